@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MedspaConfig(AppConfig):
+    name = "medspa"
+    verbose_name = "Clinic"

@@ -1,0 +1,174 @@
+"""The front-desk inbox: everything that needs a human, from calls, texts and links."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..routes import Route
+from .audit import log_action
+from .clinic import Location
+from .patients import Patient
+
+# Lower sorts first. Safety escalations always lead the queue.
+ROUTE_PRIORITY = {
+    Route.SAFETY_ESCALATION: 0,
+    Route.PROVIDER_REVIEW: 10,
+    Route.STAFF_REVIEW: 20,
+    Route.REBOOKING: 30,
+    Route.BOOKING: 30,
+    Route.EVENT_FOLLOW_UP: 40,
+    Route.MEMBER_SUPPORT: 40,
+    Route.BUNDLE_HELP: 40,
+    Route.DATA_QUALITY: 60,
+}
+# How soon someone should call back, by route (business time is applied by Location.next_opening).
+ROUTE_SLA = {
+    Route.SAFETY_ESCALATION: timedelta(minutes=15),
+    Route.PROVIDER_REVIEW: timedelta(hours=4),
+    Route.STAFF_REVIEW: timedelta(hours=4),
+}
+DEFAULT_SLA = timedelta(hours=2)
+
+
+class HandoffQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(location_id__in=user.location_ids())
+
+    def open(self):
+        return self.exclude(status=Handoff.Status.DONE)
+
+    def queue_order(self):
+        """Safety first, then the nearest callback deadline, then the most value at stake."""
+        return self.order_by("priority", "due_at", "-value", "created_at")
+
+
+class Handoff(models.Model):
+    Route = Route
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLAIMED = "claimed", "Claimed"
+        DONE = "done", "Done"
+
+    class Source(models.TextChoices):
+        CALL = "call", "Phone call"
+        SMS = "sms", "Text reply"
+        RECALL_LINK = "recall_link", "Recall link"
+        MEMBER = "member", "Membership"
+        SYSTEM = "system", "System"
+
+    class Outcome(models.TextChoices):
+        BOOKED_CONSULT = "booked_consult", "Booked consult"
+        BOOKED_TREATMENT = "booked_treatment", "Booked treatment"
+        MEMBER_ISSUE_SOLVED = "member_issue_solved", "Member issue solved"
+        PROVIDER_ADVISED = "provider_advised", "Provider advised patient"
+        REFERRED_TO_CARE = "referred_to_care", "Referred to urgent / emergency care"
+        NO_ANSWER = "no_answer", "No answer"
+        NOT_INTERESTED = "not_interested", "Not interested"
+        DATA_FIXED = "data_fixed", "Record corrected"
+        OTHER = "other", "Other"
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="handoffs")
+    patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.SET_NULL, related_name="handoffs")
+    route = models.CharField(max_length=20, choices=Route.choices)
+    priority = models.PositiveSmallIntegerField(default=30, editable=False)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    reasons = models.JSONField(default=list, blank=True, help_text="Exact phrases that set the route.")
+    context = models.JSONField(default=dict, blank=True, help_text="Treatment history, call fields, touch…")
+    caller_name = models.CharField(max_length=160, blank=True)
+    caller_phone = models.CharField(max_length=20, blank=True)
+    value = models.DecimalField(max_digits=9, decimal_places=2, default=0, help_text="Visit value at stake.")
+    due_at = models.DateTimeField(help_text="Callback due by.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True)
+    resolution_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = HandoffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["priority", "due_at"]
+        indexes = [
+            # The inbox: open items for a set of locations in queue order.
+            models.Index(
+                fields=["location", "priority", "due_at"],
+                condition=~Q(status="done"),
+                name="handoff_open_queue_idx",
+            ),
+            # Dashboards: handoffs opened per location over a date range.
+            models.Index(fields=["location", "created_at"], name="handoff_location_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(resolved_at__isnull=False), name="handoff_done_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done", route="safety_escalation") | ~Q(resolution_note=""),
+                name="handoff_safety_done_has_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_route_display()}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.priority = ROUTE_PRIORITY.get(self.route, 30)
+        if self.due_at is None:
+            self.due_at = self.default_due_at()
+        super().save(*args, **kwargs)
+
+    def default_due_at(self):
+        now = self.created_at or timezone.now()
+        sla = ROUTE_SLA.get(self.route, DEFAULT_SLA)
+        if self.route == Route.SAFETY_ESCALATION:
+            return now + sla  # never waits for opening hours
+        return self.location.next_opening(now) + sla
+
+    @property
+    def is_safety(self) -> bool:
+        return self.route == Route.SAFETY_ESCALATION
+
+    @transaction.atomic
+    def claim(self, user) -> None:
+        locked = Handoff.objects.select_for_update().get(pk=self.pk)
+        if locked.status == self.Status.DONE:
+            raise ValidationError("This item is already resolved.")
+        if locked.status == self.Status.CLAIMED and locked.claimed_by_id != user.pk:
+            raise ValidationError(f"Already claimed by {locked.claimed_by}.")
+        self.status, self.claimed_by, self.claimed_at = self.Status.CLAIMED, user, timezone.now()
+        self.save(update_fields=["status", "claimed_by", "claimed_at", "priority"])
+        log_action(user, "handoff.claimed", self, location=self.location)
+
+    @transaction.atomic
+    def resolve(self, user, outcome: str, note: str = "") -> None:
+        note = (note or "").strip()
+        if self.is_safety and not note:
+            raise ValidationError("A safety escalation cannot be resolved without a note of what was done.")
+        if outcome not in self.Outcome.values:
+            raise ValidationError("Choose an outcome.")
+        now = timezone.now()
+        if self.claimed_at is None:
+            self.claimed_by, self.claimed_at = user, now
+        self.status, self.outcome, self.resolution_note = self.Status.DONE, outcome, note
+        self.resolved_by, self.resolved_at = user, now
+        self.save()
+        log_action(user, "handoff.resolved", self, location=self.location, outcome=outcome, note=note)
+

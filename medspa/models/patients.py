@@ -1,0 +1,213 @@
+"""Patients, their visits, and the SMS consent ledger."""
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+from .clinic import Location, Provider, Service
+
+
+class PatientQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The only way views and the API read patients: staff see their own locations."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(location_id__in=user.location_ids())
+
+    def search(self, query: str):
+        from ..phones import normalize_phone
+
+        query = (query or "").strip()
+        if not query:
+            return self
+        phone = normalize_phone(query)
+        if phone:
+            return self.filter(phone=phone)
+        digits = "".join(ch for ch in query if ch.isdigit())
+        if len(digits) >= 4 and len(digits) == len(query.replace(" ", "").replace("-", "")):
+            return self.filter(phone__endswith=digits)
+        terms = query.split()
+        qs = self
+        for term in terms:
+            qs = qs.filter(
+                Q(first_name__istartswith=term) | Q(last_name__istartswith=term) | Q(email__iexact=term)
+            )
+        return qs
+
+    def textable(self):
+        """Patients an automated text may go to: consent given, not opted out, phone valid."""
+        return self.filter(
+            sms_consent=True, sms_opted_out_at__isnull=True, phone_invalid_at__isnull=True
+        ).exclude(phone="")
+
+
+class Patient(models.Model):
+    class ConsentSource(models.TextChoices):
+        INTAKE_FORM = "intake_form", "Intake form"
+        IMPORT = "import", "History import"
+        VERBAL = "verbal", "Verbal (recorded by staff)"
+        KEYWORD = "keyword", "Texted START"
+        UNKNOWN = "unknown", "Unknown"
+
+    external_id = models.CharField(
+        max_length=64, blank=True, help_text="The clinic's own patient number (EMR / import)."
+    )
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80, blank=True)
+    phone = PhoneNumberField(blank=True, db_index=True)
+    email = models.EmailField(blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="patients")
+    sms_consent = models.BooleanField(default=False)
+    sms_consent_source = models.CharField(
+        max_length=20, choices=ConsentSource.choices, default=ConsentSource.UNKNOWN
+    )
+    sms_consent_at = models.DateTimeField(null=True, blank=True)
+    sms_opted_out_at = models.DateTimeField(null=True, blank=True)
+    phone_invalid_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the carrier reports the number cannot receive texts."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~Q(external_id=""), name="patient_external_id_unique"
+            ),
+        ]
+        indexes = [
+            # Patient list: search by name within the user's locations.
+            models.Index(fields=["location", "last_name", "first_name"], name="patient_loc_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def can_text(self) -> bool:
+        return bool(self.phone) and self.sms_consent and not self.sms_opted_out_at and not self.phone_invalid_at
+
+    @classmethod
+    @transaction.atomic
+    def opt_out_phone(cls, phone: str, source: str, note: str = "") -> int:
+        """STOP from a number opts out every patient sharing it. Returns how many changed."""
+        now = timezone.now()
+        changed = 0
+        for patient in cls.objects.select_for_update().filter(phone=phone):
+            if patient.sms_opted_out_at is None:
+                patient.sms_opted_out_at = now
+                patient.save(update_fields=["sms_opted_out_at", "updated_at"])
+                changed += 1
+            ConsentEvent.objects.create(
+                patient=patient, phone=phone, kind=ConsentEvent.Kind.OPT_OUT, source=source, note=note
+            )
+        return changed
+
+    @classmethod
+    @transaction.atomic
+    def opt_in_phone(cls, phone: str, source: str, note: str = "") -> int:
+        now = timezone.now()
+        changed = 0
+        for patient in cls.objects.select_for_update().filter(phone=phone):
+            patient.sms_opted_out_at = None
+            patient.sms_consent = True
+            patient.sms_consent_at = now
+            patient.sms_consent_source = Patient.ConsentSource.KEYWORD
+            patient.save(
+                update_fields=[
+                    "sms_opted_out_at", "sms_consent", "sms_consent_at", "sms_consent_source", "updated_at"
+                ]
+            )
+            changed += 1
+            ConsentEvent.objects.create(
+                patient=patient, phone=phone, kind=ConsentEvent.Kind.OPT_IN, source=source, note=note
+            )
+        return changed
+
+
+class ConsentEvent(models.Model):
+    """Append-only record of every opt-in and opt-out (carriers and regulators ask for it)."""
+
+    class Kind(models.TextChoices):
+        OPT_IN = "opt_in", "Opted in"
+        OPT_OUT = "opt_out", "Opted out"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consent_events")
+    phone = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    source = models.CharField(max_length=40, help_text="sms_keyword, recall_link, carrier_21610, staff…")
+    note = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class VisitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(location_id__in=user.location_ids())
+
+    def completed(self):
+        return self.filter(status=Visit.Status.COMPLETED)
+
+
+class Visit(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    class Source(models.TextChoices):
+        FRONT_DESK = "front_desk", "Front desk"
+        IMPORT = "import", "History import"
+        API = "api", "API"
+        DEMO = "demo", "Demo data"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="visits")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="visits")
+    provider = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="visits")
+    starts_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    value = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.FRONT_DESK)
+    import_key = models.CharField(
+        max_length=64, null=True, blank=True, unique=True,
+        help_text="Hash of the imported row, so re-importing a file adds nothing.",
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [
+            # Patient page and recall: a patient's visits for a service, newest first.
+            models.Index(fields=["patient", "service", "-starts_at"], name="visit_patient_service_idx"),
+            # Dashboards: visits per location over a date range.
+            models.Index(fields=["location", "starts_at"], name="visit_location_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="visit_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} for {self.patient} on {self.starts_at:%Y-%m-%d}"

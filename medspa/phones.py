@@ -1,0 +1,24 @@
+"""Phone numbers: everything stored as E.164, parsed by Google's libphonenumber."""
+
+import phonenumbers
+from django.conf import settings
+
+
+def normalize_phone(raw: str, region: str | None = None) -> str | None:
+    """'(415) 555-0134' -> '+14155550134'; None when the number is impossible."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        number = phonenumbers.parse(raw, region or settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask_phone(e164: str) -> str:
+    """For logs and lists where the full number is not needed: +1•••••••0134."""
+    e164 = str(e164 or "")
+    return e164[:2] + "•" * max(len(e164) - 6, 0) + e164[-4:] if len(e164) > 6 else e164

@@ -1,0 +1,94 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Max
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods
+
+from .forms import PatientForm, VisitForm
+from .models import Patient, log_action
+from .permissions import staff_required
+
+
+def healthz(request):
+    return JsonResponse({"ok": True})
+
+
+@staff_required
+def home(request):
+    for name in ("inbox", "patients"):
+        try:
+            return redirect(reverse(name))
+        except NoReverseMatch:
+            continue
+    return redirect("patients")
+
+
+@staff_required
+def patient_list(request):
+    query = request.GET.get("q", "").strip()
+    patients = (
+        Patient.objects.visible_to(request.user)
+        .search(query)
+        .select_related("location")
+        .annotate(visit_count=Count("visits"), last_visit=Max("visits__starts_at"))
+        .order_by("last_name", "first_name", "id")
+    )
+    page = Paginator(patients, 50).get_page(request.GET.get("page"))
+    template = "medspa/_patient_rows.html" if request.htmx and request.htmx.target == "patient-rows" else (
+        "medspa/patient_list.html"
+    )
+    return render(request, template, {"page": page, "query": query})
+
+
+@staff_required
+def patient_detail(request, pk):
+    patient = get_object_or_404(Patient.objects.visible_to(request.user).select_related("location"), pk=pk)
+    visits = patient.visits.select_related("service", "provider", "location").order_by("-starts_at")
+    handoffs = patient.handoffs.order_by("-created_at")[:20]
+    return render(
+        request,
+        "medspa/patient_detail.html",
+        {
+            "patient": patient,
+            "visits": visits,
+            "handoffs": handoffs,
+            "visit_form": VisitForm(user=request.user, patient=patient),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def patient_edit(request, pk=None):
+    patient = None
+    if pk is not None:
+        patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=pk)
+    form = PatientForm(request.POST or None, instance=patient, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        log_action(request.user, "patient.created" if patient is None else "patient.updated", saved,
+                   location=saved.location, fields=form.changed_data)
+        messages.success(request, f"Saved {saved.full_name}.")
+        return redirect("patient_detail", pk=saved.pk)
+    return render(request, "medspa/patient_form.html", {"form": form, "patient": patient})
+
+
+@staff_required
+@require_http_methods(["POST"])
+def visit_add(request, pk):
+    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=pk)
+    form = VisitForm(request.POST, user=request.user, patient=patient)
+    if form.is_valid():
+        visit = form.save()
+        log_action(request.user, "visit.created", visit, location=visit.location, status=visit.status)
+        messages.success(request, f"Recorded {visit.service} ({visit.get_status_display().lower()}).")
+        return redirect("patient_detail", pk=patient.pk)
+    visits = patient.visits.select_related("service", "provider", "location").order_by("-starts_at")
+    return render(
+        request,
+        "medspa/patient_detail.html",
+        {"patient": patient, "visits": visits, "handoffs": patient.handoffs.all()[:20], "visit_form": form},
+        status=400,
+    )
