@@ -153,6 +153,9 @@ class ConsentEvent(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.phone} ({self.source}) {self.created_at:%Y-%m-%d}"
+
 
 class VisitQuerySet(models.QuerySet):
     def visible_to(self, user):

@@ -1,0 +1,53 @@
+# Two commands matter: `make run` (the whole app on embedded defaults) and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PG_BIN := $(firstword $(wildcard /usr/lib/postgresql/*/bin))
+
+.PHONY: install run test test-deps lint bench docker-config clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: SQLite, a filesystem Celery broker, SMS printed to the console, demo data.
+run: install
+	@mkdir -p var/celery/queue var/celery/processed var/celery/control
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+	@echo ""
+	@echo "  Med spa front desk: http://$(HOST):$(PORT)/   (Ctrl-C stops web, worker and beat)"
+	@$(BIN)/python manage.py seed_demo --print-logins
+	@echo ""
+	HOST=$(HOST) PORT=$(PORT) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start --no-prefix -f Procfile
+
+## make test: real PostgreSQL and Redis (throwaway servers on loopback) and Debian's Chromium.
+test-deps:
+	@if [ -z "$(PG_BIN)" ] || ! command -v redis-server >/dev/null || [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing PostgreSQL, Redis and Chromium from Debian's packages..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server chromium >/dev/null; \
+	fi
+
+test: install test-deps
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install test-deps
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+docker-config:
+	docker compose config --quiet
+
+clean:
+	rm -rf var test-artifacts

@@ -1,0 +1,81 @@
+"""factory_boy factories for the shared clinic model."""
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from medspa.models import Location, Patient, Provider, Service, User, Visit
+
+PASSWORD = "demo-pass-123"
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Clinic {n}")
+    time_zone = "America/Los_Angeles"
+    phone = "+14155550199"
+    sms_number = "+14155550100"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.LazyAttribute(lambda u: u.username.title())
+    role = "coordinator"
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def locations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.locations.set(extracted)
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Provider
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Provider {n}")
+
+    @factory.post_generation
+    def locations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.locations.set(extracted)
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    phone = factory.Sequence(lambda n: f"+1415555{1000 + n % 9000:04d}")
+    location = factory.SubFactory(LocationFactory)
+    sms_consent = True
+    sms_consent_source = Patient.ConsentSource.INTAKE_FORM
+    sms_consent_at = factory.LazyFunction(timezone.now)
+
+
+def service(name: str) -> Service:
+    """Catalog services come from the data migration."""
+    return Service.objects.get(name=name)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    patient = factory.SubFactory(PatientFactory)
+    service = factory.LazyFunction(lambda: service("Neurotoxin"))
+    location = factory.LazyAttribute(lambda v: v.patient.location)
+    starts_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=30))
+    status = Visit.Status.COMPLETED
+    value = 450
