@@ -24,8 +24,8 @@ def pytest_configure(config):
         _servers = TestServers()
         os.environ.update(_servers.start())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medspa.settings")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    Path(os.environ.get("VAR_DIR", "/tmp/medspa-test-var"), "staticfiles").mkdir(parents=True, exist_ok=True)  # live_server + sync Playwright + ORM
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright + ORM
+    Path(os.environ.get("VAR_DIR", "/tmp/medspa-test-var"), "staticfiles").mkdir(parents=True, exist_ok=True)
     os.environ.update(
         {
             "SECRET_KEY": "test-secret-key-" + "x" * 40,
