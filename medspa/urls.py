@@ -18,6 +18,9 @@ urlpatterns = [
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
     path("patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/visits/", views.visit_add, name="visit_add"),
+    path("", include("calls.urls")),
+    path("", include("recall.urls")),
+    path("", include("members.urls")),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),
 ]
