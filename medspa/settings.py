@@ -186,4 +186,7 @@ LOGGING = {
 }
 
 # Periodic tasks: each is a sweep that reads what the database says is due, safe to rerun.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Recall: advance schedules whose next action time has come, write touches, re-queue the outbox.
+    "recall-sweep": {"task": "recall.tasks.sweep", "schedule": 300.0},
+}

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import patient_link, staff, webhooks
 
 app_name = "recall"
-urlpatterns: list = []
+urlpatterns = [
+    path("recall/", staff.dashboard, name="dashboard"),
+    path("recall/import/", staff.import_page, name="import"),
+    path("r/<str:token>/", patient_link.patient_link, name="link"),
+    path("twilio/sms/status/", webhooks.sms_status, name="twilio_status"),
+    path("twilio/sms/inbound/", webhooks.sms_inbound, name="twilio_inbound"),
+]

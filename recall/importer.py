@@ -1,0 +1,288 @@
+"""History import: a clinic's visit export (CSV) -> patients, visits and recall schedules.
+
+Columns: patient_id,first_name,last_name,phone,email,location,service,provider,visit_date,status,amount
+(header required; status optional, default completed; dates YYYY-MM-DD).
+
+Every row is checked on its own and rejected with its line number and reason; good rows are imported
+in bulk even when others are rejected. A row's `import_key` is the SHA-256 of its normalised visit
+fields (patient, service, location, date, status, amount, provider), so re-importing a file, or an
+overlapping export, adds nothing.
+
+Dirty history rule: recall must never fire on data it cannot trust. When a row is rejected for a
+reason that leaves the patient's history for a known service uncertain (unknown location, missing or
+unparseable or future date, bad status or amount, impossible phone), that patient x service schedule
+is marked untrusted and never sends, even if other rows for it imported fine (we cannot know whether
+the rejected row was the latest visit). Rows rejected for an unknown service can't be tied to a
+schedule; exact duplicates carry no new information and mark nothing. A visit later recorded by staff
+(front desk or API) for that service clears the flag; so can an owner in the admin.
+"""
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from medspa.models import Location, Patient, Provider, Service, Visit
+from medspa.phones import normalize_phone
+
+from .models import RecallSchedule
+from .schedules import cancel_queued, sync_schedules
+
+COLUMNS = ("patient_id", "first_name", "last_name", "phone", "email", "location", "service", "provider",
+           "visit_date", "status", "amount")
+REQUIRED = ("patient_id", "location", "service", "visit_date")
+STATUSES = {"completed": Visit.Status.COMPLETED, "complete": Visit.Status.COMPLETED, "booked": Visit.Status.BOOKED,
+            "scheduled": Visit.Status.BOOKED, "cancelled": Visit.Status.CANCELLED, "canceled": Visit.Status.CANCELLED,
+            "no_show": Visit.Status.NO_SHOW, "no-show": Visit.Status.NO_SHOW, "noshow": Visit.Status.NO_SHOW}
+
+
+class HeaderError(ValueError):
+    pass
+
+
+@dataclass
+class Rejection:
+    line: int
+    reason: str
+    patient_id: str = ""
+    service: str = ""
+
+
+@dataclass
+class ImportReport:
+    rows_read: int = 0
+    visits_imported: int = 0
+    already_imported: int = 0
+    patients_created: int = 0
+    patients_updated: int = 0
+    schedules_untrusted: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
+
+    def as_text(self) -> str:
+        lines = [
+            f"Rows read:            {self.rows_read}",
+            f"Visits imported:      {self.visits_imported}",
+            f"Already imported:     {self.already_imported}",
+            f"Patients created:     {self.patients_created}",
+            f"Patients updated:     {self.patients_updated}",
+            f"Rows rejected:        {len(self.rejected)}",
+            f"Untrusted schedules:  {self.schedules_untrusted} (no recall until the history is fixed)",
+        ]
+        for r in self.rejected:
+            lines.append(f"  line {r.line}: {r.reason}")
+        for w in self.warnings:
+            lines.append(f"  line {w.line} (imported): {w.reason}")
+        return "\n".join(lines)
+
+
+@dataclass
+class GoodRow:
+    line: int
+    patient_id: str
+    first_name: str
+    last_name: str
+    phone: str | None
+    email: str
+    location: Location
+    service: Service
+    provider: Provider | None
+    visit_date: date
+    status: str
+    amount: Decimal
+    key: str
+
+
+def import_key(patient_id, service, location, visit_date, status, amount, provider) -> str:
+    normalised = "|".join([patient_id.strip().lower(), str(service.pk), str(location.pk), visit_date.isoformat(),
+                           status, f"{amount:.2f}", provider.name.lower() if provider else ""])
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def import_history(source, *, consent: bool = False, today: date | None = None) -> ImportReport:
+    """Import a CSV (path, text or file object). `consent`: the clinic confirms these patients agreed to texts."""
+    text = _read(source)
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header and c != "status"]
+    if not header or missing:
+        raise HeaderError("The first line must be the header " + ",".join(COLUMNS)
+                          + (f" (missing: {', '.join(missing)})" if header else "") + ".")
+    reader.fieldnames = header
+    report = ImportReport()
+    locations = {}
+    for loc in Location.objects.all():
+        locations[loc.name.strip().lower()] = loc
+        locations[loc.slug.lower()] = loc
+    services = Service.objects.lookup_table()
+    providers = {p.name.strip().lower(): p for p in Provider.objects.all()}
+    now = timezone.now()
+    good: list[GoodRow] = []
+    seen: dict[str, int] = {}
+    dirty: set[tuple[str, int]] = set()
+    for line, raw in enumerate(reader, start=2):
+        row = {k: (v or "").strip() for k, v in raw.items() if k}
+        if not any(row.values()):
+            continue
+        report.rows_read += 1
+        parsed = _check_row(line, row, locations, services, providers, now, today, report)
+        if isinstance(parsed, GoodRow):
+            if parsed.key in seen:
+                report.rejected.append(Rejection(line, f"duplicate row (same as line {seen[parsed.key]})",
+                                                 parsed.patient_id, parsed.service.name))
+                continue
+            seen[parsed.key] = line
+            good.append(parsed)
+        elif parsed is not None:  # a rejection that leaves a known service's history uncertain
+            dirty.add(parsed)
+    with transaction.atomic():
+        _write(good, dirty, report, consent=consent, now=now)
+    return report
+
+
+def _read(source) -> str:
+    if hasattr(source, "read"):
+        data = source.read()
+    elif isinstance(source, str) and "\n" not in source and not source.startswith("patient_id"):
+        with open(source, encoding="utf-8-sig", newline="") as fh:
+            data = fh.read()
+    else:
+        data = source
+    if isinstance(data, bytes):
+        data = data.decode("utf-8-sig")
+    return data.lstrip("\ufeff")
+
+
+def _check_row(line, row, locations, services, providers, now, today, report):
+    """A GoodRow, or None (rejected, nothing to distrust), or (patient_id, service_id) to distrust."""
+    pid = row.get("patient_id", "")
+    service = services.get(row.get("service", "").lower())
+
+    def reject(reason: str, taints: bool = True):
+        report.rejected.append(Rejection(line, reason, pid, row.get("service", "")))
+        return (pid, service.pk) if taints and service and pid else None
+
+    for column in REQUIRED:
+        if not row.get(column):
+            if column == "visit_date":
+                return reject("missing date")
+            return reject(f"missing {column.replace('_', ' ')}", taints=column != "service")
+    if service is None:
+        return reject(f"unknown service “{row['service']}”", taints=False)
+    location = locations.get(row["location"].lower())
+    if location is None:
+        return reject(f"unknown location “{row['location']}”")
+    try:
+        visit_date = date.fromisoformat(row["visit_date"])
+    except ValueError:
+        return reject(f"unparseable date “{row['visit_date']}” (use YYYY-MM-DD)")
+    status = STATUSES.get((row.get("status") or "completed").lower())
+    if status is None:
+        return reject(f"unknown status “{row['status']}” (completed, booked, cancelled or no_show)")
+    local_today = today or now.astimezone(location.tz).date()
+    if status == Visit.Status.COMPLETED and visit_date > local_today:
+        return reject(f"visit date {visit_date.isoformat()} is in the future for a completed visit")
+    phone = None
+    if row.get("phone"):
+        phone = normalize_phone(row["phone"])
+        if phone is None:
+            return reject(f"impossible phone “{row['phone']}”")
+    try:
+        amount = Decimal(row.get("amount").replace("$", "").replace(",", "") or "0")
+        if amount < 0 or not amount.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        return reject(f"unparseable amount “{row.get('amount')}”")
+    provider = None
+    if row.get("provider"):
+        provider = providers.get(row["provider"].lower())
+        if provider is None:
+            report.warnings.append(Rejection(line, f"unknown provider “{row['provider']}” left blank", pid))
+    return GoodRow(
+        line=line, patient_id=pid, first_name=row.get("first_name", ""), last_name=row.get("last_name", ""),
+        phone=phone, email=row.get("email", ""), location=location, service=service, provider=provider,
+        visit_date=visit_date, status=status, amount=amount.quantize(Decimal("0.01")),
+        key=import_key(pid, service, location, visit_date, status, amount, provider),
+    )
+
+
+def _write(good: list[GoodRow], dirty, report: ImportReport, *, consent: bool, now: datetime) -> None:
+    ids = {r.patient_id for r in good} | {pid for pid, _ in dirty}
+    patients = {p.external_id: p for p in Patient.objects.filter(external_id__in=ids)}
+    latest: dict[str, GoodRow] = {}
+    for r in good:  # the newest row describes the patient best
+        if r.patient_id not in latest or r.visit_date >= latest[r.patient_id].visit_date:
+            latest[r.patient_id] = r
+    new, changed = [], []
+    for pid, r in latest.items():
+        patient = patients.get(pid)
+        values = {"first_name": r.first_name, "last_name": r.last_name, "email": r.email}
+        if r.phone:
+            values["phone"] = r.phone
+        if patient is None:
+            patient = Patient(external_id=pid, location=r.location, first_name=r.first_name or "Patient",
+                              last_name=r.last_name, email=r.email, phone=r.phone or "")
+            if consent:
+                patient.sms_consent, patient.sms_consent_at = True, now
+                patient.sms_consent_source = Patient.ConsentSource.IMPORT
+            new.append(patient)
+            continue
+        updates = {k: v for k, v in values.items() if v and str(getattr(patient, k)) != v}
+        if updates:
+            for k, v in updates.items():
+                setattr(patient, k, v)
+            changed.append(patient)
+    Patient.objects.bulk_create(new, batch_size=1000)
+    Patient.objects.bulk_update(changed, ["first_name", "last_name", "email", "phone"], batch_size=1000)
+    report.patients_created, report.patients_updated = len(new), len(changed)
+    patients = {p.external_id: p for p in Patient.objects.filter(external_id__in=ids)}
+    keys = [r.key for r in good]
+    existing = set(Visit.objects.filter(import_key__in=keys).values_list("import_key", flat=True))
+    visits = []
+    for r in good:
+        if r.key in existing:
+            report.already_imported += 1
+            continue
+        tz = r.location.tz
+        visits.append(Visit(
+            patient=patients[r.patient_id], service=r.service, provider=r.provider, location=r.location,
+            starts_at=datetime.combine(r.visit_date, time(12, 0), tzinfo=tz), status=r.status, value=r.amount,
+            source=Visit.Source.IMPORT, import_key=r.key,
+        ))
+    created = Visit.objects.bulk_create(visits, batch_size=1000, ignore_conflicts=True)
+    report.visits_imported = len(created)
+    touched = {patients[r.patient_id].pk for r in good}
+    if touched:
+        sync_schedules(Visit.objects.filter(patient_id__in=touched), now=now)
+    report.schedules_untrusted = mark_untrusted(
+        {(patients[pid].pk, sid) for pid, sid in dirty if pid in patients}, now=now)
+
+
+def mark_untrusted(pairs: set[tuple[int, int]], *, now: datetime) -> int:
+    """Flag these patient x service schedules: some of their history was rejected."""
+    if not pairs:
+        return 0
+    note = f"History import on {now:%Y-%m-%d} rejected rows for this service."
+    schedules = {(s.patient_id, s.service_id): s for s in RecallSchedule.objects.filter(
+        patient_id__in={p for p, _ in pairs})}
+    new = []
+    for pair in pairs:
+        schedule = schedules.get(pair)
+        if schedule is None:
+            new.append(RecallSchedule(patient_id=pair[0], service_id=pair[1], trusted=False, quality_note=note,
+                                      state=RecallSchedule.State.CLOSED))
+        else:
+            schedule.trusted, schedule.quality_note = False, note
+            schedule.state, schedule.next_action_at = RecallSchedule.State.CLOSED, None
+    RecallSchedule.objects.bulk_create(new)
+    RecallSchedule.objects.bulk_update([s for k, s in schedules.items() if k in pairs],
+                                       ["trusted", "quality_note", "state", "next_action_at"])
+    cancel_queued(Q(schedule__patient_id__in={p for p, _ in pairs}, schedule__trusted=False),
+                  "History marked untrusted by an import.")
+    return len(pairs)

@@ -1,0 +1,72 @@
+"""Patient links: an opaque random token in the URL, only its hash in the database."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+LINK_LIFETIME = timedelta(days=30)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class RecallLinkQuerySet(models.QuerySet):
+    def issue(self, schedule, touch=None, *, now=None) -> tuple["RecallLink", str]:
+        """Create a link; returns (row, token). The token is shown once, in the message."""
+        token = secrets.token_urlsafe(16)  # 22 characters, 128 bits
+        now = now or timezone.now()
+        link = self.create(schedule=schedule, touch=touch, token_hash=hash_token(token), created_at=now,
+                           expires_at=now + LINK_LIFETIME)
+        return link, token
+
+    def find(self, token: str):
+        """The link for `token`, expired or not; None when it never existed (tampered, mistyped)."""
+        if not token or len(token) > 64:
+            return None
+        return self.select_related("schedule__patient__location", "schedule__service", "touch").filter(
+            token_hash=hash_token(token)).first()
+
+
+class RecallLink(models.Model):
+    schedule = models.ForeignKey("recall.RecallSchedule", on_delete=models.CASCADE, related_name="links")
+    touch = models.OneToOneField("recall.Touch", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="link")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    opened_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RecallLinkQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Link for {self.schedule} (expires {self.expires_at:%Y-%m-%d})"
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+class LinkAction(models.Model):
+    """What a patient did on a link page (audit trail and the recall page's rebook-request count)."""
+
+    class Action(models.TextChoices):
+        REQUEST = "request", "Asked for a time"
+        SNOOZE = "snooze", "Snoozed"
+        STOP_SERVICE = "stop_service", "Stopped these reminders"
+        STOP_ALL = "stop_all", "Stopped all texts"
+
+    link = models.ForeignKey(RecallLink, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    data = models.JSONField(default=dict, blank=True)
+    handoff = models.ForeignKey("medspa.Handoff", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"

@@ -1,0 +1,121 @@
+"""The outbox (one Touch per message owed), inbound replies, and recovered-visit attribution."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .rules import TouchKind
+
+
+class TouchStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    UNDELIVERED = "undelivered", "Undelivered"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Delivery callbacks only move a touch forward along this order; undelivered/failed are final.
+STATUS_RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3, "cancelled": 3}
+FINAL_STATUSES = ("delivered", "undelivered", "failed", "cancelled")
+
+
+class Touch(models.Model):
+    Kind = TouchKind
+    Status = TouchStatus
+
+    schedule = models.ForeignKey("recall.RecallSchedule", on_delete=models.CASCADE, related_name="touches")
+    number = models.PositiveIntegerField(help_text="1, 2, 3… for this schedule (never reused).")
+    kind = models.CharField(max_length=12, choices=TouchKind.choices)
+    idempotency_key = models.CharField(max_length=40, unique=True, help_text="schedule_id:number")
+    body = models.TextField()
+    to = models.CharField(max_length=20)
+    from_number = models.CharField(max_length=20)
+    status = models.CharField(max_length=12, choices=TouchStatus.choices, default=TouchStatus.QUEUED)
+    provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=250, blank=True)
+    error_code = models.IntegerField(null=True, blank=True)
+    not_before = models.DateTimeField(default=timezone.now, help_text="Held until then (quiet hours, backoff).")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    send_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="Committed just before the HTTP request to the provider."
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "number"], name="touch_schedule_number"),
+        ]
+        indexes = [
+            # The sweep's outbox pass: queued touches whose hold has passed, and stale claims
+            # (recall.sweep.requeue_outbox). Only unfinished rows are indexed.
+            models.Index(fields=["status", "not_before"], condition=Q(status__in=["queued", "sending"]),
+                         name="touch_pending_idx"),
+            # Recall page: touches sent per period.
+            models.Index(fields=["sent_at"], condition=Q(sent_at__isnull=False), name="touch_sent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Touch {self.idempotency_key} ({self.get_kind_display()}, {self.get_status_display()})"
+
+
+class InboundMessage(models.Model):
+    """Every text a patient sends us, once (Twilio's MessageSid is unique: retried webhooks are no-ops)."""
+
+    class Kind(models.TextChoices):
+        PENDING = "", "Not processed yet"
+        STOP = "stop", "Opt-out keyword"
+        START = "start", "Opt-in keyword"
+        HELP = "help", "Help keyword"
+        REPLY = "reply", "Reply for the front desk"
+
+    message_sid = models.CharField(max_length=64, unique=True)
+    from_number = models.CharField(max_length=20, db_index=True)
+    to_number = models.CharField(max_length=20)
+    body = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=8, choices=Kind.choices, blank=True)
+    patient = models.ForeignKey("medspa.Patient", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    touch = models.ForeignKey(Touch, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    handoff = models.ForeignKey("medspa.Handoff", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    processed_at = models.DateTimeField(null=True, blank=True)
+    reply_body = models.TextField(blank=True)
+    reply_claimed_at = models.DateTimeField(null=True, blank=True)
+    reply_sid = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_number}: {self.body[:40]}"
+
+
+class Attribution(models.Model):
+    """A visit for the same service completed or booked within 30 days after a touch: recovered."""
+
+    visit = models.OneToOneField("medspa.Visit", on_delete=models.CASCADE, related_name="recall_attribution")
+    touch = models.ForeignKey(Touch, on_delete=models.CASCADE, related_name="attributions")
+    kind = models.CharField(max_length=12, choices=TouchKind.choices)
+    service = models.ForeignKey("medspa.Service", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("medspa.Location", on_delete=models.CASCADE, related_name="+")
+    value = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    visit_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-visit_at"]
+        indexes = [
+            # Recall page: recovered visits and revenue per location and period.
+            models.Index(fields=["location", "visit_at"], name="attribution_loc_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit} recovered by {self.touch}"

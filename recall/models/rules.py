@@ -1,0 +1,84 @@
+"""Recall rules: one per catalog service, owner-edited, defaults from the catalog interval."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from ..wording import validate_template
+
+DEFAULT_TEMPLATES = {
+    "on_time": "Hi {first_name}, it's {clinic}. You're coming up on the time for your next visit with us. "
+               "Pick a time that suits you here: {link} Reply STOP to opt out.",
+    "late": "Hi {first_name}, {clinic} here. Just checking in, as it has been a little while since your last "
+            "visit. If you'd like to come back in, ask for a time here: {link} Reply STOP to opt out.",
+    "reactivation": "Hi {first_name}, it's been a while and we hope you're well. {clinic} would be glad to see "
+                    "you again whenever it suits you. No rush: {link} Reply STOP to opt out.",
+}
+
+
+class TouchKind(models.TextChoices):
+    ON_TIME = "on_time", "On-time reminder"
+    LATE = "late", "Late nudge"
+    REACTIVATION = "reactivation", "Reactivation"
+
+
+class RecallRule(models.Model):
+    """When a service's patients are due again and what they are sent.
+
+    Thresholds count days from the due date (last completed visit + interval): the window opens
+    `window_opens_days` before it, `late` starts `late_after_days` after it and `lapsed`
+    `lapsed_after_days` after it. One touch per stage (on-time, late, reactivation), at most
+    `max_touches` per cycle and at least `min_days_between` days apart.
+    """
+
+    service = models.OneToOneField("medspa.Service", on_delete=models.CASCADE, related_name="recall_rule")
+    interval_days = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)], help_text="Days after a completed visit when the patient is due again."
+    )
+    window_opens_days = models.PositiveIntegerField(default=7, validators=[MaxValueValidator(120)])
+    late_after_days = models.PositiveIntegerField(default=21, validators=[MinValueValidator(1)])
+    lapsed_after_days = models.PositiveIntegerField(default=90, validators=[MinValueValidator(2)])
+    max_touches = models.PositiveSmallIntegerField(default=3, validators=[MaxValueValidator(3)])
+    min_days_between = models.PositiveSmallIntegerField(default=14, validators=[MinValueValidator(1)])
+    on_time_template = models.TextField(default=DEFAULT_TEMPLATES["on_time"])
+    late_template = models.TextField(default=DEFAULT_TEMPLATES["late"])
+    reactivation_template = models.TextField(default=DEFAULT_TEMPLATES["reactivation"])
+    is_active = models.BooleanField(default=True, help_text="Off: no recall texts for this service.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["service__name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(lapsed_after_days__gt=models.F("late_after_days")),
+                                   name="recall_rule_lapsed_after_late"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recall for {self.service}"
+
+    @classmethod
+    def for_service(cls, service) -> "RecallRule":
+        rule, _ = cls.objects.get_or_create(service=service, defaults={"interval_days": service.return_interval_days})
+        return rule
+
+    @classmethod
+    def defaults_for(cls, service) -> "RecallRule":
+        """An unsaved rule with the defaults (used when evaluating without writing)."""
+        return cls(service=service, interval_days=service.return_interval_days)
+
+    def template_for(self, kind: str) -> str:
+        return getattr(self, f"{kind}_template")
+
+    def clean(self):
+        errors = {}
+        if self.lapsed_after_days is not None and self.late_after_days is not None \
+                and self.lapsed_after_days <= self.late_after_days:
+            errors["lapsed_after_days"] = "Lapsed must come after late."
+        for kind in TouchKind.values:
+            try:
+                validate_template(self.template_for(kind))
+            except ValidationError as exc:
+                errors[f"{kind}_template"] = exc.messages
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,85 @@
+"""One recall schedule per patient x service: where the patient is in the cycle, and when to look again."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class State(models.TextChoices):
+    UPCOMING = "upcoming", "Upcoming"
+    DUE = "due", "Due"
+    LATE = "late", "Late"
+    LAPSED = "lapsed", "Lapsed"
+    BOOKED = "booked", "Booked"
+    PAUSED = "paused", "Paused"
+    OPTED_OUT = "opted_out", "Opted out"
+    CLOSED = "closed", "Closed"
+
+
+CLOCK_STATES = (State.UPCOMING, State.DUE, State.LATE, State.LAPSED)
+OWING_STATES = (State.DUE, State.LATE, State.LAPSED)
+
+
+class RecallScheduleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(patient__location_id__in=user.location_ids())
+
+    def for_locations(self, location_ids):
+        return self.filter(patient__location_id__in=list(location_ids))
+
+    def due(self, now):
+        """What the sweep reads: schedules whose next action time has come (recall_next_action_idx)."""
+        return self.filter(next_action_at__lte=now)
+
+
+class RecallSchedule(models.Model):
+    State = State
+
+    patient = models.ForeignKey("medspa.Patient", on_delete=models.CASCADE, related_name="recall_schedules")
+    service = models.ForeignKey("medspa.Service", on_delete=models.CASCADE, related_name="recall_schedules")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.UPCOMING)
+    last_visit = models.DateField(null=True, blank=True, help_text="Last completed visit (clinic's local date).")
+    due_date = models.DateField(null=True, blank=True)
+    booked_for = models.DateTimeField(null=True, blank=True, help_text="Next booked visit for this service.")
+    touches_sent = models.PositiveSmallIntegerField(default=0, help_text="Touches written in this cycle.")
+    kinds_sent = models.CharField(max_length=40, blank=True, help_text="Touch kinds written this cycle.")
+    last_touch_at = models.DateTimeField(null=True, blank=True)
+    last_touch_number = models.PositiveIntegerField(
+        default=0, help_text="Monotonic across cycles: touch idempotency keys are schedule:number."
+    )
+    snoozed_until = models.DateField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True, help_text="Patient stopped reminders for this service.")
+    trusted = models.BooleanField(default=True, help_text="False: the history is dirty, so recall never fires.")
+    quality_note = models.CharField(max_length=250, blank=True)
+    next_action_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RecallScheduleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "service"], name="recall_schedule_patient_service"),
+        ]
+        indexes = [
+            # The sweep: WHERE next_action_at <= now ORDER BY next_action_at FOR UPDATE SKIP LOCKED
+            # (recall.sweep.advance_due_schedules). Only schedules with something left to do have a
+            # next action time, so the index holds the active ones and grows with the work due.
+            models.Index(fields=["next_action_at"], condition=Q(next_action_at__isnull=False),
+                         name="recall_next_action_idx"),
+            # The recall page: counts and due lists per service and state.
+            models.Index(fields=["service", "state", "due_date"], name="recall_service_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} · {self.service} · {self.get_state_display()}"
+
+    @property
+    def kinds(self) -> set[str]:
+        return {k for k in self.kinds_sent.split(",") if k}
+
+    def add_kind(self, kind: str) -> None:
+        self.kinds_sent = ",".join(sorted(self.kinds | {kind}))

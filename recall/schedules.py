@@ -1,0 +1,155 @@
+"""Keeping RecallSchedule rows in step with visits, consent and open clinical concerns.
+
+`decide()` is the single place that turns a schedule + rule + now into a state, the touch owed
+(if any) and the next action time. The sweep, the visit hook and `recall_status` all use it.
+`sync_schedules()` is the set-based writer used by the visit hook (one pair), the importer and
+the demo (many pairs): two aggregate queries and one bulk write whatever the number of pairs.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Exists, Max, Min, OuterRef, Q
+from django.utils import timezone
+
+from medspa.models import Handoff, Patient, Service, Visit
+from medspa.routes import Route
+
+from . import clock
+from .models import RecallRule, RecallSchedule, Touch
+from .models.schedules import OWING_STATES, State
+from .quiet_hours import may_send, morning_of, next_send_time
+
+PAUSE_ROUTES = (Route.SAFETY_ESCALATION, Route.PROVIDER_REVIEW)
+PAUSE_RECHECK = timedelta(hours=12)
+BOOKED_GRACE = timedelta(days=1)
+
+
+def open_concerns():
+    """Open safety or provider-review handoffs: recall pauses for these patients."""
+    return Handoff.objects.filter(route__in=PAUSE_ROUTES).exclude(status=Handoff.Status.DONE)
+
+
+def paused_subquery(patient_ref="patient_id"):
+    return Exists(open_concerns().filter(patient_id=OuterRef(patient_ref)))
+
+
+@dataclass(frozen=True)
+class Decision:
+    state: str
+    touch: str | None
+    next_action_at: datetime | None
+
+
+def decide(schedule: RecallSchedule, rule: RecallRule | None, now: datetime, *, paused: bool,
+           can_text: bool, tz, day: date | None = None) -> Decision:
+    """What this schedule should be at `now` (or on `day`, for evaluations that write nothing)."""
+    service_active = rule is not None and rule.is_active and schedule.service.is_active
+    if schedule.stopped_at or not schedule.trusted or schedule.last_visit is None or not service_active:
+        return Decision(State.CLOSED, None, None)
+    if not can_text:
+        return Decision(State.OPTED_OUT, None, None)
+    today = day or now.astimezone(tz).date()
+    if schedule.booked_for and (schedule.booked_for.astimezone(tz).date() >= today if day else
+                                schedule.booked_for > now):
+        return Decision(State.BOOKED, None, schedule.booked_for + BOOKED_GRACE)
+    if paused:
+        return Decision(State.PAUSED, None, now + PAUSE_RECHECK)
+    last_touch_day = schedule.last_touch_at.astimezone(tz).date() if schedule.last_touch_at else None
+    p = clock.plan(today, last_visit=schedule.last_visit, rule=rule, touches_sent=schedule.touches_sent,
+                   kinds_sent=schedule.kinds, last_touch_day=last_touch_day, snoozed_until=schedule.snoozed_until)
+    if p.touch:
+        if day is None and not may_send(now, tz):
+            return Decision(p.state, None, next_send_time(now, tz))  # quiet hours: look again at 08:00
+        return Decision(p.state, p.touch, now)
+    return Decision(p.state, None, morning_of(p.next_check, tz) if p.next_check else None)
+
+
+def rules_by_service() -> dict[int, RecallRule]:
+    rules = {r.service_id: r for r in RecallRule.objects.all()}
+    for service in Service.objects.exclude(pk__in=list(rules)):
+        rules[service.pk] = RecallRule.for_service(service)
+    return rules
+
+
+def sync_schedules(visits=None, *, now: datetime | None = None, trust: bool = False) -> int:
+    """Recompute schedules for every patient x service in `visits` (a Visit queryset; all when None).
+
+    A newer completed visit starts a new cycle (touch counters reset); a future booked visit makes
+    the schedule `booked`. Nothing is sent here: a schedule that owes a touch gets next_action_at =
+    now and the sweep writes the touch within minutes. `trust=True` (a visit entered by staff)
+    clears an import's data-quality flag, because the clinic has just recorded a trustworthy visit.
+    """
+    now = now or timezone.now()
+    visits = Visit.objects.all() if visits is None else visits
+    key_list = list(visits.order_by().values_list("patient_id", "service_id").distinct())
+    if not key_list:
+        return 0
+    patient_ids = {p for p, _ in key_list}
+    wanted = set(key_list)
+    stats = (
+        Visit.objects.filter(patient_id__in=patient_ids).order_by().values("patient_id", "service_id")
+        .annotate(
+            last=Max("starts_at", filter=Q(status=Visit.Status.COMPLETED, starts_at__lte=now)),
+            booked=Min("starts_at", filter=Q(status=Visit.Status.BOOKED, starts_at__gt=now)),
+        )
+    )
+    patients = {
+        p.pk: p for p in Patient.objects.filter(pk__in=patient_ids).select_related("location")
+        .annotate(paused=paused_subquery("pk"))
+    }
+    existing = {
+        (s.patient_id, s.service_id): s
+        for s in RecallSchedule.objects.filter(patient_id__in=patient_ids).select_related("service")
+    }
+    rules = rules_by_service()
+    services = {s.pk: s for s in Service.objects.all()}
+    to_create, to_update, stop_sending = [], [], []
+    for row in stats:
+        key = (row["patient_id"], row["service_id"])
+        if key not in wanted:
+            continue
+        patient = patients[row["patient_id"]]
+        tz = patient.location.tz
+        schedule = existing.get(key)
+        if schedule is None:
+            if row["last"] is None:
+                continue  # never treated: nothing to recall yet
+            schedule = RecallSchedule(patient=patient, service=services[row["service_id"]])
+            to_create.append(schedule)
+        else:
+            schedule.patient = patient
+            to_update.append(schedule)
+        last_visit = row["last"].astimezone(tz).date() if row["last"] else None
+        if last_visit != schedule.last_visit and last_visit is not None and (
+                schedule.last_visit is None or last_visit > schedule.last_visit):
+            schedule.touches_sent, schedule.kinds_sent, schedule.snoozed_until = 0, "", None
+        schedule.last_visit = last_visit
+        rule = rules.get(row["service_id"])
+        schedule.due_date = clock.due_date(last_visit, rule) if last_visit and rule else None
+        schedule.booked_for = row["booked"]
+        if trust:
+            schedule.trusted, schedule.quality_note = True, ""
+        decision = decide(schedule, rule, now, paused=patient.paused, can_text=patient.can_text, tz=tz)
+        schedule.state = decision.state
+        schedule.next_action_at = decision.next_action_at
+        if decision.state not in OWING_STATES and schedule.pk:
+            stop_sending.append(schedule.pk)
+    RecallSchedule.objects.bulk_create(to_create, batch_size=1000)
+    RecallSchedule.objects.bulk_update(
+        to_update, ["last_visit", "due_date", "booked_for", "touches_sent", "kinds_sent", "snoozed_until",
+                    "trusted", "quality_note", "state", "next_action_at"], batch_size=1000,
+    )
+    if stop_sending:
+        cancel_queued(Q(schedule_id__in=stop_sending), "No longer owed (booked, paused, opted out or closed).")
+    return len(to_create) + len(to_update)
+
+
+def cancel_queued(where: Q, reason: str) -> int:
+    return Touch.objects.filter(where, status=Touch.Status.QUEUED).update(
+        status=Touch.Status.CANCELLED, last_error=reason[:250])
+
+
+def refresh_patient(patient_id: int, *, now: datetime | None = None) -> int:
+    """Re-evaluate every schedule of one patient (consent changed, a concern opened or closed)."""
+    return sync_schedules(Visit.objects.filter(patient_id=patient_id), now=now)

@@ -1,0 +1,32 @@
+"""Celery tasks: thin wrappers that pass ids; the database holds all state."""
+
+from celery import shared_task
+
+from . import dispatch, inbound
+from . import sweep as sweeping
+from .dispatch import MAX_ATTEMPTS
+
+
+@shared_task(name="recall.tasks.sweep", ignore_result=True)
+def sweep():
+    """Beat runs this every 5 minutes (CELERY_BEAT_SCHEDULE["recall-sweep"])."""
+    return str(sweeping.sweep())
+
+
+@shared_task(bind=True, name="recall.tasks.dispatch_touch", ignore_result=True, max_retries=MAX_ATTEMPTS)
+def dispatch_touch(self, touch_id: int):
+    outcome = dispatch.send_touch(touch_id)
+    if outcome.retry_in is not None:
+        # Short countdowns only; if this retry is lost the sweep re-queues the row from the outbox.
+        raise self.retry(countdown=outcome.retry_in, max_retries=MAX_ATTEMPTS * 20)
+    return outcome.status
+
+
+@shared_task(name="recall.tasks.process_inbound", ignore_result=True)
+def process_inbound(message_id: int):
+    return inbound.process(message_id)
+
+
+@shared_task(name="recall.tasks.apply_status", ignore_result=True)
+def apply_status(sid: str, status: str, error_code: str = ""):
+    return inbound.apply_status(sid, status, error_code)

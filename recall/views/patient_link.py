@@ -1,0 +1,124 @@
+"""The patient's page behind the link in each recall text: no login, first name and clinic only.
+
+The token is opaque (128 random bits, only its SHA-256 is stored) and expires after 30 days. An
+unknown, tampered or expired token gets a friendly page with the clinic's phone when we know it.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from medspa.models import Handoff, Patient, log_action
+from medspa.routes import Route
+
+from ..context import history_context
+from ..dispatch import touch_context
+from ..forms import DAYS, TIMES, SlotRequestForm, SnoozeForm
+from ..models import LinkAction, RecallLink, RecallSchedule
+from ..schedules import cancel_queued, refresh_patient
+
+
+def link_gone(request, link=None, *, status=404):
+    clinic = link.schedule.patient.location if link else None
+    return render(request, "recall/link_gone.html", {"clinic": clinic}, status=status)
+
+
+@never_cache
+@ratelimit(key="ip", rate="30/m", method=ratelimit.ALL, block=False)
+@require_http_methods(["GET", "POST"])
+def patient_link(request, token):
+    if getattr(request, "limited", False):
+        return render(request, "recall/link_gone.html", {"limited": True}, status=429)
+    link = RecallLink.objects.find(token)
+    if link is None:
+        return link_gone(request)
+    if link.is_expired():
+        return link_gone(request, link, status=410)
+    schedule = link.schedule
+    patient, clinic = schedule.patient, schedule.patient.location
+    if link.opened_at is None:
+        RecallLink.objects.filter(pk=link.pk, opened_at__isnull=True).update(opened_at=timezone.now())
+    request_form, snooze_form, done = SlotRequestForm(), SnoozeForm(), None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "request":
+            request_form = SlotRequestForm(request.POST)
+            if request_form.is_valid():
+                ask_for_slot(link, request_form.cleaned_data)
+                done = "request"
+        elif action == "snooze":
+            snooze_form = SnoozeForm(request.POST)
+            if snooze_form.is_valid():
+                snooze(link, snooze_form.cleaned_data["days"])
+                done = "snooze"
+        elif action in ("stop_service", "stop_all"):
+            stop(link, everything=action == "stop_all")
+            done = action
+    return render(request, "recall/link.html", {
+        "first_name": patient.first_name, "clinic": clinic, "request_form": request_form,
+        "snooze_form": snooze_form, "done": done, "opted_out": bool(patient.sms_opted_out_at),
+    })
+
+
+@transaction.atomic
+def ask_for_slot(link: RecallLink, data: dict) -> Handoff:
+    schedule = RecallSchedule.objects.select_for_update().select_related("patient__location", "service").get(
+        pk=link.schedule_id)
+    patient, service = schedule.patient, schedule.service
+    days = [label for value, label in DAYS if value in data["days"]]
+    times = [label.lower() for value, label in TIMES if value in data["times"]]
+    request = {"days": days, "times": times, "note": data.get("note", "")}
+    context = {"service": service.name, "history": history_context(patient), "request": request,
+               "last_visit": schedule.last_visit.isoformat() if schedule.last_visit else None}
+    if link.touch:
+        context["touch"] = touch_context(link.touch)
+    when = ", ".join(days) + " · " + ", ".join(times)
+    handoff = Handoff.objects.create(
+        location=patient.location, patient=patient, route=Route.REBOOKING, source=Handoff.Source.RECALL_LINK,
+        title=f"{patient.full_name} asked for a {service.name} appointment",
+        summary=f"Asked through the recall link for {when}." + (f" Note: {request['note']}" if request["note"] else ""),
+        reasons=[f"Requested a time: {when}"], context=context, caller_name=patient.full_name,
+        caller_phone=str(patient.phone), value=service.typical_value,
+    )
+    # The front desk will call: no more reminders for two weeks while they do.
+    schedule.snoozed_until = max(schedule.snoozed_until or timezone.localdate(),
+                                 timezone.now().astimezone(patient.location.tz).date() + timedelta(days=14))
+    schedule.next_action_at = timezone.now()
+    schedule.save(update_fields=["snoozed_until", "next_action_at", "updated_at"])
+    LinkAction.objects.create(link=link, action=LinkAction.Action.REQUEST, data=request, handoff=handoff)
+    return handoff
+
+
+@transaction.atomic
+def snooze(link: RecallLink, days: int) -> None:
+    schedule = RecallSchedule.objects.select_for_update().select_related("patient__location").get(pk=link.schedule_id)
+    until = timezone.now().astimezone(schedule.patient.location.tz).date() + timedelta(days=days)
+    schedule.snoozed_until = until
+    schedule.next_action_at = timezone.now()  # the sweep re-plans around the snooze
+    schedule.save(update_fields=["snoozed_until", "next_action_at", "updated_at"])
+    cancel_queued(Q(schedule_id=schedule.pk), "Patient snoozed reminders.")
+    LinkAction.objects.create(link=link, action=LinkAction.Action.SNOOZE, data={"until": until.isoformat()})
+
+
+@transaction.atomic
+def stop(link: RecallLink, *, everything: bool) -> None:
+    schedule = RecallSchedule.objects.select_for_update().select_related("patient").get(pk=link.schedule_id)
+    patient = schedule.patient
+    if everything:
+        if patient.phone:
+            Patient.opt_out_phone(str(patient.phone), source="recall_link", note="Stop all texts on the recall page")
+        refresh_patient(patient.pk)
+        action = LinkAction.Action.STOP_ALL
+    else:
+        schedule.stopped_at, schedule.state, schedule.next_action_at = timezone.now(), schedule.State.CLOSED, None
+        schedule.save(update_fields=["stopped_at", "state", "next_action_at", "updated_at"])
+        cancel_queued(Q(schedule_id=schedule.pk), "Patient stopped these reminders.")
+        action = LinkAction.Action.STOP_SERVICE
+    LinkAction.objects.create(link=link, action=action)
+    log_action(None, f"recall.{action}", schedule, location=patient.location)
