@@ -37,7 +37,9 @@ _ORD = r"(?:st|nd|rd|th)"
 
 PATTERNS = [
     ("month_day", re.compile(rf"\b{_MONTH}\.?\s+(?P<day>\d{{1,2}}){_ORD}?\b(?:,?\s+(?P<year>\d{{4}}))?")),
-    ("month_day", re.compile(rf"\b(?:the\s+)?(?P<day>\d{{1,2}}){_ORD}?\s+(?:of\s+)?{_MONTH}\b(?:,?\s+(?P<year>\d{{4}}))?")),
+    ("month_day", re.compile(
+        rf"\b(?:the\s+)?(?P<day>\d{{1,2}}){_ORD}?\s+(?:of\s+)?{_MONTH}\b(?:,?\s+(?P<year>\d{{4}}))?"
+    )),
     ("numeric", re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?\b(?!\s*(?:off|price))")),
     ("ordinal", re.compile(
         rf"\b(?:(?:the|on)\s+)(?:the\s+)?(?P<day>\d{{1,2}}){_ORD}\b"
@@ -46,6 +48,7 @@ PATTERNS = [
     ("relative", re.compile(r"\b(?P<rel>day after tomorrow|today|tonight|tomorrow|tomorow|tmrw|tmr|2morrow)\b")),
     ("weekend", re.compile(r"\b(?P<q>this|next|this coming|coming)\s+weekend\b")),
     ("weekday", re.compile(
+        r"(?<!black )(?<!cyber )"
         rf"\b(?:(?P<q>this coming|this|next|coming|on|by|until|till|til|before)\s+)?{_WEEKDAY}\b\.?"
     )),
 ]

@@ -78,6 +78,10 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
             for m in lexicon.PAIN_AFTER.finditer(text):
                 if not lexicon.QUESTION_GUARD.search(text[max(0, m.start() - 30):m.start()]):
                     _add(phrases, norm.source(*m.span()))
+        if route == BOOKING and not phrases:
+            fallback = lexicon.BOOKING_FALLBACK.search(text)
+            if fallback:
+                _add(phrases, norm.source(*fallback.span()))
         if route == REBOOKING:
             # "yes, next Tuesday": an agreement with a date or time is a rebooking reply.
             yes = lexicon.AFFIRMATIVE.search(text)

@@ -70,12 +70,14 @@ SAME_PROVIDER = re.compile(
     r"\bsame (?:injector|provider|nurse|doctor|dr|person|girl|lady|guy|practitioner|aesthetician|one)"
     r"(?: as (?:last time|before|i had|i saw))?\b"
 )
-STOPWORDS = frozenset(
-    """i the a an my your our me you him her them us it this that botox filler monday tuesday wednesday
-    thursday friday saturday sunday january february march april may june july august september october
-    november december today tomorrow tonight someone somebody anyone everyone friend friends sister mom
-    husband wife partner daughter son boyfriend girlfriend family""".split()
-)
+STOPWORDS = frozenset({
+    "i", "the", "a", "an", "my", "your", "our", "me", "you", "him", "her", "them", "us", "it", "this", "that",
+    "botox", "filler", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "today", "tomorrow", "tonight", "someone", "somebody", "anyone", "everyone", "friend",
+    "friends", "sister", "mom", "husband", "wife", "partner", "daughter", "son", "boyfriend", "girlfriend",
+    "family",
+})
 
 
 def _name_regex(words: list[str]) -> str:
@@ -246,7 +248,9 @@ FLAGS = {
 }
 FLAG_RES = {name: re.compile(pattern) for name, pattern in FLAGS.items()}
 
-NAME_AFTER = re.compile(r"(?i:\bmy name is|\bmy name's|\bname is|\bthis is)\s+([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)?)")
+NAME_AFTER = re.compile(
+    r"(?i:\bmy name is|\bmy name's|\bname is|\bthis is)\s+([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)?)"
+)
 NAME_LOWER = re.compile(r"(?i:\bmy name is|\bmy name's)\s+([a-z][a-z'-]+)")
 NAME_STOP = STOPWORDS | {"calling", "just", "so", "not", "about", "regarding", "wondering", "interested", "from",
                          "still", "really", "going", "and", "but", "um", "uh", "like", "the", "in", "on", "for"}

@@ -55,6 +55,7 @@ SAFETY = [
     r"\b(?:swallowing|breathing|breath)\s+(?:problems?|issues?|trouble|difficult\w*)\b",
     r"\b(?:swallow\w*|breathing|breath)\s+(?:is\s+|feels?\s+|has\s+been\s+|got\s+|gets\s+)(?:[\w']+\s+)?"
     r"(?:hard|difficult|painful|hurts?|labou?red|weird|shallow|tight|off|funny)\b",
+    r"\b(?:hard|heavy|labou?red|difficult|painful|shallow)\s+breathing\b",
     r"\bshort(?:ness)? of breath\b|\bbreathless\w*|\bwheez\w*|\bgasping\b",
     r"\bthroat\s+(?:[\w']+\s+){0,2}?(?:clos\w*|tight\w*|swell\w*|swollen)",
     r"\b(?:tight|tightness|closing|swollen|swelling)\s+(?:in\s+|of\s+)?(?:my\s+|the\s+)?throat\b",
@@ -176,7 +177,7 @@ PROVIDER_REVIEW = [
     r"|\bflaking\b|\buneven\b|\basymmetr\w*|\blopsided\b|\bmigraines?\b|\bhyperhidrosis\b|\btmj\b|\bgrinding\b",
     r"\bafter ?care\b|\bpre[- ]?care\b|\bwhat should i (?:avoid|do|expect)\b",
     r"\bcan i (?:work ?out|exercise|drink|fly|lie down|wear makeup|go in the sun|tan|shower|sleep)\b",
-    r"\bdoes (?:it|botox|filler|laser|microneedling|the laser|[\w']+) hurt\b|\bhow painful\b|\bis it painful\b"
+    r"\bdoes (?:[\w']+\s+){1,3}?hurt\b|\bwhat can (?:i|you|we) do (?:about|for)\b|\bhow painful\b|\bis it painful\b"
     r"|\bpain level\b",
     r"\bwhat (?:would|do|can|should) you (?:recommend|suggest)\b|\brecommend\w*\s+for\s+(?:me|my)\b",
     r"\bwill (?:it|botox|filler|that|this) (?:work|help)\b|\bdoes (?:it|botox|filler|[\w']+) work for\b",
@@ -185,7 +186,8 @@ PROVIDER_REVIEW = [
 ]
 
 STAFF_REVIEW = [
-    r"\bhow much\b|\bprice\w*|\bpricing\b|\bcosts?\b|\bquote\b|\bhow expensive\b|\bwhat do you charge\b",
+    r"\bprice ?match\w*|\bhow much\b|\bprice\w*|\bpricing\b|\bcosts?\b|\bquote\b|\bhow expensive\b",
+    r"\bwhat do you charge\b",
     r"\bcharge\s+(?:for|per)\b|\bper (?:unit|syringe|session|area)\b|\$\s?\d+",
     r"\brefund\w*|\bmoney back\b|\breimburs\w*|\bcharge ?back\b|\bdispute\b",
     r"\bexceptions?\b|\bwaiv\w*|\bcourtesy\b|\blet it slide\b",
@@ -248,7 +250,8 @@ REBOOKING = [
     r"\breschedul\w*|\b(?:move|change|push|switch|bump)\s+(?:my\s+|the\s+)?(?:appointment|appt|booking|time"
     r"|session)\b",
     r"\banother (?:round|session|appointment|treatment|syringe)\b|\bwearing off\b|\bworn off\b",
-    r"\bit'?s been\s+(?:[\w']+\s+)?(?:months|weeks)\b|\b(?:get|do|have|book|schedule|see|try)\s+(?:[\w']+\s+){0,2}?again\b",
+    r"\bit'?s been\s+(?:[\w']+\s+)?(?:months|weeks)\b",
+    r"\b(?:get|do|have|book|schedule|see|try)\s+(?:[\w']+\s+){0,2}?again\b",
     r"\bmy usual\b|\bfollow[- ]?up (?:appointment|appt|visit)\b|\bmaintenance\b",
 ]
 AFFIRMATIVE = re.compile(
@@ -262,9 +265,11 @@ BOOKING = [
     r"|\bslots?\b|\bsign me up\b",
     r"\b(?:want|wanted|wanting|like|love|looking|hoping|plan\w*|interested|thinking|considering|dying|keen|ready)"
     r"\s+(?:[\w']+\s+){0,2}?(?:try|trying|get|getting|do|doing|start|starting)\b",
-    r"\binterested in\b|\bwhen can i\b|\bdo you (?:have|do|offer)\b|\bcan i (?:get|come|do)\b",
+    r"\binterested in\b|\bwhen can i\b|\bdo you (?:have|do|offer)\b|\bcan i (?:get|do)\b",
     r"\bsee (?:dr\.?|doctor|the doctor|a provider|an injector|someone)\b",
 ]
+# "I want ...", "I'd like ...": booking-ish only when no more specific booking phrase fired.
+BOOKING_FALLBACK = re.compile(r"\b(?:i|we)\s+(?:want|wanna|need|would like|'d like|d like)\b")
 # Booking phrases explicit enough (with a named service) to outrank event_follow_up.
 STRONG_BOOKING = re.compile(
     r"^(?:book\w*|appointments?|appts?|schedul\w*|reserv\w*|openings?|availab\w*|sign me up|(?:get|fit|squeeze)"
