@@ -69,14 +69,15 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
         for m in lexicon.RULES[route].finditer(text):
             if route == SAFETY and any(m.start() < e and s < m.end() for s, e in benign):
                 continue
-            if route == SAFETY and lexicon.QUESTION_GUARD.search(text[max(0, m.start() - 30):m.start()]):
-                continue
             _add(phrases, norm.source(*m.span()))
-        if route == SAFETY and lexicon.POST_TREATMENT.search(text):
-            # Pain or headache together with a recent treatment, unless asked as a question ("will it hurt
-            # after the peel?").
-            for m in lexicon.PAIN_AFTER.finditer(text):
-                if not lexicon.QUESTION_GUARD.search(text[max(0, m.start() - 30):m.start()]):
+        if route == SAFETY:
+            # Pain: severe/worsening pain, or pain/headache together with a recent treatment, unless asked
+            # as a question ("does it hurt a lot?", "will it hurt after the peel?" are provider questions).
+            pain = list(lexicon.SAFETY_PAIN.finditer(text))
+            if lexicon.POST_TREATMENT.search(text):
+                pain += lexicon.PAIN_AFTER.finditer(text)
+            for m in sorted(pain, key=lambda m: m.start()):
+                if not lexicon.QUESTION_GUARD.search(text[max(0, m.start() - 30) : m.start()]):
                     _add(phrases, norm.source(*m.span()))
         if route == BOOKING and not phrases:
             fallback = lexicon.BOOKING_FALLBACK.search(text)

@@ -41,7 +41,7 @@ _SUBJECT = (
     r"|jaw|jawline|temples?|under ?eyes?|tear ?troughs?|nasolabial|smile lines?)"
 )
 _LINK = (
-    r"(?:is|are|looks?|looking|turned|turning|went|going|gone|became|becoming|getting|got|seems?|feels?"
+    r"(?:is|are|looks?|looking|turns?|turned|turning|went|going|gone|became|becoming|getting|got|seems?|feels?"
     r"|feeling|has|have|still|kinda|kind of|all)"
 )
 _CHANGE = r"(?:turned|turning|went|going|gone|became|becoming|getting|got)"
@@ -78,30 +78,30 @@ SAFETY = [
     r"\b(?:heavy|sagging|saggy)\s+(?:eye)?(?:lids?|brows?|eyebrows?)\b",
     r"\b(?:eyelids?|lids?|eyebrows?|brows?)\s+(?:[\w']+\s+){0,2}?(?:heavy|sagging|dropped|fell|falling|hanging)\b",
     r"\bparaly\w*",
+    r"\beyes?\s+(?:[\w']+\s+)?(?:looks?|is|are|seems?)\s+(?:[\w']+\s+)?(?:smaller|lower|half closed|half shut)\b",
+    r"\b(?:can'?t|cant|cannot|couldn'?t)\s+(?:fully\s+)?open\s+(?:my\s+|it\b|the\s+)(?:[\w']+\s+)?(?:eyes?|eyelids?|lids?)?",
     r"\b(?:can'?t|cant|cannot)\s+(?:move|close|lift|raise)\s+(?:my|one|the)\s+(?:[\w']+\s+)?"
     r"(?:face|mouth|eye|eyes|eyelid|eyebrow|brow|lip|lips|side)\b",
     r"\bweakness\b",
-    r"\b(?:feels?|feeling|felt|is|are|gone|going|got|getting|so|very|really)\s+weak\b",
+    r"\b(?:feels?|feeling|felt|gone|going|got|getting)\s+(?:so\s+|very\s+|really\s+)?weak\b",
+    r"\b(?:i'?m|i am|im)\s+(?:so\s+|very\s+|really\s+)?weak\b",
+    r"\b(?:face|arms?|legs?|side|hands?|body|muscles?)\s+(?:is|are)\s+(?:[\w']+\s+)?weak\b",
     r"\bweak\s+(?:on one side|arms?|legs?|muscles?|side|hands?)\b",
     r"\bslurr\w*|\b(?:trouble|difficulty|hard time|can'?t|cant)\s+(?:talking|speaking|talk|speak)\b",
     # circulation after filler: white, blue, grey, mottled, cold skin
     rf"\b{_SUBJECT}\s+{SHORT_GAP}{_LINK}\s+(?:[\w']+\s+)?{_COLOR}\b",
     rf"\b{_SUBJECT}\s+{SHORT_GAP}{_CHANGE}\s+(?:[\w']+\s+)?(?:dark|black|pale)\b",
+    r"\b(?:lips?|spot|area|nose|tip|chin|injection sites?|site|patch)\s+(?:[\w']+\s+){0,3}?(?:is|are|looks?|turned"
+    r"|went|gone|getting)\s+(?:[\w']+\s+)?(?:black|dark)\b",
     r"\bblanch\w*|\bdusky\b|\bmottl\w*|\blivedo\b|\bnecros\w*|\bocclu\w*|\btissue death\b",
     r"\b(?:white|blue|purple|gr[ae]y|dusky|mottled|bluish|purplish)\s+(?:patch|patches|areas?|discolou?ration"
     r"|blotch\w*)\b",
-    # pain (a question guard in the engine skips "does it hurt a lot?")
-    r"\b(?:severe|extreme|intense|excruciating|unbearable|terrible|horrible|awful|really bad|so much|sharp"
-    r"|throbbing|worsening|increasing|worse)\s+pain\b",
-    r"\bpain\s+(?:[\w']+\s+){0,2}?(?:getting worse|is worse|worse|worsening|increasing|severe|unbearable"
-    r"|spreading|won'?t go away|wont go away|not going away|keeps getting)\b",
-    r"\b(?:hurts?|hurting|painful|aching|throbbing)\s+(?:[\w']+\s+){0,2}?(?:so much|really bad|so bad|a lot"
-    r"|worse|more and more|badly|like crazy)\b",
     # infection, redness, blisters, burns, allergy
     r"\bspreading\s+(?:redness|rash|red|swelling|bruis\w*|pain)\b",
     r"\b(?:redness|rash|red|swelling|bruis\w*|discolou?ration)\s+(?:[\w']+\s+){0,3}?(?:spreading|getting worse"
     r"|getting bigger|worse|worsening|growing|expanding)\b",
-    r"\bred\s+(?:and|&)\s+(?:hot|warm|swollen|painful|angry|tender)\b|\b(?:hot|warm)\s+(?:and|&)\s+red\b",
+    r"\bred\s+(?:and|&)\s+(?:hot|warm|swollen|painful|angry|tender|hard)\b"
+    r"|\b(?:hot|warm|hard|swollen|painful|tender)\s+(?:and|&)\s+red\b",
     r"\b(?:hot|warm)\s+to\s+(?:the\s+)?touch\b",
     r"\bpus\b|\booz\w*|\babscess\w*|\binfect\w*|\bfever\w*|\bfeverish\b",
     r"\b(?:yellow|green)\s+(?:discharge|crust\w*|fluid|stuff)\b",
@@ -113,6 +113,7 @@ SAFETY = [
     r"burn(?:ing|s)\b(?!\s+(?:question|desire|through|a hole|calories|fat))",
     r"\bhives\b|\bwelts?\b|\brash(?:es)?\b(?!\s+(?:decision|choice|move|purchase))",
     r"\b(?:allergic|bad|severe|serious|weird|strange)\s+reactions?\b|\breact\w*\s+badly\b",
+    r"\b(?:having|had|getting|got)\s+(?:a|an|some)\s+(?:[\w']+\s+)?reactions?\b",
     r"\banaphyla\w*|\bepi ?pen\b",
     r"\b(?:severe|spreading|massive|huge|extreme|really bad|worsening)\s+swelling\b",
     r"\bswell\w*\s+(?:[\w']+\s+){0,3}?(?:spreading|getting worse|worse|won'?t go down|wont go down"
@@ -137,6 +138,20 @@ SAFETY = [
     r"\bemergenc\w*(?!\s+contact)|\b911\b|\bemergency room\b|\burgent care\b|\bambulance\b|\bstroke\b",
     r"\b(?:the|to)\s+(?:er|hospital)\b",
 ]
+# Pain intensity: skipped when asked as a question ("does it hurt a lot?", see QUESTION_GUARD).
+SAFETY_PAIN = re.compile(
+    "|".join(
+        f"(?:{p})"
+        for p in [
+            r"\b(?:severe|extreme|intense|excruciating|unbearable|terrible|horrible|awful|really bad|so much|sharp"
+            r"|throbbing|worsening|increasing|worse)\s+pain\b",
+            r"\bpain\s+(?:[\w']+\s+){0,2}?(?:getting worse|is worse|worse|worsening|increasing|severe|unbearable"
+            r"|spreading|won'?t go away|wont go away|not going away|keeps getting)\b",
+            r"\b(?:hurts?|hurting|painful|aching|throbbing)\s+(?:[\w']+\s+){0,2}?(?:so much|really bad|so bad|a lot"
+            r"|worse|more and more|badly|like crazy)\b",
+        ]
+    )
+)
 # Pain or a persistent headache mentioned together with a recent treatment (see POST_TREATMENT).
 PAIN_AFTER = re.compile(r"\b(?:hurts|hurting|painful|in pain|pain|aching|throbbing|headaches?)\b")
 QUESTION_GUARD = re.compile(
@@ -175,8 +190,12 @@ PROVIDER_REVIEW = [
     r"\b(?:swelling|swollen|swell)\b(?!\s+of\s+my\s+(?:bank|wallet|ego|heart))",
     r"\bbruis\w*|\bsore(?:ness)?\b|\btender(?:ness)?\b|\bitch\w*|\blumps?\b|\blumpy\b|\bbumps?\b|\bpeeling\b"
     r"|\bflaking\b|\buneven\b|\basymmetr\w*|\blopsided\b|\bmigraines?\b|\bhyperhidrosis\b|\btmj\b|\bgrinding\b",
+    r"\b(?:is|are|i'?m|im|looks?|still|so|pretty)\s+(?:[\w']+\s+){0,2}?red\b",
+    r"\bone side (?:of my [\w']+ )?(?:is|looks) (?:bigger|smaller|higher|lower|different|fuller)\b",
+    r"\bheadaches?\b|\bbroke out\b|\bbreak ?outs?\b|\bbreaking out\b|\bacne\b",
     r"\bafter ?care\b|\bpre[- ]?care\b|\bwhat should i (?:avoid|do|expect)\b",
     r"\bcan i (?:work ?out|exercise|drink|fly|lie down|wear makeup|go in the sun|tan|shower|sleep)\b",
+    r"\b(?:will|would) (?:it|this|that|[\w']+) hurt\b|\bis it going to hurt\b",
     r"\bdoes (?:[\w']+\s+){1,3}?hurt\b|\bwhat can (?:i|you|we) do (?:about|for)\b|\bhow painful\b|\bis it painful\b"
     r"|\bpain level\b",
     r"\bwhat (?:would|do|can|should) you (?:recommend|suggest)\b|\brecommend\w*\s+for\s+(?:me|my)\b",
@@ -237,7 +256,7 @@ EVENT_FOLLOW_UP = [
     r"|mother'?s day|christmas|new year'?s?|birthday month)\s+(?:special|sale|promo\w*|offer|deal|event)s?\b",
     r"\b(?:the|your|this|that|any|a|monthly|current|month'?s|week'?s)\s+specials?\b",
     r"\bpromo(?:tion)?s?\b(?!\s+codes?)|\b(?:the|this|your|that|an?|special|seasonal|holiday)\s+offer\b",
-    r"\b(?:the|this|that|your)\s+deal\b|\bsale\b",
+    r"\b(?:the|this|that|your)\s+deal\b|\bsale\b|\bdeals\b|\bany deal\b",
     r"\b(?:saw|seen|seeing|about|from|in|on)\s+(?:your|the|an?|that|this)\s+(?:[\w']+\s+)?(?:ad|advert\w*|post"
     r"|reel|story|video|commercial|flyer|mailer|newsletter|promo|tiktok|email blast)\b",
 ]
@@ -249,6 +268,7 @@ REBOOKING = [
     r"\btouch[- ]?ups?\b|\bsame (?:as|thing as) (?:last time|before)\b|\b(?:like|as) last time\b",
     r"\breschedul\w*|\b(?:move|change|push|switch|bump)\s+(?:my\s+|the\s+)?(?:appointment|appt|booking|time"
     r"|session)\b",
+    r"\b(?:move|push|bump|switch|change)\s+(?:it|that|us|me)\s+to\b",
     r"\banother (?:round|session|appointment|treatment|syringe)\b|\bwearing off\b|\bworn off\b",
     r"\bit'?s been\s+(?:[\w']+\s+)?(?:months|weeks)\b",
     r"\b(?:get|do|have|book|schedule|see|try)\s+(?:[\w']+\s+){0,2}?again\b",
