@@ -322,6 +322,13 @@ def test_reasons_keep_original_case_and_span_fillers():
     assert result.reasons == ["Trouble, um, Swalowing"]
 
 
+def test_emoji_and_odd_case_folding():
+    text = "my lip 😬 looks white İ"
+    result = triage(text, now=NOW)
+    assert result.route == SAFETY
+    assert result.reasons == ["lip 😬 looks white"]
+
+
 def test_empty_text_goes_to_staff():
     assert triage("", now=NOW).route == STAFF
     assert triage("   ", now=NOW).reasons == []

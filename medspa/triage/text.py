@@ -1,7 +1,7 @@
 """Text normalisation for the triage engine.
 
 The rules run on a *normalised* copy of the caller's text (lower case, straight apostrophes, filler words
-such as "um"/"uh" dropped, runs of spaces and commas collapsed, common misspellings of symptom words
+such as "um"/"uh" dropped, runs of spaces, commas and emoji collapsed, misspellings of symptom words
 corrected).  Every character of the normalised copy remembers where it came from, so a match can be mapped
 back to the exact substring the caller typed: reasons are always verbatim slices of the input.
 
@@ -80,7 +80,7 @@ def correct(word: str) -> str:
 
 
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
-SEPARATORS = re.compile(r"[\s,;]+")
+SEPARATORS = re.compile("[\\s,;\u2600-\u27bf\U0001f000-\U0001faff\u200d\ufe0f]+")  # spaces, commas, emoji
 
 
 @dataclass(frozen=True)
