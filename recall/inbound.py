@@ -14,9 +14,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from medspa.models import Handoff, Location, Patient
+from medspa.models import Handoff, Location, Patient, Provider, Service
 from medspa.routes import Route
 from medspa.sms import SmsError, send_sms
+from medspa.triage import triage
 
 from .context import history_context
 from .dispatch import touch_context
@@ -150,9 +151,9 @@ def open_reply_handoff(message: InboundMessage, patient, location, touch) -> Han
 
 
 def run_triage(text: str, location) -> dict:
-    from medspa.triage import triage
-
-    return triage(text, tz=location.time_zone).to_dict()
+    catalog = [(s.name, s.aliases or []) for s in Service.objects.all()]
+    providers = Provider.objects.filter(locations=location, is_active=True).values_list("name", flat=True)
+    return triage(text, tz=location.time_zone, catalog=catalog, providers=list(providers)).to_dict()
 
 
 def send_reply(message_id: int) -> None:
