@@ -105,8 +105,12 @@ def import_key(patient_id, service, location, visit_date, status, amount, provid
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-def import_history(source, *, consent: bool = False, today: date | None = None) -> ImportReport:
-    """Import a CSV (path, text or file object). `consent`: the clinic confirms these patients agreed to texts."""
+def import_history(source, *, consent: bool = False, today: date | None = None, locations=None) -> ImportReport:
+    """Import a CSV (text or file object).
+
+    `consent`: the clinic confirms these patients agreed to texts. `locations`: the locations rows may
+    name (the uploader's own, on the web page); any other location is reported as unknown.
+    """
     text = _read(source)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -116,10 +120,10 @@ def import_history(source, *, consent: bool = False, today: date | None = None) 
                           + (f" (missing: {', '.join(missing)})" if header else "") + ".")
     reader.fieldnames = header
     report = ImportReport()
-    locations = {}
-    for loc in Location.objects.all():
-        locations[loc.name.strip().lower()] = loc
-        locations[loc.slug.lower()] = loc
+    by_name = {}
+    for loc in (Location.objects.all() if locations is None else locations):
+        by_name[loc.name.strip().lower()] = loc
+        by_name[loc.slug.lower()] = loc
     services = Service.objects.lookup_table()
     providers = {p.name.strip().lower(): p for p in Provider.objects.all()}
     now = timezone.now()
@@ -131,7 +135,7 @@ def import_history(source, *, consent: bool = False, today: date | None = None) 
         if not any(row.values()):
             continue
         report.rows_read += 1
-        parsed = _check_row(line, row, locations, services, providers, now, today, report)
+        parsed = _check_row(line, row, by_name, services, providers, now, today, report)
         if isinstance(parsed, GoodRow):
             if parsed.key in seen:
                 report.rejected.append(Rejection(line, f"duplicate row (same as line {seen[parsed.key]})",
@@ -149,9 +153,6 @@ def import_history(source, *, consent: bool = False, today: date | None = None) 
 def _read(source) -> str:
     if hasattr(source, "read"):
         data = source.read()
-    elif isinstance(source, str) and "\n" not in source and not source.startswith("patient_id"):
-        with open(source, encoding="utf-8-sig", newline="") as fh:
-            data = fh.read()
     else:
         data = source
     if isinstance(data, bytes):

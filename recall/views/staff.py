@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from medspa.models import log_action
+from medspa.models import Location, log_action
 from medspa.permissions import owner_required, staff_required
 
 from .. import analytics
@@ -57,7 +57,8 @@ def import_page(request):
     report = None
     if request.method == "POST" and form.is_valid():
         try:
-            report = import_history(form.cleaned_data["file"], consent=form.cleaned_data["consent"])
+            report = import_history(form.cleaned_data["file"], consent=form.cleaned_data["consent"],
+                                    locations=Location.objects.visible_to(request.user))
         except (HeaderError, UnicodeDecodeError) as exc:
             form.add_error("file", str(exc) if isinstance(exc, HeaderError) else "The file is not UTF-8 text.")
         else:
