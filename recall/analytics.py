@@ -58,14 +58,14 @@ def rebook_requests(location_ids, start: datetime, end: datetime) -> dict[int, i
 
 
 def recovered(location_ids, start: datetime, end: datetime) -> dict[int, dict]:
-    rows = (Attribution.objects.filter(location_id__in=list(location_ids), visit_at__gte=start, visit_at__lt=end)
+    rows = (Attribution.objects.filter(location_id__in=list(location_ids), created_at__gte=start, created_at__lt=end)
             .order_by().values("service_id").annotate(visits=Count("pk"), revenue=Sum("value")))
     return {r["service_id"]: {"visits": r["visits"], "revenue": r["revenue"] or Decimal(0)} for r in rows}
 
 
 def recovered_by_kind(location_ids, start: datetime, end: datetime) -> dict[str, dict]:
     """Which touch timing brings patients back: on-time, late or reactivation."""
-    rows = (Attribution.objects.filter(location_id__in=list(location_ids), visit_at__gte=start, visit_at__lt=end)
+    rows = (Attribution.objects.filter(location_id__in=list(location_ids), created_at__gte=start, created_at__lt=end)
             .order_by().values("kind").annotate(visits=Count("pk"), revenue=Sum("value")))
     return {r["kind"]: {"visits": r["visits"], "revenue": r["revenue"] or Decimal(0)} for r in rows}
 

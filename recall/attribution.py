@@ -34,4 +34,5 @@ def attribute(visit: Visit) -> Attribution | None:
     if touch is None:
         return None
     return Attribution.objects.create(visit=visit, touch=touch, kind=touch.kind, service_id=visit.service_id,
-                                      location_id=visit.location_id, value=visit.value, visit_at=visit.starts_at)
+                                      location_id=visit.location_id, value=visit.value, visit_at=visit.starts_at,
+                                      created_at=max(moment, touch.sent_at))

@@ -108,13 +108,13 @@ class Attribution(models.Model):
     location = models.ForeignKey("medspa.Location", on_delete=models.CASCADE, related_name="+")
     value = models.DecimalField(max_digits=9, decimal_places=2, default=0)
     visit_at = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, help_text="When the visit was booked or completed.")
 
     class Meta:
-        ordering = ["-visit_at"]
+        ordering = ["-created_at"]
         indexes = [
-            # Recall page: recovered visits and revenue per location and period.
-            models.Index(fields=["location", "visit_at"], name="attribution_loc_time_idx"),
+            # Recall page: recovered visits and revenue per location and period (by when they were won).
+            models.Index(fields=["location", "created_at"], name="attribution_loc_time_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,118 @@
+"""The patient's recall link page: request a time, snooze, stop; expired or tampered links."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from recall_support import la, run_dispatcher, treated
+
+from medspa.models import Handoff
+from recall.models import LinkAction, RecallSchedule, Touch
+from recall.tasks import sweep
+
+pytestmark = pytest.mark.django_db
+MORNING = la(2026, 6, 15, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def fast_sender(settings):
+    settings.SMS_RATE_PER_SECOND = 1000
+    cache.clear()
+
+
+@pytest.fixture
+def link_path(patient, fake_twilio):
+    """The path of the link in Jordan's on-time reminder."""
+    with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
+        treated(patient, 0)
+    with time_machine.travel(MORNING, tick=False):
+        sweep()
+        run_dispatcher()
+    body = fake_twilio.messages[0]["body"]
+    return re.search(r"https://frontdesk\.example\.com(/r/[\w-]+/)", body).group(1)
+
+
+def test_page_shows_first_name_and_clinic_only(client, link_path):
+    with time_machine.travel(MORNING + dt.timedelta(hours=1), tick=False):
+        response = client.get(link_path)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Hi Jordan" in page and "Westside Aesthetics" in page
+    assert "Rivera" not in page and "Neurotoxin" not in page and "Botox" not in page
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_request_a_slot_becomes_a_rebooking_handoff(client, link_path):
+    with time_machine.travel(MORNING + dt.timedelta(hours=1), tick=False):
+        response = client.post(link_path, {"action": "request", "days": ["tue"], "times": ["afternoon"],
+                                           "note": "After 2 if possible"})
+    assert response.status_code == 200 and "we've got it" in response.content.decode()
+    handoff = Handoff.objects.get()
+    assert (handoff.route, handoff.source, handoff.patient.first_name) == ("rebooking", "recall_link", "Jordan")
+    assert handoff.context["request"] == {"days": ["Tuesday"], "times": ["afternoon"], "note": "After 2 if possible"}
+    assert handoff.context["history"][0]["service"] == "Neurotoxin"
+    assert handoff.context["touch"]["id"] == Touch.objects.get().pk
+    assert handoff.context["service"] == "Neurotoxin"
+    assert LinkAction.objects.get().action == "request"
+    assert RecallSchedule.objects.get().snoozed_until == dt.date(2026, 6, 29)
+
+
+def test_request_needs_a_day_and_a_time(client, link_path):
+    with time_machine.travel(MORNING + dt.timedelta(hours=1), tick=False):
+        response = client.post(link_path, {"action": "request"})
+    assert "Pick at least one day." in response.content.decode()
+    assert Handoff.objects.count() == 0
+
+
+def test_snooze_pushes_the_next_touch(client, link_path, fake_twilio):
+    with time_machine.travel(MORNING + dt.timedelta(hours=1), tick=False):
+        client.post(link_path, {"action": "snooze", "days": "30"})
+    schedule = RecallSchedule.objects.get()
+    assert schedule.snoozed_until == dt.date(2026, 7, 15)
+    with time_machine.travel(MORNING + dt.timedelta(days=26), tick=False):  # late stage, but snoozed
+        sweep()
+        run_dispatcher()
+    assert len(fake_twilio.messages) == 1
+    with time_machine.travel(la(2026, 7, 15, 9, 0), tick=False):
+        sweep()
+        run_dispatcher()
+    assert len(fake_twilio.messages) == 2 and Touch.objects.order_by("-number").first().kind == "late"
+
+
+def test_stop_this_service_or_all_texts(client, link_path, patient):
+    with time_machine.travel(MORNING + dt.timedelta(hours=1), tick=False):
+        client.post(link_path, {"action": "stop_service"})
+    schedule = RecallSchedule.objects.get()
+    assert (schedule.state, schedule.next_action_at) == ("closed", None) and schedule.stopped_at
+    patient.refresh_from_db()
+    assert patient.sms_opted_out_at is None
+    with time_machine.travel(MORNING + dt.timedelta(hours=2), tick=False):
+        client.post(link_path, {"action": "stop_all"})
+    patient.refresh_from_db()
+    assert patient.sms_opted_out_at is not None
+    assert patient.consent_events.get().source == "recall_link"
+
+
+def test_tampered_link_shows_a_friendly_page(client, link_path):
+    tampered = link_path[:-3] + ("A" if link_path[-3] != "A" else "B") + link_path[-2:]
+    response = client.get(tampered)
+    assert response.status_code == 404
+    assert "This link is no longer active" in response.content.decode()
+    assert client.get("/r/not-a-token/").status_code == 404
+
+
+def test_expired_link_shows_the_clinic_phone(client, link_path):
+    with time_machine.travel(MORNING + dt.timedelta(days=31), tick=False):
+        response = client.get(link_path)
+        posted = client.post(link_path, {"action": "stop_all"})
+    assert response.status_code == 410 and posted.status_code == 410
+    page = response.content.decode()
+    assert "no longer active" in page and "(415) 555-0199" in page and "Westside Aesthetics" in page
+
+
+def test_link_page_is_rate_limited(client, link_path):
+    with time_machine.travel(MORNING + dt.timedelta(hours=1), tick=False):
+        codes = [client.get(link_path).status_code for _ in range(32)]
+    assert codes[0] == 200 and codes[-1] == 429
