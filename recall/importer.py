@@ -151,10 +151,7 @@ def import_history(source, *, consent: bool = False, today: date | None = None, 
 
 
 def _read(source) -> str:
-    if hasattr(source, "read"):
-        data = source.read()
-    else:
-        data = source
+    data = source.read() if hasattr(source, "read") else source
     if isinstance(data, bytes):
         data = data.decode("utf-8-sig")
     return data.lstrip("\ufeff")

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from .models import RecallLink, RecallSchedule, Touch
+from .models.links import LINK_LIFETIME, hash_token, new_token
 from .schedules import decide, paused_subquery, rules_by_service
 from .wording import render
 
@@ -67,14 +68,19 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
             )
             if not batch:
                 return
-            touches = []
+            touches, tokens = [], []
             for schedule in batch:
-                touch = advance(schedule, rules.get(schedule.service_id), now)
-                if touch is not None:
-                    touches.append(touch)
-            RecallSchedule.objects.bulk_update(
-                batch, ["state", "next_action_at", "touches_sent", "kinds_sent", "last_touch_at",
-                        "last_touch_number"])
+                owed = advance(schedule, rules.get(schedule.service_id), now)
+                if owed is not None:
+                    touches.append(owed[0])
+                    tokens.append(owed[1])
+            Touch.objects.bulk_create(touches)
+            RecallLink.objects.bulk_create([
+                RecallLink(schedule=t.schedule, touch=t, token_hash=hash_token(token), created_at=now,
+                           expires_at=now + LINK_LIFETIME)
+                for t, token in zip(touches, tokens, strict=True)
+            ])
+            save_progress(batch)
             ids = [t.pk for t in touches]
             result.schedules += len(batch)
             result.touches.extend(ids)
@@ -82,38 +88,60 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
                 transaction.on_commit(lambda ids=ids: enqueue_dispatch(ids))
 
 
-def advance(schedule: RecallSchedule, rule, now: datetime) -> Touch | None:
-    """Move one locked schedule on; returns the Touch written, if one is owed now."""
+# Columns the sweep changes, with their PostgreSQL types for the VALUES list below.
+PROGRESS_COLUMNS = (("state", "varchar"), ("next_action_at", "timestamptz"), ("touches_sent", "smallint"),
+                    ("kinds_sent", "varchar"), ("last_touch_at", "timestamptz"), ("last_touch_number", "integer"))
+
+
+def save_progress(batch: list[RecallSchedule]) -> None:
+    """One UPDATE for the whole batch (PostgreSQL: UPDATE ... FROM (VALUES ...); elsewhere bulk_update)."""
+    names = [name for name, _type in PROGRESS_COLUMNS]
+    if connection.vendor != "postgresql":
+        RecallSchedule.objects.bulk_update(batch, names)
+        return
+    row = "(%s::bigint, " + ", ".join(f"%s::{sql_type}" for _name, sql_type in PROGRESS_COLUMNS) + ")"
+    params = [value for s in batch for value in (s.pk, *(getattr(s, name) for name in names))]
+    table = RecallSchedule._meta.db_table
+    assignments = ", ".join(f"{name} = v.{name}" for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS s SET {assignments}, updated_at = now() "  # noqa: S608 (constant identifiers)
+            f"FROM (VALUES {', '.join([row] * len(batch))}) AS v(id, {', '.join(names)}) WHERE s.id = v.id",
+            params,
+        )
+
+
+def advance(schedule: RecallSchedule, rule, now: datetime) -> tuple[Touch, str] | None:
+    """Move one locked schedule on; returns the (unsaved) Touch owed now and its link token, if any."""
     patient = schedule.patient
     tz = patient.location.tz
     decision = decide(schedule, rule, now, paused=schedule.paused, can_text=patient.can_text, tz=tz)
     schedule.state = decision.state
-    touch = None
+    owed = None
     if decision.touch:
-        touch = write_touch(schedule, rule, decision.touch, now)
+        owed = new_touch(schedule, rule, decision.touch, now)
         decision = decide(schedule, rule, now, paused=False, can_text=True, tz=tz)
     next_at = decision.next_action_at
     schedule.next_action_at = next_at if next_at is None or next_at > now else None
-    return touch
+    return owed
 
 
-def write_touch(schedule: RecallSchedule, rule, kind: str, now: datetime) -> Touch:
+def new_touch(schedule: RecallSchedule, rule, kind: str, now: datetime) -> tuple[Touch, str]:
+    """The outbox row for touch number N of this schedule (key schedule:N) and a fresh link token."""
     patient, location = schedule.patient, schedule.patient.location
     number = schedule.last_touch_number + 1
-    touch = Touch.objects.create(
-        schedule=schedule, number=number, kind=kind, idempotency_key=f"{schedule.pk}:{number}",
-        body="", to=str(patient.phone), from_number=str(location.sms_number or settings.TWILIO_DEFAULT_FROM),
+    token = new_token()
+    body = render(rule.template_for(kind), first_name=patient.first_name, clinic=location.name, link=link_url(token))
+    touch = Touch(
+        schedule=schedule, number=number, kind=kind, idempotency_key=f"{schedule.pk}:{number}", body=body,
+        to=str(patient.phone), from_number=str(location.sms_number or settings.TWILIO_DEFAULT_FROM),
         not_before=now, created_at=now,
     )
-    _link, token = RecallLink.objects.issue(schedule, touch, now=now)
-    touch.body = render(rule.template_for(kind), first_name=patient.first_name, clinic=location.name,
-                        link=link_url(token))
-    touch.save(update_fields=["body"])
     schedule.last_touch_number = number
     schedule.touches_sent += 1
     schedule.add_kind(kind)
     schedule.last_touch_at = now
-    return touch
+    return touch, token
 
 
 def enqueue_dispatch(touch_ids) -> None:

@@ -65,7 +65,7 @@ def test_duplicate_message_sid_is_processed_once(twilio_signed_post, reminded, f
         inbound(twilio_signed_post, "STOP")  # Twilio retried the webhook
         process_all()
     assert InboundMessage.objects.count() == 1
-    confirmations = [m for m in fake_twilio.messages[1:]]
+    confirmations = fake_twilio.messages[1:]
     assert len(confirmations) == 1
     assert "unsubscribed" in confirmations[0]["body"] and confirmations[0]["to"] == "+14155550134"
 
@@ -123,7 +123,8 @@ def test_help_answers_with_clinic_name_and_phone(twilio_signed_post, patient, fa
     inbound(twilio_signed_post, "HELP")
     process_all()
     assert len(fake_twilio.messages) == 1
-    assert fake_twilio.messages[0]["body"] == "Westside Aesthetics: call us at (415) 555-0199 for help. Reply STOP to opt out."
+    assert fake_twilio.messages[0]["body"] == (
+        "Westside Aesthetics: call us at (415) 555-0199 for help. Reply STOP to opt out.")
     assert Handoff.objects.count() == 0
 
 

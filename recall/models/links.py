@@ -10,6 +10,10 @@ from django.utils import timezone
 LINK_LIFETIME = timedelta(days=30)
 
 
+def new_token() -> str:
+    return secrets.token_urlsafe(16)  # 22 characters, 128 bits
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -17,7 +21,7 @@ def hash_token(token: str) -> str:
 class RecallLinkQuerySet(models.QuerySet):
     def issue(self, schedule, touch=None, *, now=None) -> tuple["RecallLink", str]:
         """Create a link; returns (row, token). The token is shown once, in the message."""
-        token = secrets.token_urlsafe(16)  # 22 characters, 128 bits
+        token = new_token()
         now = now or timezone.now()
         link = self.create(schedule=schedule, touch=touch, token_hash=hash_token(token), created_at=now,
                            expires_at=now + LINK_LIFETIME)
