@@ -103,7 +103,7 @@ def build(patients: int, due_share: float, now: datetime) -> dict:
                     "WHERE r.service_id = b.service_id")
         cur.execute("""UPDATE bench_plan SET last_visit = %(today)s::date - CASE
                          WHEN g %% %(every)s = 0 THEN interval_days - 3        -- window open: due
-                         ELSE (g * 7919) %% GREATEST(interval_days - 8, 1) END  -- not yet due""",
+                         ELSE ((g::bigint * 7919) %% GREATEST(interval_days - 8, 1))::int END  -- not yet due""",
                     {"today": today, "every": every})
         t = time.perf_counter()
         cur.execute("""

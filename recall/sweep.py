@@ -13,7 +13,7 @@ picks it up.
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -27,6 +27,7 @@ from .wording import render
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
+REQUEUE_AFTER = timedelta(minutes=2)
 
 
 @dataclass
@@ -35,6 +36,7 @@ class SweepResult:
     touches: list[int] = field(default_factory=list)
     requeued: list[int] = field(default_factory=list)
     unknown_outcome: list[int] = field(default_factory=list)
+    inbound: list[int] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (f"{self.schedules} schedules advanced, {len(self.touches)} touches written, "
@@ -48,7 +50,20 @@ def sweep(now: datetime | None = None, *, batch_size: int = BATCH_SIZE, enqueue:
     from .dispatch import requeue_outbox
 
     requeue_outbox(now, result, enqueue=enqueue)
+    requeue_inbound(now, result, enqueue=enqueue)
     return result
+
+
+def requeue_inbound(now: datetime, result: SweepResult, *, enqueue: bool) -> None:
+    """Replies stored by the webhook whose processing task was lost (broker down, worker killed)."""
+    from .models import InboundMessage
+    from .tasks import process_inbound
+
+    stale = list(InboundMessage.objects.filter(processed_at__isnull=True, received_at__lte=now - REQUEUE_AFTER)
+                 .order_by("received_at").values_list("pk", flat=True)[:1000])
+    result.inbound.extend(stale)
+    if enqueue and stale:
+        transaction.on_commit(lambda: [process_inbound.delay(pk) for pk in stale])
 
 
 def link_url(token: str) -> str:

@@ -85,3 +85,17 @@ def test_default_templates_are_valid_and_render_within_two_segments():
                       link="https://frontdesk.example.com/r/" + "x" * 22 + "/")
         assert segments(text) <= 2
         assert "Zoe" in text
+
+
+@pytest.mark.django_db
+def test_owner_edited_rule_is_validated():
+    from medspa.models import Service
+
+    rule = RecallRule.for_service(Service.objects.get(name="Lip filler"))
+    assert rule.interval_days == 180
+    rule.late_template = "Hi {first_name}, your lip augmentation is overdue! {link}"
+    rule.lapsed_after_days = 10
+    with pytest.raises(ValidationError) as caught:
+        rule.full_clean()
+    assert "treatment" in str(caught.value.message_dict["late_template"])
+    assert "Lapsed must come after late." in caught.value.message_dict["lapsed_after_days"]

@@ -163,3 +163,17 @@ def test_undelivered_callback_records_the_error(twilio_signed_post, reminded):
                                 "ErrorCode": "30003"})
     reminded.refresh_from_db()
     assert (reminded.status, reminded.error_code) == ("undelivered", 30003)
+
+
+def test_a_lost_processing_task_is_picked_up_by_the_sweep(twilio_signed_post, patient, fake_twilio):
+    from recall.sweep import sweep as run_sweep
+
+    with time_machine.travel(MORNING, tick=False):
+        inbound(twilio_signed_post, "STOP")  # stored; pretend the queued task vanished with Redis
+    with time_machine.travel(MORNING + dt.timedelta(minutes=5), tick=False):
+        result = run_sweep(enqueue=False)
+    message = InboundMessage.objects.get()
+    assert result.inbound == [message.pk]
+    process_inbound(message.pk)
+    patient.refresh_from_db()
+    assert patient.sms_opted_out_at is not None
