@@ -259,6 +259,7 @@ def main(argv) -> int:
 | Naive full-table evaluation (every patient x service's last visit, clock in Python, no writes) | \
 {naive_time:.1f} s ({owing:,} owing) |
 | Ratio naive / sweep | **{ratio:.1f}x** (and the naive pass has not written a single touch yet) |
+| Ratio naive / idle sweep (the cost of finding the work) | **{naive_time / idle_time:,.0f}x** |
 
 The sweep reads through the partial index `recall_next_action_idx`; PostgreSQL's plan for its batch query:
 `{plan}`. Its cost follows the work due: an idle sweep on the same million rows takes

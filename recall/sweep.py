@@ -7,6 +7,11 @@
 2. `requeue_outbox` re-queues touches whose hold has passed (quiet hours, backoff) and recovers
    claims left behind by a worker that died (see recall.dispatch for the rules).
 
+Quiet hours: a schedule that comes due at night writes no touch; its next_action_at moves to 08:00
+local and the touch is written then (so an overnight STOP or booking simply wins). A touch written
+just before 21:00 but dispatched after is held by the dispatcher (not_before = next 08:00) and
+re-queued here once that passes.
+
 No long ETAs sit in Redis: if Redis or a worker dies, the rows say what is owed and the next sweep
 picks it up.
 """
