@@ -4,10 +4,21 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
-from factories import PatientFactory, service
 from django.utils import timezone
+from factories import PatientFactory
 
+from medspa.catalog import DEFAULT_CATALOG
+from medspa.models import Service
 from members.models import Bundle, Deposit, Membership, MembershipPlan
+
+
+def service(name: str) -> Service:
+    """A catalog service; recreated from the default catalog after a transactional test flushed it."""
+    entry = next(e for e in DEFAULT_CATALOG if e.name == name)
+    return Service.objects.get_or_create(name=name, defaults={
+        "category": entry.category, "return_interval_days": entry.return_interval_days,
+        "aliases": list(entry.aliases), "typical_value": entry.typical_value,
+    })[0]
 
 
 class PlanFactory(factory.django.DjangoModelFactory):

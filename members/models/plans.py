@@ -106,12 +106,13 @@ class MembershipPlan(models.Model):
         return f"{self.credit_service} units" if self.is_units else "dollars"
 
     def format_credits(self, amount: Decimal) -> str:
-        """$100.00 or 20 Neurotoxin units: how staff and callers hear a balance."""
+        """$100.00 or 20 Neurotoxin units (-$30.00 for a debit): how staff and callers hear a balance."""
         amount = Decimal(amount or 0)
+        sign, amount = ("-" if amount < 0 else ""), abs(amount)
         if self.is_units:
-            text = f"{amount.normalize():f}" if amount == amount.to_integral() else f"{amount:.2f}"
-            return f"{text} {self.credit_service} unit{'s' if amount != 1 else ''}"
-        return f"${amount:,.2f}"
+            text = f"{amount:f}".rstrip("0").rstrip(".") if "." in f"{amount:f}" else f"{amount:f}"
+            return f"{sign}{text} {self.credit_service} unit{'' if amount == 1 else 's'}"
+        return f"{sign}${amount:,.2f}"
 
     def credit_expiry_for(self, cycle_start: date, anchor: date | None = None) -> date | None:
         """The first day credits granted for the cycle starting `cycle_start` can no longer be used
