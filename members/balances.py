@@ -68,7 +68,7 @@ def member_snapshot(patient, today: date | None = None) -> dict:
         "cancellation": {
             "notice_days": plan.cancellation_notice_days,
             "minimum_term_ends_on": membership.minimum_term_ends_on().isoformat(),
-            "deadline": d.isoformat() if (d := membership.cancellation_deadline()) else None,
+            "deadline": d.isoformat() if (d := membership.cancellation_deadline(today)) else None,
             "requested_on": (membership.cancellation_requested_on.isoformat()
                              if membership.cancellation_requested_on else None),
             "effective_on": (membership.cancellation_effective_on.isoformat()

@@ -109,7 +109,7 @@ def _detail(request, membership, *, status=200, **forms):
         "today": today,
         "page": page,
         "changes": membership.status_changes.select_related("changed_by")[:50],
-        "deadline": membership.cancellation_deadline(),
+        "deadline": membership.cancellation_deadline(today),
         "cancel_preview": membership.cancellation_effective_date(today)
         if membership.status in (Status.ACTIVE, Status.FROZEN, Status.PAST_DUE) else None,
         "freeze_left": max(membership.plan.max_freeze_months_per_year - membership.freeze_months_used(today), 0),

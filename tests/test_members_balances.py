@@ -41,8 +41,8 @@ def test_snapshot_reports_ledger_balance_renewal_and_cancellation_window(patient
     assert snap["balance"] == {"kind": "service_units", "service": "Neurotoxin", "amount": "8.00",
                                "text": "8 Neurotoxin units"}
     assert snap["renewal_date"] == "2026-03-20"
-    # The last day to cancel and avoid the Mar 20 charge was Feb 18 (30 days' notice).
-    assert snap["cancellation"]["deadline"] == "2026-02-18"
+    # Too late to avoid the Mar 20 charge (30 days' notice); cancelling by Mar 21 avoids Apr 20's.
+    assert snap["cancellation"]["deadline"] == "2026-03-21"
     assert snap["cancellation"]["notice_days"] == 30
     assert snap["context"] == {"plan": "Tox Club", "status": "Active", "balance": "8 Neurotoxin units",
                                "renewal_date": "2026-03-20"}

@@ -126,14 +126,17 @@ class Membership(models.Model):
             renewal = renewal_after(self.started_on, renewal)
         return renewal
 
-    def cancellation_deadline(self) -> date | None:
-        """The last day a cancellation request avoids the next charge (None when no charge is coming)."""
+    def cancellation_deadline(self, today: date | None = None) -> date | None:
+        """The last day (today or later) a cancellation request still avoids a charge: the notice
+        period before the first renewal that is past the minimum term. None when no charge is coming."""
         if self.status in (Status.CANCELLED, Status.ENDED):
             return None
+        today = today or self.local_today()
+        notice = timedelta(days=self.plan.cancellation_notice_days)
         renewal = self.next_renewal_on
-        while renewal < self.minimum_term_ends_on():
+        while renewal < self.minimum_term_ends_on() or renewal - notice < today:
             renewal = renewal_after(self.started_on, renewal)
-        return renewal - timedelta(days=self.plan.cancellation_notice_days)
+        return renewal - notice
 
     def freeze_months_used(self, on: date) -> int:
         since = on - timedelta(days=365)
