@@ -52,7 +52,7 @@ def expire_credits() -> dict:
             expired += ledger.expire_due(Membership(pk=pk), today)
             memberships += 1
     log.info("expire_credits: %s expired across %s memberships", expired, memberships)
-    return {"expired": str(expired), "memberships": memberships}
+    return {"expired": f"{expired:.2f}", "memberships": memberships}
 
 
 @shared_task

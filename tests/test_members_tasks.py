@@ -58,7 +58,7 @@ def test_expire_job_expires_by_rule_once(westside):
     with at(dt.date(2026, 4, 10)):
         tasks.accrue_credits()
         assert tasks.expire_credits()["expired"] == "100.00"
-        assert tasks.expire_credits()["expired"] == "0"
+        assert tasks.expire_credits()["expired"] == "0.00"
     assert CreditLedgerEntry.objects.filter(membership=membership, kind="expiry").count() == 1
     assert membership.balance() == Decimal("100.00")
 
