@@ -186,4 +186,7 @@ LOGGING = {
 }
 
 # Periodic tasks: each is a sweep that reads what the database says is due, safe to rerun.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # calls: summarise and hand off calls whose end was missed (lost status callback or task).
+    "calls-finalize-stale": {"task": "calls.tasks.finalize_stale_calls", "schedule": 300.0},
+}
