@@ -58,11 +58,13 @@ def apply_triage(call: Call, result, *, direct_fields: dict | None = None, flagg
             reasons = list(dict.fromkeys([*call.reasons, *reasons]))
             matches = {**matches, Route.SAFETY_ESCALATION.value: call.matches.get(Route.SAFETY_ESCALATION, [])}
     call.route, call.reasons, call.matches = route, reasons, matches
-    fields = {k: v for k, v in (direct_fields or {}).items() if k in DIRECT_FIELDS and v not in (None, "", [])}
-    for key, value in (result.fields or {}).items():
-        if value not in (None, "", [], False) or key not in fields:
+    # Precedence: what a person typed or stated in answer to a direct question, then the transcript, then
+    # whatever earlier turns established.
+    fields = {k: v for k, v in (result.fields or {}).items() if v not in (None, "", [])}
+    for key, value in (direct_fields or {}).items():
+        if key in DIRECT_FIELDS and value not in (None, "", []):
             fields[key] = value
-    for key, value in (call.fields or {}).items():  # earlier turns' answers (e.g. a name given once)
+    for key, value in (call.fields or {}).items():
         fields.setdefault(key, value)
     call.fields = fields
     call.caller_name = call.caller_name or str(fields.get("caller_name") or "")[:160]
@@ -179,7 +181,7 @@ def merge_answers(given: list[dict], new: list[dict]) -> list[dict]:
 @transaction.atomic
 def finalize(call_id: int, *, at: datetime | None = None) -> Call | None:
     """Summary + handoff for a call that has ended. Safe to run twice (the second run changes nothing new)."""
-    call = Call.objects.select_for_update().select_related("location", "event", "patient", "handoff",
+    call = Call.objects.select_for_update(of=("self",)).select_related("location", "event", "patient", "handoff",
                                                             "plan_version").filter(pk=call_id).first()
     if call is None:
         return None
@@ -187,7 +189,7 @@ def finalize(call_id: int, *, at: datetime | None = None) -> Call | None:
         return call
     now = at or timezone.now()
     texts = triaged_texts(call)
-    if texts:
+    if texts and not call.route:  # every path triages as turns arrive; this catches a call that never did
         apply_triage(call, triage_call_text(call.location, texts, now=call.started_at))
     call.route = call.route or Route.BOOKING
     plan = plan_answers(call)

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 MAX_CALLER_TURNS = 4  # after this many caller turns we confirm what we have and close
 FINAL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
 NAME_MAX_WORDS = 5
+ANSWER_MAX_WORDS = 12
 
 
 def twiml(response: VoiceResponse | str) -> HttpResponse:
@@ -136,7 +137,7 @@ def gather(request):
     except ValueError:
         return HttpResponse("seq missing.", status=400)
     with transaction.atomic():
-        call = (Call.objects.select_for_update().select_related("location", "plan_version", "patient")
+        call = (Call.objects.select_for_update(of=("self",)).select_related("location", "plan_version", "patient")
                 .filter(channel=Call.Channel.TWILIO_VOICE, external_id=sid).first())
         if call is None:
             response = VoiceResponse()
@@ -171,12 +172,13 @@ def respond(call: Call, state: dict, *, sid: str, speech: str, seq: int) -> Voic
 
     add_turn(call, "caller", speech, dedupe_key=_dedupe_key(sid, speech, seq))
     result = intake.triage_call_text(call.location, intake.triaged_texts(call), now=call.started_at)
-    direct = {}
-    if awaiting == "callback_window" and not result.fields.get("callback_window"):
-        direct["callback_window"] = speech[:120]
+    # The caller's answer to the question we just asked is recorded in their own words.
+    stated = state.setdefault("stated", {})
+    if awaiting == "callback_window" and len(speech.split()) <= ANSWER_MAX_WORDS:
+        stated["callback_window"] = speech.rstrip(".")[:120]
     if awaiting == "caller_name" and not result.fields.get("caller_name") and len(speech.split()) <= NAME_MAX_WORDS:
-        direct["caller_name"] = speech.rstrip(".")
-    intake.apply_triage(call, result, direct_fields=direct)
+        stated["caller_name"] = speech.rstrip(".")[:160]
+    intake.apply_triage(call, result, direct_fields=stated)
     call.save()
 
     if call.is_safety:
