@@ -27,7 +27,7 @@ def clinic(westside):
 def parse(response):
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("text/xml")
-    return ET.fromstring(response.content)
+    return ET.fromstring(response.content)  # noqa: S314 (our own TwiML)
 
 
 def said(root) -> list[str]:

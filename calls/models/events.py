@@ -52,9 +52,11 @@ class Event(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tracking_number"], condition=~Q(tracking_number=""), name="event_tracking_number_unique"
+                fields=["tracking_number"], condition=~Q(tracking_number=""), name="event_tracking_number_unique",
+                violation_error_message="Another event already uses this tracking number.",
             ),
-            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"),
+            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start",
+                                   violation_error_message="The event must end after it starts."),
         ]
         indexes = [
             # Attribution by kind/date: a location's events around the call time.
