@@ -149,6 +149,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
+# Seconds between inbox refreshes in the browser (htmx polling).
+INBOX_POLL_SECONDS = env.int("INBOX_POLL_SECONDS", default=10)
+
 # SMS and voice. SMS_BACKEND is "console" (print, send nothing) or "twilio".
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")

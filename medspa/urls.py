@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import api, views
+from . import api, inbox_views, views
 
 router = DefaultRouter()
 router.register("patients", api.PatientViewSet, basename="api-patient")
@@ -13,6 +13,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/<int:pk>/", inbox_views.inbox_item, name="inbox_item"),
+    path("inbox/<int:pk>/claim/", inbox_views.inbox_claim, name="inbox_claim"),
+    path("inbox/<int:pk>/resolve/", inbox_views.inbox_resolve, name="inbox_resolve"),
     path("patients/", views.patient_list, name="patients"),
     path("patients/new/", views.patient_edit, name="patient_new"),
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),

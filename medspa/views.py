@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
 from django.db.models import Count, Max
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +13,11 @@ from .permissions import staff_required
 
 
 def healthz(request):
+    """Load balancers and compose health checks: the app is up and reaches its database."""
+    try:
+        connection.ensure_connection()
+    except DatabaseError:
+        return JsonResponse({"ok": False, "database": "unreachable"}, status=503)
     return JsonResponse({"ok": True})
 
 

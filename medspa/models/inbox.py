@@ -160,6 +160,8 @@ class Handoff(models.Model):
     @transaction.atomic
     def resolve(self, user, outcome: str, note: str = "") -> None:
         note = (note or "").strip()
+        if Handoff.objects.filter(pk=self.pk, status=self.Status.DONE).exists():
+            raise ValidationError("This item is already resolved.")
         if self.is_safety and not note:
             raise ValidationError("A safety escalation cannot be resolved without a note of what was done.")
         if outcome not in self.Outcome.values:

@@ -1,0 +1,149 @@
+"""The front-desk inbox: one queue of everything that needs a human, from calls, texts and links."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .models import Handoff, Location
+from .permissions import staff_required
+from .routes import Route
+
+OPEN_STATUSES = (Handoff.Status.OPEN, Handoff.Status.CLAIMED)
+# Context keys the item page renders in their own sections; anything else is listed as key/value.
+KNOWN_CONTEXT_KEYS = {"history", "touch", "call_id", "fields", "request", "message", "member", "event"}
+
+
+class InboxFilter(forms.Form):
+    STATUS_CHOICES = [("active", "Open and claimed"), ("open", "Open"), ("claimed", "Claimed"),
+                      ("mine", "Claimed by me"), ("done", "Done"), ("all", "All")]
+
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    route = forms.ChoiceField(choices=[("", "All routes"), *Route.choices], required=False)
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, empty_label="All locations")
+    event = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    q = forms.CharField(required=False, label="Search")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["location"].queryset = Location.objects.visible_to(user)
+
+    def apply(self, qs):
+        data = self.cleaned_data if self.is_valid() else {}
+        status = data.get("status") or "active"
+        if status == "active":
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        elif status == "mine":
+            qs = qs.filter(status=Handoff.Status.CLAIMED, claimed_by=self.user)
+        elif status != "all":
+            qs = qs.filter(status=status)
+        if data.get("route"):
+            qs = qs.filter(route=data["route"])
+        if data.get("location"):
+            qs = qs.filter(location=data["location"])
+        if data.get("event"):
+            qs = qs.filter(context__event__id=data["event"])
+        if data.get("q"):
+            term = data["q"].strip()
+            qs = qs.filter(Q(title__icontains=term) | Q(caller_name__icontains=term) | Q(caller_phone__contains=term)
+                           | Q(patient__last_name__istartswith=term) | Q(patient__first_name__istartswith=term))
+        return qs
+
+
+def _queue(request):
+    visible = Handoff.objects.visible_to(request.user)
+    form = InboxFilter(request.GET or None, user=request.user)
+    items = form.apply(visible).select_related("location", "patient", "claimed_by").queue_order()
+    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    route_counts = dict(
+        visible.filter(status__in=OPEN_STATUSES).values_list("route").annotate(n=Count("id")).values_list("route", "n")
+    )
+    return {
+        "form": form,
+        "page": page,
+        "route_counts": [(value, label, route_counts.get(value, 0)) for value, label in Route.choices],
+        "urgent_open": route_counts.get(Route.SAFETY_ESCALATION, 0),
+        "poll_seconds": settings.INBOX_POLL_SECONDS,
+    }
+
+
+@staff_required
+def inbox(request):
+    context = _queue(request)
+    if request.htmx and request.htmx.target == "inbox-queue":
+        return render(request, "inbox/_queue.html", context)
+    return render(request, "inbox/inbox.html", context)
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[("", "Choose an outcome"), *Handoff.Outcome.choices])
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           help_text="What was done. Required for safety escalations.")
+
+
+def _item_context(request, item, resolve_form=None):
+    extra = {k: v for k, v in (item.context or {}).items() if k not in KNOWN_CONTEXT_KEYS}
+    return {"item": item, "ctx": item.context or {}, "extra": extra,
+            "resolve_form": resolve_form or ResolveForm(), "outcomes": Handoff.Outcome.choices}
+
+
+def _get_item(request, pk):
+    return get_object_or_404(
+        Handoff.objects.visible_to(request.user).select_related("location", "patient", "claimed_by", "resolved_by"),
+        pk=pk,
+    )
+
+
+@staff_required
+def inbox_item(request, pk):
+    item = _get_item(request, pk)
+    return render(request, "inbox/item.html", _item_context(request, item))
+
+
+def _item_response(request, item, resolve_form=None, status=200):
+    if request.htmx:
+        return render(request, "inbox/_item_actions.html", _item_context(request, item, resolve_form), status=status)
+    if status != 200:
+        return render(request, "inbox/item.html", _item_context(request, item, resolve_form), status=status)
+    return redirect("inbox_item", pk=item.pk)
+
+
+@staff_required
+@require_POST
+def inbox_claim(request, pk):
+    item = _get_item(request, pk)
+    try:
+        item.claim(request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _item_response(request, item, status=409)
+    if not request.htmx:
+        messages.success(request, "Claimed. It is yours until you resolve it.")
+    response = _item_response(request, item)
+    response["HX-Trigger"] = "inbox-changed"
+    return response
+
+
+@staff_required
+@require_POST
+def inbox_resolve(request, pk):
+    item = _get_item(request, pk)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            item.resolve(request.user, form.cleaned_data["outcome"], form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error("note" if item.is_safety else None, exc)
+    if form.errors:
+        item.refresh_from_db()
+        return _item_response(request, item, form, status=400)
+    if not request.htmx:
+        messages.success(request, f"Resolved: {item.get_outcome_display()}.")
+    response = _item_response(request, item)
+    response["HX-Trigger"] = "inbox-changed"
+    return response

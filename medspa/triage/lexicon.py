@@ -1,0 +1,313 @@
+"""Phrase rules for each route, run on normalised text (see text.py): lower case, straight apostrophes.
+
+Rules are written so that a body word alone ("lips", "eyes", "skin", "face") never fires safety: a
+*symptom phrase* does ("lip looks white", "trouble swallowing", "my eye is drooping").
+"""
+
+from __future__ import annotations
+
+import re
+
+from medspa.routes import Route
+
+GAP = r"(?:[\w']+\s+){0,3}?"  # up to three filler words between two parts of a phrase
+SHORT_GAP = r"(?:[\w']+\s+){0,2}?"
+CANT = r"(?:can'?t|cant|cannot|can not|couldn'?t|couldnt|could not|unable to|not able to)"
+PRODUCT = r"(?:botox|dysport|xeomin|daxxify|jeuveau|juvederm|restylane|rha|sculptra|radiesse|versa|kysse)"
+TREATMENT = (
+    r"(?:filler|fillers|botox|tox|dysport|xeomin|treatment|injections?|shots?|laser|peel|ipl|facial"
+    r"|microneedling|appointment|procedure|session|visit|lips?|hydrafacial)"
+)
+# "since my filler", "after the peel yesterday", "I got Botox", "since yesterday".
+POST_TREATMENT = re.compile(
+    rf"\b(?:since|after|from)\s+(?:my\s+|the\s+|your\s+|her\s+|getting\s+|having\s+|i\s+(?:got|had)\s+)?"
+    rf"(?:[\w']+\s+)?{TREATMENT}\b"
+    r"|\b(?:since|after)\s+(?:yesterday|last\s+\w+|this\s+morning|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday)\b"
+    rf"|\b(?:i\s+(?:got|had|did)|got|had)\s+(?:my\s+|some\s+|the\s+)?(?:[\w']+\s+)?{TREATMENT}\b"
+)
+# Phrases that look like symptoms but are not: masked before safety rules run.
+BENIGN = re.compile(
+    r"\bfever blisters?\b|\bweakness for\b|\bsun ?burn\w*|\bdying to\b|\bbreathtaking\b|\bdrop[- ]?dead\b"
+    r"|\bblind spots?\b|\bnumbing (?:cream|agent)\b|\bburning (?:question|desire|curiosity)\b"
+)
+
+_COLOR = (
+    r"(?:white|whitish|blanch\w*|dusky|gr[ae]y|grayish|greyish|blue|bluish|purple|purplish|mottled|cold"
+    r"|lacy|patchy|ashen)"
+)
+_SUBJECT = (
+    r"(?:lips?|skin|area|spot|nose|chin|cheeks?|face|fingers?|injection sites?|site|patch|forehead|tip"
+    r"|jaw|jawline|temples?|under ?eyes?|tear ?troughs?|nasolabial|smile lines?)"
+)
+_LINK = (
+    r"(?:is|are|looks?|looking|turns?|turned|turning|went|going|gone|became|becoming|getting|got|seems?|feels?"
+    r"|feeling|has|have|still|kinda|kind of|all)"
+)
+_CHANGE = r"(?:turned|turning|went|going|gone|became|becoming|getting|got)"
+
+SAFETY = [
+    # breathing and swallowing
+    rf"\b(?:trouble|difficulty|difficult|problems?|issues?|struggling|struggle|pain|hard time)\s+(?:with\s+)?"
+    rf"{GAP}(?:swallow\w*|breath\w*)",
+    rf"\b(?:{CANT}|hard to|hurts? to|hurting to|painful to|difficult to|struggl\w* to)\s+(?:[\w']+\s+)?"
+    r"(?:swallow\w*|breathe|breath|catch my breath|get air)\b",
+    r"\b(?:swallowing|breathing|breath)\s+(?:problems?|issues?|trouble|difficult\w*)\b",
+    r"\b(?:swallow\w*|breathing|breath)\s+(?:is\s+|feels?\s+|has\s+been\s+|got\s+|gets\s+)(?:[\w']+\s+)?"
+    r"(?:hard|difficult|painful|hurts?|labou?red|weird|shallow|tight|off|funny)\b",
+    r"\b(?:hard|heavy|labou?red|difficult|painful|shallow)\s+breathing\b",
+    r"\bshort(?:ness)? of breath\b|\bbreathless\w*|\bwheez\w*|\bgasping\b",
+    r"\bthroat\s+(?:[\w']+\s+){0,2}?(?:clos\w*|tight\w*|swell\w*|swollen)",
+    r"\b(?:tight|tightness|closing|swollen|swelling)\s+(?:in\s+|of\s+)?(?:my\s+|the\s+)?throat\b",
+    r"\btongue\s+(?:[\w']+\s+){0,2}?(?:swell\w*|swollen|numb|thick)",
+    r"\b(?:swell\w*|swollen)\s+(?:[\w']+\s+){0,2}?tongue\b",
+    # vision
+    r"\b(?:blurr?y|blurred|double|lost|loss of|losing|dim|dimmed|cloudy|fuzzy|changes? in|spotty)\s+"
+    r"(?:my\s+|in\s+)?vision\b",
+    r"\bvision\s+(?:[\w']+\s+){0,2}?(?:chang\w*|blurr?\w*|loss|lost|off|went|going|dark\w*|weird|spotty|gone"
+    r"|problems?|issues?|is|has|got|getting|seems|feels|looks)\b",
+    r"\bblurr?(?:y|ed|iness)\b(?!\s+lines)",
+    r"\b(?:seeing|see|saw)\s+double\b",
+    r"\b(?:can'?t|cant|cannot|couldn'?t|could not|unable to|hard to|trouble|difficulty)\s+(?:[\w']+\s+)?"
+    r"see(?:ing)?\s+(?:out of|clearly|properly|well|straight|anything|right)\b",
+    r"\b(?:can'?t|cant|cannot|couldn'?t)\s+see\s*(?:[.!?]|$)",
+    r"\b(?:gone|going|went|go)\s+blind\b|\bblindness\b",
+    r"\b(?:spots?|floaters?|flashes)\s+in\s+my\s+(?:vision|eyes?)\b",
+    # drooping, weakness, speech
+    r"\bdroop\w*|\bptosis\b",
+    r"\b(?:heavy|sagging|saggy)\s+(?:eye)?(?:lids?|brows?|eyebrows?)\b",
+    r"\b(?:eyelids?|lids?|eyebrows?|brows?)\s+(?:[\w']+\s+){0,2}?(?:heavy|sagging|dropped|fell|falling|hanging)\b",
+    r"\bparaly\w*",
+    r"\beyes?\s+(?:[\w']+\s+)?(?:looks?|is|are|seems?)\s+(?:[\w']+\s+)?(?:smaller|lower|half closed|half shut)\b",
+    r"\b(?:can'?t|cant|cannot|couldn'?t)\s+(?:fully\s+)?open\s+(?:my\s+|it\b|the\s+)(?:[\w']+\s+)?(?:eyes?|eyelids?|lids?)?",
+    r"\b(?:can'?t|cant|cannot)\s+(?:move|close|lift|raise)\s+(?:my|one|the)\s+(?:[\w']+\s+)?"
+    r"(?:face|mouth|eye|eyes|eyelid|eyebrow|brow|lip|lips|side)\b",
+    r"\bweakness\b",
+    r"\b(?:feels?|feeling|felt|gone|going|got|getting)\s+(?:so\s+|very\s+|really\s+)?weak\b",
+    r"\b(?:i'?m|i am|im)\s+(?:so\s+|very\s+|really\s+)?weak\b",
+    r"\b(?:face|arms?|legs?|side|hands?|body|muscles?)\s+(?:is|are)\s+(?:[\w']+\s+)?weak\b",
+    r"\bweak\s+(?:on one side|arms?|legs?|muscles?|side|hands?)\b",
+    r"\bslurr\w*|\b(?:trouble|difficulty|hard time|can'?t|cant)\s+(?:talking|speaking|talk|speak)\b",
+    # circulation after filler: white, blue, grey, mottled, cold skin
+    rf"\b{_SUBJECT}\s+{SHORT_GAP}{_LINK}\s+(?:[\w']+\s+)?{_COLOR}\b",
+    rf"\b{_SUBJECT}\s+{SHORT_GAP}{_CHANGE}\s+(?:[\w']+\s+)?(?:dark|black|pale)\b",
+    r"\b(?:lips?|spot|area|nose|tip|chin|injection sites?|site|patch)\s+(?:[\w']+\s+){0,3}?(?:is|are|looks?|turned"
+    r"|went|gone|getting)\s+(?:[\w']+\s+)?(?:black|dark)\b",
+    r"\bblanch\w*|\bdusky\b|\bmottl\w*|\blivedo\b|\bnecros\w*|\bocclu\w*|\btissue death\b",
+    r"\b(?:white|blue|purple|gr[ae]y|dusky|mottled|bluish|purplish)\s+(?:patch|patches|areas?|discolou?ration"
+    r"|blotch\w*)\b",
+    # infection, redness, blisters, burns, allergy
+    r"\bspreading\s+(?:redness|rash|red|swelling|bruis\w*|pain)\b",
+    r"\b(?:redness|rash|red|swelling|bruis\w*|discolou?ration)\s+(?:[\w']+\s+){0,3}?(?:spreading|getting worse"
+    r"|getting bigger|worse|worsening|growing|expanding)\b",
+    r"\bred\s+(?:and|&)\s+(?:hot|warm|swollen|painful|angry|tender|hard)\b"
+    r"|\b(?:hot|warm|hard|swollen|painful|tender)\s+(?:and|&)\s+red\b",
+    r"\b(?:hot|warm)\s+to\s+(?:the\s+)?touch\b",
+    r"\bpus\b|\booz\w*|\babscess\w*|\binfect\w*|\bfever\w*|\bfeverish\b",
+    r"\b(?:yellow|green)\s+(?:discharge|crust\w*|fluid|stuff)\b",
+    r"\bbliste?r\w*",
+    r"\bburn(?:ed|t)\b(?!\s+out)",
+    r"\bburns?\s+(?:on|from|after|marks?)\b|\b(?:laser|peel|chemical|ipl)\s*burns?\b",
+    r"\bburning\s+(?:sensation|feeling|pain|skin)\b",
+    r"\b(?:skin|face|it|lips?|area|legs?|arms?|eyes?|still|really|so|is|was|feels?|started|and)\s+(?:[\w']+\s+)?"
+    r"burn(?:ing|s)\b(?!\s+(?:question|desire|through|a hole|calories|fat))",
+    r"\bhives\b|\bwelts?\b|\brash(?:es)?\b(?!\s+(?:decision|choice|move|purchase))",
+    r"\b(?:allergic|bad|severe|serious|weird|strange)\s+reactions?\b|\breact\w*\s+badly\b",
+    r"\b(?:having|had|getting|got)\s+(?:a|an|some)\s+(?:[\w']+\s+)?reactions?\b",
+    r"\banaphyla\w*|\bepi ?pen\b",
+    r"\b(?:severe|spreading|massive|huge|extreme|really bad|worsening)\s+swelling\b",
+    r"\bswell\w*\s+(?:[\w']+\s+){0,3}?(?:spreading|getting worse|worse|won'?t go down|wont go down"
+    r"|not going down|keeps getting)\b",
+    r"\b(?:whole|entire)\s+face\s+(?:[\w']+\s+){0,2}?(?:swell\w*|swollen|puffed)",
+    r"\b(?:swollen|swelling|swelled)\s+shut\b|\bface\s+(?:is\s+)?swelling\s+up\b",
+    # fainting, dizziness, heart, numbness, headache, bleeding, emergencies
+    r"\bfaint(?:ed|ing)\b|\b(?:feel|feels|feeling|felt|going to|gonna|almost)\s+faint\b",
+    r"\bpass(?:ed|ing)?\s+out\b|\bblack(?:ed)?\s+out\b|\blost consciousness\b|\bcollapsed\b",
+    r"\bdizz\w*|\blight[- ]?headed\w*|\bvomit\w*|\bthrowing up\b|\bthrew up\b|\bseizures?\b",
+    r"\bchest\s+(?:[\w']+\s+)?(?:pain|tight\w*|pressure|hurts?|hurting)\b",
+    r"\bheart\s+(?:is\s+|keeps\s+|started\s+)?(?:racing|pounding|palpitat\w*|fluttering|skipping)\b",
+    r"\bpalpitations?\b|\bracing heart\b",
+    r"\bnumb(?:ness)?\b|\btingl\w*",
+    r"\b(?:severe|bad|terrible|horrible|worst|awful|pounding|splitting|constant|persistent|crazy|massive)\s+"
+    r"headaches?\b",
+    r"\bheadaches?\s+(?:[\w']+\s+){0,4}?(?:won'?t|wont|will not|doesn'?t|does not|hasn'?t|has not|not|isn'?t"
+    r"|never)\s+(?:[\w']+\s+)?(?:go|going|gone|went)\s+away\b",
+    r"\bheadaches?\s+(?:ever\s+)?since\b",
+    r"\b(?:won'?t|wont|will not|doesn'?t|not)\s+stop\s+bleeding\b",
+    r"\bbleeding\s+(?:[\w']+\s+)?(?:a lot|heavily|badly|everywhere)\b",
+    r"\bemergenc\w*(?!\s+contact)|\b911\b|\bemergency room\b|\burgent care\b|\bambulance\b|\bstroke\b",
+    r"\b(?:the|to)\s+(?:er|hospital)\b",
+]
+# Pain intensity: skipped when asked as a question ("does it hurt a lot?", see QUESTION_GUARD).
+SAFETY_PAIN = re.compile(
+    "|".join(
+        f"(?:{p})"
+        for p in [
+            r"\b(?:severe|extreme|intense|excruciating|unbearable|terrible|horrible|awful|really bad|so much|sharp"
+            r"|throbbing|worsening|increasing|worse)\s+pain\b",
+            r"\bpain\s+(?:[\w']+\s+){0,2}?(?:getting worse|is worse|worse|worsening|increasing|severe|unbearable"
+            r"|spreading|won'?t go away|wont go away|not going away|keeps getting)\b",
+            r"\b(?:hurts?|hurting|painful|aching|throbbing)\s+(?:[\w']+\s+){0,2}?(?:so much|really bad|so bad|a lot"
+            r"|worse|more and more|badly|like crazy)\b",
+        ]
+    )
+)
+# Pain or a persistent headache mentioned together with a recent treatment (see POST_TREATMENT).
+PAIN_AFTER = re.compile(r"\b(?:hurts|hurting|painful|in pain|pain|aching|throbbing|headaches?)\b")
+QUESTION_GUARD = re.compile(
+    r"(?:\b(?:does|do|will|would|did|can)\s+(?:it|this|that|they|botox|filler|laser|[\w']+)\s+"
+    r"|\b(?:is it|is this|will it be|would it be|is it going to be|how|how much|how much does it)\s+)$"
+)
+
+PROVIDER_REVIEW = [
+    r"\bcandidate\b|\beligib\w*",
+    r"\bhow many units\b|(?<!per )(?<!a )\bunits?\b|\bhow many syringes\b|\bsyringes?\b|\bdos(?:e|es|age|ing)\b",
+    rf"\bhow much (?:botox|filler|product|tox|{PRODUCT})\s+(?:do|should|would|will|can)\s+i\b",
+    r"\bhow many (?:sessions|treatments|rounds)\s+(?:will|would|do|should)\s+i\s+need\b",
+    rf"\b{PRODUCT}\s+(?:vs\.?|versus|or)\s+{PRODUCT}\b",
+    r"\bwhich (?:one |product |brand |filler |toxin |treatment )?(?:is|would be|works|lasts)\s+"
+    r"(?:better|best|right|stronger|longer)\b|\bwhich (?:is|one is) better\b|\bdifference between\b",
+    r"\bmedical (?:history|conditions?|issues?)\b|\bpregnan\w*|\btrying to (?:conceive|get pregnant|have a baby)\b",
+    r"\bivf\b|\bbreast ?feed\w*|\bnursing\b|\bpost ?partum\b",
+    r"\bblood thinners?\b|\b(?:aspirin|ibuprofen|advil|motrin|fish oil|warfarin|coumadin|eliquis|xarelto|plavix)\b",
+    r"\b(?:accutane|isotretinoin|tretinoin|retin-?a|retinoids?|retinol|antibiotics?|ozempic|wegovy|semaglutide"
+    r"|mounjaro|zepbound|tirzepatide|metformin|prednisone|steroids?|immunosuppress\w*)\b",
+    r"\bmedications?\b|\bmeds\b|\bprescri\w*",
+    r"(?<!can )(?<!could )(?<!should )(?<!would )(?<!do )\bi\s+(?:take|'m taking|am taking|m taking|started "
+    r"taking|was taking|have been taking|'ve been taking|ve been taking)\b",
+    r"\b(?:autoimmune|lupus|diabet\w*|keloids?|cold sores?|fever blisters?|herpes|hsv|eczema|psoriasis|vitiligo"
+    r"|cancer|chemo\w*|pacemaker|bell'?s palsy|myasthenia|bleeding disorder|epilepsy|thyroid|hypertension"
+    r"|high blood pressure|heart condition|multiple sclerosis|rheumatoid)\b",
+    r"\ballerg(?:ic|y|ies)\s+to\b|\ballergies\b|\blidocaine\b",
+    r"\bsun ?burn\w*|\b(?:darker|dark|tan|tanned|brown|black)\s+skin\b|\bskin of colou?r\b|\bfitzpatrick\b",
+    r"\btreatment plan\b|\bplan for me\b",
+    r"\bis (?:it|this|that|botox|filler|laser|[\w']+) (?:safe|ok|okay) (?:for|to|if|while|during|with|when|after)\b",
+    r"\bis (?:it|this|that) safe\b|\bsafe\s+(?:for|to|if|while|during|with|when|after)\b",
+    r"\bside[- ]?effects?\b|\bdown ?time\b|\brecovery\b|\bheal(?:ing)?\s+time\b|\brisks?\b|\bcontraindicat\w*"
+    r"|\bcomplications?\b",
+    r"\bis (?:it|this|that) (?:normal|expected|ok|okay)\b|\bnormal to\b|\bsupposed to (?:look|feel|be)\b",
+    r"\b(?:is|are) (?:[\w']+\s+){1,3}?(?:normal|expected)\b",
+    r"\b(?:swelling|swollen|swell)\b(?!\s+of\s+my\s+(?:bank|wallet|ego|heart))",
+    r"\bbruis\w*|\bsore(?:ness)?\b|\btender(?:ness)?\b|\bitch\w*|\blumps?\b|\blumpy\b|\bbumps?\b|\bpeeling\b"
+    r"|\bflaking\b|\buneven\b|\basymmetr\w*|\blopsided\b|\bmigraines?\b|\bhyperhidrosis\b|\btmj\b|\bgrinding\b",
+    r"\b(?:is|are|i'?m|im|looks?|still|so|pretty)\s+(?:[\w']+\s+){0,2}?red\b",
+    r"\bone side (?:of my [\w']+ )?(?:is|looks) (?:bigger|smaller|higher|lower|different|fuller)\b",
+    r"\bheadaches?\b|\bbroke out\b|\bbreak ?outs?\b|\bbreaking out\b|\bacne\b",
+    r"\bafter ?care\b|\bpre[- ]?care\b|\bwhat should i (?:avoid|do|expect)\b",
+    r"\bcan i (?:work ?out|exercise|drink|fly|lie down|wear makeup|go in the sun|tan|shower|sleep)\b",
+    r"\b(?:will|would) (?:it|this|that|[\w']+) hurt\b|\bis it going to hurt\b",
+    r"\bdoes (?:[\w']+\s+){1,3}?hurt\b|\bwhat can (?:i|you|we) do (?:about|for)\b|\bhow painful\b|\bis it painful\b"
+    r"|\bpain level\b",
+    r"\bwhat (?:would|do|can|should) you (?:recommend|suggest)\b|\brecommend\w*\s+for\s+(?:me|my)\b",
+    r"\bwill (?:it|botox|filler|that|this) (?:work|help)\b|\bdoes (?:it|botox|filler|[\w']+) work for\b",
+    r"\bcan (?:botox|filler|laser|a peel|microneedling|[\w']+) (?:help|fix|treat|get rid)\b",
+    r"\bhow long (?:does|do|will|would)\s+(?:it|the results?|botox|filler|results|[\w']+)\s+last\b",
+]
+
+STAFF_REVIEW = [
+    r"\bprice ?match\w*|\bhow much\b|\bprice\w*|\bpricing\b|\bcosts?\b|\bquote\b|\bhow expensive\b",
+    r"\bwhat do you charge\b",
+    r"\bcharge\s+(?:for|per)\b|\bper (?:unit|syringe|session|area)\b|\$\s?\d+",
+    r"\brefund\w*|\bmoney back\b|\breimburs\w*|\bcharge ?back\b|\bdispute\b",
+    r"\bexceptions?\b|\bwaiv\w*|\bcourtesy\b|\blet it slide\b",
+    r"\btransfer\w*",
+    r"\b(?:give|gift|share|use)\s+(?:my\s+)?(?:[\w']+\s+)?(?:credits?|package|sessions?|membership)\s+"
+    r"(?:to|with)\s+(?:my\s+)?\w+",
+    r"\bfinanc\w*|\bpayment plans?\b|\b(?:cherry|care ?credit|affirm|klarna|afterpay)\b|\binstall?ments?\b",
+    r"\bdiscount\w*|\bprice ?match\w*|\bmatch (?:their|the|a|that|your competitor'?s?) price\b|\bcoupons?\b",
+    r"\bpromo codes?\b|\bcheaper\b|\bbetter (?:deal|price|rate)\b",
+    r"\bcomplain\w*|\bunhappy\b|\bnot happy\b|\bnot (?:satisfied|pleased)\b|\bdissatisfied\b|\bdisappoint\w*",
+    r"\bupset\b|\brude\b|\bunprofessional\b|\bmanager\b|\b(?:bad|terrible|awful|horrible) (?:experience|service"
+    r"|review)\b",
+    r"\bovercharg\w*|\b(?:charged|billed) (?:me )?(?:twice|double|wrong|incorrectly)\b|\bdouble[- ]?(?:charged"
+    r"|billed)\b",
+    r"\bunacceptable\b|\bwaste of money\b|\bnever coming back\b|\bripped off\b|\bscam\b|\bbotched\b"
+    r"|\bwasn'?t happy\b|\bnot what i (?:asked|paid) for\b",
+    r"\bcancel\w*\s+(?:my\s+|the\s+)?membership\s+(?:[\w']+\s+)?early\b|\bearly\s+(?:cancel\w*|termination|exit)\b",
+    r"\bbreak (?:my |the )?contract\b|\b(?:get )?out of (?:my |the )?(?:contract|membership)\b",
+    r"\bcancel\w*\s+(?:my\s+|the\s+|our\s+|this\s+|tomorrow'?s\s+|today'?s\s+)?(?:appointment|appt|booking"
+    r"|consult\w*|visit|session)\b",
+    r"\blate (?:cancel\w*|fee)\b|\bno[- ]show fee\b|\bcancellation fee\b",
+    r"\b(?:speak|talk) (?:to|with) (?:a |the )?(?:manager|owner|human|real person|person|someone in charge)\b",
+]
+
+MEMBER_SUPPORT = [
+    r"(?<!not a )(?<!not an )(?<!non-)(?<!non )\bmember(?:ship)?s?\b",
+    r"\bmy monthly\b|\bmonthly (?:fee|payment|charge|dues|plan|subscription|draft)\b",
+    r"(?<!care )\bcredits?\b(?!\s+cards?)",
+    r"\brenew\w*|\bbilling (?:cycle|date|day)\b|\bfreez(?:e|ing)\b|\bdues\b|\bcancellation window\b",
+    r"\bpause\w*\s+(?:my\s+|the\s+)?(?:membership|plan|account|subscription)\b|\bsubscription\b",
+    r"\breward points\b|\bloyalty\b|\brewards program\b|\ball[eē] (?:points|rewards)\b",
+]
+
+BUNDLE_HELP = [
+    r"\bpackages?\b|\bbundles?\b|\bseries\b|\bpre-?paid\b|\bpunch ?card\b",
+    r"\b(?:sessions?|treatments?|visits?) left\b|\bremaining (?:sessions|treatments|visits)\b",
+    r"\bhow many (?:sessions|treatments|visits)\s+(?:do i have|i have|are left|left|remaining|have i used"
+    r"|did i buy|i've got|do i still have)\b",
+]
+
+EVENT_FOLLOW_UP = [
+    r"\bopen[- ]house\b|\bvip\b(?:\s+(?:night|event|evening|party|day))?",
+    r"\binjectables?\s+(?:day|night|event|party)\b|\b(?:botox|tox|filler)\s+(?:party|day|night|event|bash)\b",
+    r"\blaser\s+(?:special|sale|event|day|night|deal)s?\b",
+    r"\bevents?\b|\brsvp\w*|\bparty\b|\bgiveaway\b|\braffle\b|\bgrand opening\b|\btickets?\b|\bworkshop\b",
+    r"\b(?:seasonal|holiday|summer|spring|fall|autumn|winter|black friday|cyber monday|valentine'?s?"
+    r"|mother'?s day|christmas|new year'?s?|birthday month)\s+(?:special|sale|promo\w*|offer|deal|event)s?\b",
+    r"\b(?:the|your|this|that|any|a|monthly|current|month'?s|week'?s)\s+specials?\b",
+    r"\bpromo(?:tion)?s?\b(?!\s+codes?)|\b(?:the|this|your|that|an?|special|seasonal|holiday)\s+offer\b",
+    r"\b(?:the|this|that|your)\s+deal\b|\bsale\b|\bdeals\b|\bany deal\b",
+    r"\b(?:saw|seen|seeing|about|from|in|on)\s+(?:your|the|an?|that|this)\s+(?:[\w']+\s+)?(?:ad|advert\w*|post"
+    r"|reel|story|video|commercial|flyer|mailer|newsletter|promo|tiktok|email blast)\b",
+]
+
+REBOOKING = [
+    r"\btime for (?:my|a|another)\s+\w+",
+    r"\b(?:my\s+)?next\s+(?:appointment|appt|session|treatment|round|visit|botox|filler|facial|peel|one)\b",
+    r"\bdue for\b|\boverdue\b|\bbook (?:me |it )?again\b|\b(?:come|coming|be)\s+back\s+(?:in|for)\b",
+    r"\btouch[- ]?ups?\b|\bsame (?:as|thing as) (?:last time|before)\b|\b(?:like|as) last time\b",
+    r"\breschedul\w*|\b(?:move|change|push|switch|bump)\s+(?:my\s+|the\s+)?(?:appointment|appt|booking|time"
+    r"|session)\b",
+    r"\b(?:move|push|bump|switch|change)\s+(?:it|that|us|me)\s+to\b",
+    r"\banother (?:round|session|appointment|treatment|syringe)\b|\bwearing off\b|\bworn off\b",
+    r"\bit'?s been\s+(?:[\w']+\s+)?(?:months|weeks)\b",
+    r"\b(?:get|do|have|book|schedule|see|try)\s+(?:[\w']+\s+){0,2}?again\b",
+    r"\bmy usual\b|\bfollow[- ]?up (?:appointment|appt|visit)\b|\bmaintenance\b",
+]
+AFFIRMATIVE = re.compile(
+    r"^\W*(?P<yes>yes|yeah|yep|yup|ya|yea|sure|ok|okay|k|y|perfect|sounds good|that works|works for me|absolutely"
+    r"|definitely)\b"
+)
+
+BOOKING = [
+    r"\bbook\w*|\bappointments?\b|\bappts?\b|\bschedul\w*|\bconsult\w*|\breserv\w*",
+    r"\bcome in\b|\b(?:get|fit|squeeze) me in\b|\bavailab\w*|\bopenings?\b|\bopen (?:slots?|spots?|times?)\b"
+    r"|\bslots?\b|\bsign me up\b",
+    r"\b(?:want|wanted|wanting|like|love|looking|hoping|plan\w*|interested|thinking|considering|dying|keen|ready)"
+    r"\s+(?:[\w']+\s+){0,2}?(?:try|trying|get|getting|do|doing|start|starting)\b",
+    r"\binterested in\b|\bwhen can i\b|\bdo you (?:have|do|offer)\b|\bcan i (?:get|do)\b",
+    r"\bsee (?:dr\.?|doctor|the doctor|a provider|an injector|someone)\b",
+]
+# "I want ...", "I'd like ...": booking-ish only when no more specific booking phrase fired.
+BOOKING_FALLBACK = re.compile(r"\b(?:i|we)\s+(?:want|wanna|need|would like|'d like|d like)\b")
+# Booking phrases explicit enough (with a named service) to outrank event_follow_up.
+STRONG_BOOKING = re.compile(
+    r"^(?:book\w*|appointments?|appts?|schedul\w*|reserv\w*|openings?|availab\w*|sign me up|(?:get|fit|squeeze)"
+    r" me in)$"
+)
+
+
+def _compile(patterns: list[str]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+RULES: dict[str, re.Pattern] = {
+    Route.SAFETY_ESCALATION.value: _compile(SAFETY),
+    Route.PROVIDER_REVIEW.value: _compile(PROVIDER_REVIEW),
+    Route.STAFF_REVIEW.value: _compile(STAFF_REVIEW),
+    Route.MEMBER_SUPPORT.value: _compile(MEMBER_SUPPORT),
+    Route.BUNDLE_HELP.value: _compile(BUNDLE_HELP),
+    Route.EVENT_FOLLOW_UP.value: _compile(EVENT_FOLLOW_UP),
+    Route.REBOOKING.value: _compile(REBOOKING),
+    Route.BOOKING.value: _compile(BOOKING),
+}
