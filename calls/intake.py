@@ -31,7 +31,9 @@ DIRECT_FIELDS = (
 
 def triage_call_text(location: Location, texts: list[str], now: datetime | None = None):
     providers = tuple(location.providers.filter(is_active=True).values_list("name", flat=True))
-    return triage_turns(texts, now=now or timezone.now(), tz=location.time_zone, providers=providers)
+    catalog = [(name, aliases) for name, aliases in Service.objects.active().values_list("name", "aliases")]
+    return triage_turns(texts, now=now or timezone.now(), tz=location.time_zone, providers=providers,
+                        catalog=catalog)
 
 
 def match_patient(location: Location, phone: str) -> Patient | None:
