@@ -195,4 +195,6 @@ CELERY_BEAT_SCHEDULE: dict = {
     "members-roll-memberships": {"task": "members.tasks.roll_memberships", "schedule": 3600.0},
     "members-accrue-credits": {"task": "members.tasks.accrue_credits", "schedule": 3600.0},
     "members-expire-credits": {"task": "members.tasks.expire_credits", "schedule": 3600.0},
+    # calls: summarise and hand off calls whose end was missed (lost status callback or task).
+    "calls-finalize-stale": {"task": "calls.tasks.finalize_stale_calls", "schedule": 300.0},
 }
