@@ -19,8 +19,8 @@ from .roi import RoiInputs, model
 def _fraction():
     return serializers.DecimalField(
         max_digits=6, decimal_places=4, min_value=0, max_value=1, required=False,
-        error_messages={"max_value": "A fraction from 0 to 1 (0.48 means 48%).",
-                        "min_value": "A fraction from 0 to 1 (0.48 means 48%)."},
+        error_messages={"max_value": "A fraction from 0 to 1 (0.48 means 48%%).",
+                        "min_value": "A fraction from 0 to 1 (0.48 means 48%%)."},
     )
 
 
