@@ -28,8 +28,9 @@ Outside: a rebooking Feb 1 at Westside, a Downtown booking Mar 10 (claimed after
 import datetime as dt
 from decimal import Decimal
 
-from factories import PatientFactory, VisitFactory, service
+from factories import PatientFactory, VisitFactory
 
+from medspa.catalog import DEFAULT_CATALOG
 from medspa.models import Handoff, Service, Visit
 
 UTC = dt.UTC
@@ -41,6 +42,15 @@ def at(month, day, hour=18):
     """A UTC moment on a March/April 2026 (or earlier) day, mid-morning in Los Angeles."""
     year = 2025 if month == 12 else 2026
     return dt.datetime(year, month, day, hour, 0, tzinfo=UTC)
+
+
+def service(name: str) -> Service:
+    """A catalog service (created if a transactional test flushed the data migration's rows)."""
+    entry = next(e for e in DEFAULT_CATALOG if e.name == name)
+    return Service.objects.get_or_create(name=name, defaults={
+        "category": entry.category, "return_interval_days": entry.return_interval_days,
+        "aliases": list(entry.aliases), "typical_value": entry.typical_value,
+    })[0]
 
 
 def consultation() -> Service:
