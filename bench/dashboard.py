@@ -61,14 +61,14 @@ INSERT INTO medspa_visit (patient_id, service_id, provider_id, location_id, star
 SELECT %(first_patient)s + k, (%(services)s::bigint[])[1 + (i %% %(n_services)s)], NULL,
     CASE WHEN k %% 2 = 0 THEN %(loc_a)s ELSE %(loc_b)s END,
     starts, status, CASE WHEN status = 'cancelled' THEN 0 ELSE 150 + (i * 37) %% 900 END, 'import', '',
-    starts - make_interval(days => (i %% 21)), now()
+    starts - make_interval(days => ((i %% 21))::int), now()
 FROM (
     SELECT i, (i * 7919) %% %(patients)s AS k,
-        CASE WHEN i %% 10 = 0 THEN now() + make_interval(hours => (i %% 1440))
-             ELSE now() - make_interval(mins => (i * 13) %% (730 * 24 * 60)) END AS starts,
+        CASE WHEN i %% 10 = 0 THEN now() + make_interval(hours => ((i %% 1440))::int)
+             ELSE now() - make_interval(mins => ((i * 13) %% (730 * 24 * 60))::int) END AS starts,
         CASE WHEN i %% 10 = 0 THEN 'booked' WHEN i %% 20 = 1 THEN 'no_show' WHEN i %% 20 = 3 THEN 'cancelled'
              ELSE 'completed' END AS status
-    FROM generate_series(0, %(visits)s - 1) AS i
+    FROM generate_series(0::bigint, %(visits)s - 1) AS i
 ) AS s
 """
 
@@ -79,17 +79,17 @@ SELECT CASE WHEN i %% 2 = 0 THEN %(loc_a)s ELSE %(loc_b)s END, NULL, route, 30, 
     CASE WHEN i %% 3 = 0 THEN '' ELSE 'Caller asked about a treatment.' END, '[]', '{}', '', '', 0,
     created + interval '2 hours',
     CASE WHEN i %% 5 = 0 THEN 'open' WHEN i %% 5 = 1 THEN 'claimed' ELSE 'done' END,
-    CASE WHEN i %% 5 = 0 THEN NULL ELSE created + make_interval(mins => (i * 7) %% 600) END,
+    CASE WHEN i %% 5 = 0 THEN NULL ELSE created + make_interval(mins => ((i * 7) %% 600)::int) END,
     CASE WHEN i %% 5 >= 2 THEN created + make_interval(mins => 700) END,
     CASE WHEN i %% 5 = 2 THEN 'booked_consult' WHEN i %% 5 = 3 THEN 'booked_treatment'
          WHEN i %% 5 = 4 THEN 'no_answer' ELSE '' END,
     CASE WHEN i %% 5 >= 2 THEN 'Called back.' ELSE '' END,
     created
 FROM (
-    SELECT i, now() - make_interval(mins => (i * 11) %% (730 * 24 * 60)) AS created,
+    SELECT i, now() - make_interval(mins => ((i * 11) %% (730 * 24 * 60))::int) AS created,
         (ARRAY['booking','rebooking','event_follow_up','member_support','bundle_help','staff_review',
                'provider_review','safety_escalation'])[1 + (i %% 8)] AS route
-    FROM generate_series(0, %(handoffs)s - 1) AS i
+    FROM generate_series(0::bigint, %(handoffs)s - 1) AS i
 ) AS s
 """
 
