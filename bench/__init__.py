@@ -1,1 +1,1 @@
-"""Benchmarks: `make bench` (python -m bench [name] [options])."""
+"""Benchmarks: `python -m bench <name>` (see docs/benchmarks.md)."""

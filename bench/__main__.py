@@ -1,19 +1,32 @@
-"""`python -m bench [recall_sweep] [options]`: run a benchmark (each writes its section of docs/benchmarks.md)."""
+"""python -m bench [name] [options]: run one benchmark, or all of them in turn without a name.
+
+Each benchmark writes its own section of docs/benchmarks.md.
+"""
 
 import importlib
 import sys
 
-BENCHMARKS = {"recall_sweep": "bench.recall_sweep"}
+BENCHMARKS = {
+    "dashboard": "bench.dashboard",
+    "recall_sweep": "bench.recall_sweep",
+}
 
 
-def main(argv: list[str]) -> int:
-    name = argv[0] if argv and not argv[0].startswith("-") else "recall_sweep"
-    args = argv[1:] if argv and not argv[0].startswith("-") else argv
-    if name not in BENCHMARKS:
-        print(f"Unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}", file=sys.stderr)
-        return 2
-    return importlib.import_module(BENCHMARKS[name]).main(args)
+def main(argv: list[str]) -> None:
+    if argv and argv[0] in ("-h", "--help"):
+        print(f"usage: python -m bench [{'|'.join(BENCHMARKS)}] [options]")
+        return
+    if not argv:
+        for module in BENCHMARKS.values():
+            importlib.import_module(module).main([])
+        return
+    if argv[0] not in BENCHMARKS:
+        print(f"usage: python -m bench [{'|'.join(BENCHMARKS)}] [options]")
+        sys.exit(2)
+    result = importlib.import_module(BENCHMARKS[argv[0]]).main(argv[1:])
+    if isinstance(result, int) and result:
+        sys.exit(result)
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    main(sys.argv[1:])

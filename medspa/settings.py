@@ -190,6 +190,13 @@ LOGGING = {
 
 # Periodic tasks: each is a sweep that reads what the database says is due, safe to rerun.
 CELERY_BEAT_SCHEDULE: dict = {
+    # members: end/thaw first, then grant the day's cycles, then expire what is due. Hourly, so each
+    # location's calendar day is picked up soon after its midnight; every run is idempotent.
+    "members-roll-memberships": {"task": "members.tasks.roll_memberships", "schedule": 3600.0},
+    "members-accrue-credits": {"task": "members.tasks.accrue_credits", "schedule": 3600.0},
+    "members-expire-credits": {"task": "members.tasks.expire_credits", "schedule": 3600.0},
+    # calls: summarise and hand off calls whose end was missed (lost status callback or task).
+    "calls-finalize-stale": {"task": "calls.tasks.finalize_stale_calls", "schedule": 300.0},
     # Recall: advance schedules whose next action time has come, write touches, re-queue the outbox.
     "recall-sweep": {"task": "recall.tasks.sweep", "schedule": 300.0},
 }

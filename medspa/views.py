@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
+from members.views import patient_panel_context
+
 from .forms import PatientForm, VisitForm
 from .models import Patient, log_action
 from .permissions import staff_required
@@ -61,6 +63,7 @@ def patient_detail(request, pk):
             "visits": visits,
             "handoffs": handoffs,
             "visit_form": VisitForm(user=request.user, patient=patient),
+            **patient_panel_context(patient, request.user),
         },
     )
 
@@ -95,6 +98,7 @@ def visit_add(request, pk):
     return render(
         request,
         "medspa/patient_detail.html",
-        {"patient": patient, "visits": visits, "handoffs": patient.handoffs.all()[:20], "visit_form": form},
+        {"patient": patient, "visits": visits, "handoffs": patient.handoffs.all()[:20], "visit_form": form,
+         **patient_panel_context(patient, request.user)},
         status=400,
     )

@@ -65,8 +65,14 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
 
 def service(name: str) -> Service:
-    """Catalog services come from the data migration."""
-    return Service.objects.get(name=name)
+    """A catalog service. The data migration loads them, but transactional tests flush tables,
+    so recreate the default entry when it is missing."""
+    from medspa.catalog import DEFAULT_CATALOG
+
+    entry = next(e for e in DEFAULT_CATALOG if e.name == name)
+    return Service.objects.get_or_create(name=name, defaults={
+        "category": entry.category, "return_interval_days": entry.return_interval_days,
+        "aliases": list(entry.aliases), "typical_value": entry.typical_value})[0]
 
 
 class VisitFactory(factory.django.DjangoModelFactory):

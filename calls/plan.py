@@ -1,0 +1,94 @@
+"""Which approved answers apply to what the caller said, and what must go to staff unanswered.
+
+The system never composes an answer. It may say the greeting, the closing, the callback confirmation,
+the approved wording for the topics below, and the fixed prompts in `PROMPTS`. A question the plan has
+no wording for -- and every staff-only or clinical question -- is listed as "not promised".
+"""
+
+from dataclasses import dataclass, field
+
+from medspa.routes import Route
+
+from .models import CallPlanVersion, Topic
+from .models.plan import fill
+
+PROMPTS = {
+    "caller_name": "May I have your first and last name?",
+    "callback_window": "What is the best time for us to call you back?",
+    "reprompt": "Sorry, I did not catch that. How can we help you today?",
+    "staff_follow_up": "I have noted your question for our team, and they will answer it when they call you back.",
+}
+
+# Yes/no fields from triage -> the approved topic that answers them, and how the question reads to staff.
+QUESTION_TOPICS = (
+    ("deposit_question", Topic.DEPOSITS, "Deposit question"),
+    ("cancellation_question", Topic.CANCELLATION, "Cancellation question"),
+    ("cancellation_question", Topic.NO_SHOW, "No-show policy"),
+    ("financing_question", Topic.FINANCING, "Financing question"),
+    ("credit_question", Topic.MEMBER_CREDITS, "Member credit question"),
+    ("renewal_question", Topic.RENEWAL, "Membership renewal question"),
+    ("bundle_question", Topic.BUNDLES, "Treatment bundle question"),
+)
+# Never answered by the system, whatever the plan says.
+STAFF_ONLY = (
+    ("refund_request", "Refund request"),
+    ("exception_request", "Exception or waiver request"),
+)
+
+
+@dataclass
+class PlanAnswers:
+    answers: list[dict] = field(default_factory=list)  # [{"topic", "version", "wording"}]
+    not_promised: list[str] = field(default_factory=list)
+
+    @property
+    def topics(self) -> list[str]:
+        return [a["topic"] for a in self.answers]
+
+
+def answer(version: CallPlanVersion, topic: str, *, clinic: str = "", window: str = "") -> dict | None:
+    wording = version.wording().get(topic)
+    if not wording:
+        return None
+    return {"topic": str(topic), "version": version.number, "wording": fill(wording, clinic=clinic, window=window)}
+
+
+def applicable_answers(route: str, fields: dict, matches: dict, version: CallPlanVersion, *,
+                       clinic: str = "") -> PlanAnswers:
+    """The approved wording that answers this caller (topic order) and the questions left for staff."""
+    out = PlanAnswers()
+    if route == Route.SAFETY_ESCALATION:
+        emergency = answer(version, Topic.EMERGENCY, clinic=clinic)
+        if emergency:
+            out.answers.append(emergency)
+        out.not_promised.append("Any reassurance about symptoms: the clinical team calls back")
+        return out
+
+    wanted: list[tuple[str, str]] = []
+    if fields.get("event_kind") or fields.get("event_source") or route == Route.EVENT_FOLLOW_UP:
+        wanted.append((Topic.EVENTS, "Event or offer details"))
+    for key, topic, label in QUESTION_TOPICS:
+        if fields.get(key):
+            wanted.append((topic, label))
+    missing_labels = []
+    for topic, label in wanted:
+        given = answer(version, topic, clinic=clinic)
+        if given and given["topic"] not in out.topics:
+            out.answers.append(given)
+        elif not given:
+            missing_labels.append(f"{label} (no approved answer)")
+    # Two topics can share one question (cancellation + no-show): only say "not promised" if neither answered.
+    for label in dict.fromkeys(missing_labels):
+        base = label.split(" (", 1)[0]
+        siblings = [t for k, t, lbl in QUESTION_TOPICS if lbl == base]
+        if not any(str(t) in out.topics for t in siblings) and label not in out.not_promised:
+            out.not_promised.append(label)
+    for key, label in STAFF_ONLY:
+        if fields.get(key):
+            out.not_promised.append(f"{label}: staff decide")
+    for phrase in matches.get(Route.STAFF_REVIEW, []):
+        out.not_promised.append(f"Staff-only question: “{phrase}”")
+    for phrase in matches.get(Route.PROVIDER_REVIEW, []):
+        out.not_promised.append(f"Clinical question for a provider: “{phrase}”")
+    out.not_promised = list(dict.fromkeys(out.not_promised))
+    return out

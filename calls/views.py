@@ -1,0 +1,168 @@
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from medspa.models import Location, log_action
+from medspa.models.clinic import Role
+from medspa.permissions import owner_required, role_required, staff_required
+
+from . import intake as pipeline
+from .forms import CallFilterForm, EventForm, IntakeForm, PlanForm, PlanTestForm, PreviewForm
+from .models import Call, CallPlan, Event, Topic
+from .summary import FIELD_LABELS
+
+intake_required = role_required(Role.COORDINATOR, Role.OWNER)
+
+
+@staff_required
+def call_list(request):
+    form = CallFilterForm(request.GET or None, user=request.user)
+    calls = Call.objects.visible_to(request.user).select_related("location", "event", "handoff")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["route"]:
+            calls = calls.filter(route=data["route"])
+        if data["location"]:
+            calls = calls.filter(location=data["location"])
+        if data["event"]:
+            calls = calls.filter(event=data["event"])
+        if data["date"]:
+            tz = (data["location"] or Location.objects.visible_to(request.user).first() or Location()).tz
+            start = datetime.combine(data["date"], time.min, tzinfo=tz)
+            calls = calls.filter(started_at__gte=start, started_at__lt=start + timedelta(days=1))
+    page = Paginator(calls.order_by("-started_at", "-id"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "calls/list.html", {"page": page, "form": form, "filter_query": query.urlencode()})
+
+
+@staff_required
+def call_detail(request, pk):
+    call = get_object_or_404(
+        Call.objects.visible_to(request.user).select_related("location", "event", "patient", "handoff",
+                                                             "plan_version", "created_by"), pk=pk)
+    return render(request, "calls/detail.html", {
+        "call": call, "summary": call.summary, "turns": call.turns.all(), "field_labels": FIELD_LABELS,
+    })
+
+
+def _preview_context(form):
+    data = form.cleaned_data
+    location = data.get("location")
+    if location is None:
+        return {"preview": None}
+    call, plan, summary = pipeline.preview(
+        location=location, notes=data.get("notes") or "", direct_fields=form.direct_fields(),
+        event=data.get("event"), from_number=data.get("phone") or "",
+    )
+    return {"preview": {"call": call, "plan": plan, "summary": summary,
+                        "missing": [FIELD_LABELS.get(k, k) for k in summary["completeness"]["missing"]]}}
+
+
+@intake_required
+@require_http_methods(["GET", "POST"])
+def intake(request):
+    form = IntakeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        lines = [line.strip() for line in data["notes"].splitlines() if line.strip()]
+        call = pipeline.record_call(
+            location=data["location"], channel=Call.Channel.COORDINATOR_FORM,
+            turns=[{"speaker": "note", "text": line} for line in lines], from_number=data["phone"],
+            caller_name=data["caller_name"], email=data["email"], direct_fields=form.direct_fields(),
+            event=data["event"], created_by=request.user,
+        )
+        messages.success(request, f"Call saved and sent to the inbox ({call.get_route_display().lower()}).")
+        return redirect("calls:detail", pk=call.pk)
+    context = {"form": form, "preview": None}
+    if request.method == "POST":
+        preview_form = PreviewForm(request.POST, user=request.user)
+        if preview_form.is_valid():
+            context.update(_preview_context(preview_form))
+    return render(request, "calls/intake.html", context, status=400 if request.method == "POST" else 200)
+
+
+@intake_required
+@require_POST
+def intake_preview(request):
+    form = PreviewForm(request.POST, user=request.user)
+    context = _preview_context(form) if form.is_valid() else {"preview": None, "errors": form.errors}
+    return render(request, "calls/_intake_live.html", context)
+
+
+def _owner_location(request, slug):
+    locations = Location.objects.visible_to(request.user).order_by("name")
+    location = locations.filter(slug=slug).first() if slug else locations.first()
+    if location is None:
+        raise Http404("No such location.")
+    return location, locations
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def plan(request, slug=None):
+    location, locations = _owner_location(request, slug or request.GET.get("location"))
+    current = CallPlan.current_for(location)
+    form = PlanForm(request.POST or None, current=current.wording())
+    if request.method == "POST" and form.is_valid():
+        answers = form.answers()
+        if {k: v.strip() for k, v in answers.items() if v.strip()} == current.wording():
+            messages.info(request, "Nothing changed, so no new version was published.")
+            return redirect("calls:plan_location", slug=location.slug)
+        try:
+            version = current.plan.publish(answers, user=request.user, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Published version {version.number} of the {location} call plan.")
+            return redirect("calls:plan_location", slug=location.slug)
+    versions = current.plan.versions.select_related("created_by").prefetch_related("answers")
+    return render(request, "calls/plan.html", {
+        "location": location, "locations": locations, "form": form, "current": current, "versions": versions,
+        "topics": Topic,
+    }, status=400 if form.errors else 200)
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def plan_test(request):
+    form = PlanTestForm(request.POST or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        location = form.cleaned_data["location"]
+        call, plan_answers, summary = pipeline.preview(
+            location=location, notes=form.cleaned_data["sentence"], direct_fields={})
+        result = {"call": call, "plan": plan_answers, "version": call.plan_version}
+    template = "calls/_plan_test_result.html" if request.htmx else "calls/plan_test.html"
+    return render(request, template, {"form": form, "result": result})
+
+
+@staff_required
+def event_list(request):
+    events = Event.objects.visible_to(request.user).select_related("location").prefetch_related("services")
+    show = request.GET.get("show", "upcoming")
+    events = events.upcoming() if show == "upcoming" else events.filter(ends_at__lt=datetime.now().astimezone())
+    events = events.order_by("starts_at" if show == "upcoming" else "-starts_at")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "calls/events.html", {"page": page, "show": show})
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request, pk=None):
+    event = get_object_or_404(Event.objects.visible_to(request.user), pk=pk) if pk else None
+    form = EventForm(request.POST or None, instance=event, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        log_action(request.user, "event.created" if event is None else "event.updated", saved,
+                   location=saved.location, fields=form.changed_data)
+        messages.success(request, f"Saved {saved.name}.")
+        return redirect("calls:events")
+    return render(request, "calls/event_form.html", {"form": form, "event": event},
+                  status=400 if form.errors else 200)

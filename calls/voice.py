@@ -1,0 +1,239 @@
+"""Twilio Voice: greet, listen, triage every utterance, answer only with approved wording, hand off.
+
+Three signature-checked webhooks. Every response is stored per gather sequence number, so a Twilio retry
+of the same post gets the same TwiML back and stores nothing twice. The gather action URL carries the
+sequence number; a caller turn is also keyed by a hash of CallSid + SpeechResult + sequence.
+"""
+
+import hashlib
+import logging
+
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from medspa.models import Location
+from medspa.webhooks import twilio_webhook
+
+from . import intake
+from .attribution import event_for_number
+from .models import Call, CallPlan, CallTurn, Topic
+from .plan import PROMPTS, answer
+from .tasks import finalize_call
+
+log = logging.getLogger(__name__)
+
+MAX_CALLER_TURNS = 4  # after this many caller turns we confirm what we have and close
+FINAL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
+NAME_MAX_WORDS = 5
+ANSWER_MAX_WORDS = 12
+
+
+def twiml(response: VoiceResponse | str) -> HttpResponse:
+    return HttpResponse(str(response), content_type="text/xml")
+
+
+def gather_verb(seq: int) -> Gather:
+    action = reverse("calls:voice_gather") + f"?seq={seq}"
+    return Gather(input="speech", action=action, method="POST", speech_timeout="auto", language="en-US")
+
+
+def listen(response: VoiceResponse, seq: int, *lines: str) -> VoiceResponse:
+    """Say `lines` inside a speech gather; if the caller says nothing, come back without a SpeechResult."""
+    gather = gather_verb(seq)
+    for line in lines:
+        gather.say(line)
+    response.append(gather)
+    response.redirect(reverse("calls:voice_gather") + f"?seq={seq}", method="POST")
+    return response
+
+
+def location_for_number(to_number: str) -> tuple[Location | None, object]:
+    event = event_for_number(to_number)
+    if event:
+        return event.location, event
+    location = Location.objects.filter(is_active=True, voice_number=to_number).first()
+    if location is None:
+        location = Location.objects.filter(is_active=True, phone=to_number).first()
+    return location, None
+
+
+def add_turn(call: Call, speaker: str, text: str, dedupe_key: str = "") -> CallTurn:
+    seq = (call.turns.aggregate(n=Max("seq"))["n"] or 0) + 1
+    return CallTurn.objects.create(call=call, seq=seq, speaker=speaker, text=text, dedupe_key=dedupe_key)
+
+
+@twilio_webhook
+def incoming(request):
+    sid = request.POST.get("CallSid", "")
+    to_number, from_number = request.POST.get("To", ""), request.POST.get("From", "")
+    if not sid:
+        return HttpResponse("CallSid missing.", status=400)
+    location, event = location_for_number(to_number)
+    if location is None:
+        log.warning("Voice call to a number no location uses: %s", to_number)
+        response = VoiceResponse()
+        response.say("Sorry, this number is not in service.")
+        response.hangup()
+        return twiml(response)
+    with transaction.atomic():
+        now = timezone.now()
+        patient = intake.match_patient(location, from_number)
+        call, created = Call.objects.get_or_create(
+            channel=Call.Channel.TWILIO_VOICE, external_id=sid,
+            defaults={
+                "location": location, "from_number": from_number, "to_number": to_number, "started_at": now,
+                "after_hours": not location.is_open(now), "event": event, "patient": patient,
+                "caller_name": patient.full_name if patient else "",
+                "plan_version": CallPlan.current_for(location),
+            },
+        )
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        if created:
+            greeting = answer(call.plan_version, Topic.GREETING, clinic=location.name)
+            add_turn(call, "system", greeting["wording"])
+            call.answers_given = [greeting]
+            call.voice_state = {"greeting": greeting["wording"], "responses": {}}
+            call.save(update_fields=["answers_given", "voice_state"])
+        if call.status == Call.Status.COMPLETED:
+            response = VoiceResponse()
+            response.hangup()
+            return twiml(response)
+        return twiml(listen(VoiceResponse(), 1, call.voice_state["greeting"]))
+
+
+def _dedupe_key(sid: str, speech: str, seq: int) -> str:
+    return hashlib.sha256(f"{sid}\x1f{speech}\x1f{seq}".encode()).hexdigest()[:64]
+
+
+def _close(call: Call, response: VoiceResponse, state: dict) -> None:
+    window = call.fields.get("callback_window", "")
+    lines = []
+    if window:
+        confirm = answer(call.plan_version, Topic.CALLBACK_CONFIRMATION, clinic=call.location.name, window=window)
+        if confirm:
+            lines.append(confirm)
+    closing = answer(call.plan_version, Topic.CLOSING, clinic=call.location.name)
+    lines.append(closing)
+    for line in lines:
+        response.say(line["wording"])
+        add_turn(call, "system", line["wording"])
+    call.answers_given = intake.merge_answers(call.answers_given, lines)
+    response.hangup()
+    call.status = Call.Status.COMPLETED
+    call.ended_at = timezone.now()
+    finalize_call.delay_on_commit(call.pk)
+
+
+@twilio_webhook
+def gather(request):
+    sid = request.POST.get("CallSid", "")
+    speech = " ".join(request.POST.get("SpeechResult", "").split())
+    try:
+        seq = int(request.GET.get("seq", ""))
+    except ValueError:
+        return HttpResponse("seq missing.", status=400)
+    with transaction.atomic():
+        call = (Call.objects.select_for_update(of=("self",)).select_related("location", "plan_version", "patient")
+                .filter(channel=Call.Channel.TWILIO_VOICE, external_id=sid).first())
+        if call is None:
+            response = VoiceResponse()
+            response.hangup()
+            return twiml(response)
+        state = call.voice_state or {"responses": {}}
+        cached = state.get("responses", {}).get(str(seq))
+        if cached:  # Twilio retried this very post: same answer, nothing stored twice
+            return twiml(cached)
+        if call.status == Call.Status.COMPLETED:
+            response = VoiceResponse()
+            response.hangup()
+            return twiml(response)
+        response = respond(call, state, sid=sid, speech=speech, seq=seq)
+        state.setdefault("responses", {})[str(seq)] = str(response)
+        call.voice_state = state
+        call.save()
+        return twiml(response)
+
+
+def respond(call: Call, state: dict, *, sid: str, speech: str, seq: int) -> VoiceResponse:
+    response = VoiceResponse()
+    awaiting = state.pop("awaiting", "")
+    if not speech:
+        state["silences"] = state.get("silences", 0) + 1
+        if state["silences"] > 1 or seq > MAX_CALLER_TURNS + 2:
+            _close(call, response, state)
+            return response
+        add_turn(call, "system", PROMPTS["reprompt"])
+        state["awaiting"] = awaiting
+        return listen(response, seq + 1, PROMPTS["reprompt"])
+
+    add_turn(call, "caller", speech, dedupe_key=_dedupe_key(sid, speech, seq))
+    result = intake.triage_call_text(call.location, intake.triaged_texts(call), now=call.started_at)
+    # The caller's answer to the question we just asked is recorded in their own words.
+    stated = state.setdefault("stated", {})
+    if awaiting == "callback_window" and len(speech.split()) <= ANSWER_MAX_WORDS:
+        stated["callback_window"] = speech.rstrip(".")[:120]
+    if awaiting == "caller_name" and not result.fields.get("caller_name") and len(speech.split()) <= NAME_MAX_WORDS:
+        stated["caller_name"] = speech.rstrip(".")[:160]
+    intake.apply_triage(call, result, direct_fields=stated)
+    call.save()
+
+    if call.is_safety:
+        handoff = intake.escalate(call)  # the urgent handoff exists before Twilio hears our answer
+        emergency = answer(call.plan_version, Topic.EMERGENCY, clinic=call.location.name)
+        response.say(emergency["wording"])
+        add_turn(call, "system", emergency["wording"])
+        if call.location.on_call_number:
+            response.dial(str(call.location.on_call_number), caller_id=call.to_number or None)
+        else:
+            response.hangup()
+        state["safety_handoff"] = handoff.pk
+        call.status = Call.Status.COMPLETED
+        finalize_call.delay_on_commit(call.pk)
+        return response
+
+    plan = intake.plan_answers(call)
+    new = [a for a in plan.answers if a["topic"] not in {g["topic"] for g in call.answers_given}]
+    lines = [a["wording"] for a in new]
+    call.answers_given = intake.merge_answers(call.answers_given, new)
+    if plan.not_promised and not state.get("noted_for_staff"):
+        lines.append(PROMPTS["staff_follow_up"])
+        state["noted_for_staff"] = True
+    missing = [k for k in ("caller_name", "callback_window")
+               if not (call.caller_name if k == "caller_name" else call.fields.get(k))]
+    caller_turns = call.turns.filter(speaker="caller").count()
+    if missing and caller_turns < MAX_CALLER_TURNS:
+        lines.append(PROMPTS[missing[0]])
+        state["awaiting"] = missing[0]
+        for line in lines:
+            add_turn(call, "system", line)
+        return listen(response, seq + 1, *lines)
+    for line in lines:
+        response.say(line)
+        add_turn(call, "system", line)
+    _close(call, response, state)
+    return response
+
+
+@twilio_webhook
+def status(request):
+    sid = request.POST.get("CallSid", "")
+    call_status = request.POST.get("CallStatus", "")
+    with transaction.atomic():
+        call = Call.objects.select_for_update().filter(channel=Call.Channel.TWILIO_VOICE, external_id=sid).first()
+        if call is not None and call_status in FINAL_STATUSES:
+            changed = []
+            if call.ended_at is None:
+                call.ended_at = timezone.now()
+                changed.append("ended_at")
+            if call.status != Call.Status.COMPLETED:
+                call.status = Call.Status.COMPLETED
+                changed.append("status")
+            if changed:
+                call.save(update_fields=changed)
+            if call.finalized_at is None:
+                finalize_call.delay_on_commit(call.pk)
+    return HttpResponse(status=204)

@@ -1,0 +1,120 @@
+"""What a member's figures are right now, for call summaries and the voice flow, and how a caller
+is verified before any figure is said out loud.
+
+`member_snapshot(patient)` reads the ledger, plan, bundles and deposits (the same sources as the
+pages); it never guesses. `verify_caller(patient, from_number, date_of_birth)` is the clinic's
+identity check: a balance may be stated to a caller only when BOTH
+  1. the call comes from the phone number on the patient's record (compared in E.164), and
+  2. the date of birth the caller says or keys in matches the record.
+A patient with no date of birth on file can never be verified this way: the flow must hand the
+question to staff (member_support handoff). Caller ID alone is not enough (it can be spoofed, and
+family members share phones); a date of birth alone is not enough (it is guessable).
+"""
+
+import re
+from datetime import date, datetime
+
+from medspa.phones import normalize_phone
+
+from .models import Bundle, CreditLedgerEntry, Deposit, Membership
+
+
+def member_snapshot(patient, today: date | None = None) -> dict:
+    """Plain JSON-ready figures. Keys: member (bool), plan, status, balance {kind, amount, text},
+    renewal_date, cancellation {notice_days, deadline, effective_on, minimum_term_ends_on},
+    bundles [...], deposits_held [...], context (the Handoff.context["member"] shape)."""
+    today = today or patient.location.local().date()
+    membership = (
+        Membership.objects.filter(patient=patient).live()
+        .select_related("plan", "plan__credit_service", "location").first()
+    )
+    bundles = [
+        {
+            "service": bundle.service.name, "sessions_purchased": bundle.sessions_purchased,
+            "remaining": bundle.remaining, "expires_on": bundle.expires_on.isoformat() if bundle.expires_on else None,
+            "expired": bundle.is_expired(today),
+        }
+        for bundle in Bundle.objects.filter(patient=patient).with_remaining().select_related("service")
+        .order_by("expires_on", "id")
+        if bundle.remaining > 0
+    ]
+    deposits = [
+        {"amount": str(d.amount), "taken_on": d.taken_on.isoformat(), "event_ref": d.event_ref,
+         "visit_id": d.visit_id}
+        for d in Deposit.objects.filter(patient=patient).held().order_by("taken_on")
+    ]
+    snapshot = {"member": membership is not None, "bundles": bundles, "deposits_held": deposits}
+    if membership is None:
+        snapshot["context"] = {"plan": "", "status": "not a member", "balance": "", "renewal_date": ""}
+        return snapshot
+    plan = membership.plan
+    balance = CreditLedgerEntry.objects.balance(membership)
+    renewal = None if membership.status in (Membership.Status.CANCELLED, Membership.Status.ENDED) else (
+        membership.next_renewal_on)
+    snapshot.update({
+        "membership_id": membership.pk,
+        "plan": plan.name,
+        "monthly_fee": str(plan.monthly_fee),
+        "status": membership.status,
+        "status_display": membership.get_status_display(),
+        "balance": {
+            "kind": plan.credit_kind,
+            "service": plan.credit_service.name if plan.credit_service else None,
+            "amount": str(balance),
+            "text": plan.format_credits(balance),
+        },
+        "renewal_date": renewal.isoformat() if renewal else None,
+        "frozen_until": membership.freeze_ends_on.isoformat() if membership.freeze_ends_on else None,
+        "cancellation": {
+            "notice_days": plan.cancellation_notice_days,
+            "minimum_term_ends_on": membership.minimum_term_ends_on().isoformat(),
+            "deadline": d.isoformat() if (d := membership.cancellation_deadline(today)) else None,
+            "requested_on": (membership.cancellation_requested_on.isoformat()
+                             if membership.cancellation_requested_on else None),
+            "effective_on": (membership.cancellation_effective_on.isoformat()
+                             if membership.cancellation_effective_on else None),
+        },
+    })
+    snapshot["context"] = {
+        "plan": plan.name, "status": membership.get_status_display(), "balance": plan.format_credits(balance),
+        "renewal_date": snapshot["renewal_date"] or "",
+    }
+    return snapshot
+
+
+_DOB_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y", "%B %d %Y", "%b %d %Y", "%d %B %Y",
+                "%m%d%Y")
+_ORDINAL = re.compile(r"(\d)(st|nd|rd|th)\b", re.IGNORECASE)
+
+
+def parse_date_of_birth(value) -> date | None:
+    """A date from what a caller keys in (04121990, 4/12/1990) or says ("April 12th, 1990")."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _ORDINAL.sub(r"\1", str(value or "")).replace(",", " ").strip()
+    text = re.sub(r"\s+", " ", text)
+    if not text:
+        return None
+    for fmt in _DOB_FORMATS:
+        try:
+            parsed = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if parsed.year < 1900 or parsed > date.today():
+            continue  # a two-digit year read into the future, or nonsense
+        return parsed
+    return None
+
+
+def verify_caller(patient, from_number, date_of_birth) -> bool:
+    """True only when the call is from the number on file AND the date of birth matches (see module doc)."""
+    if patient is None or not patient.phone or patient.date_of_birth is None:
+        return False
+    caller = normalize_phone(str(from_number or ""))
+    if caller is None or caller != str(patient.phone):
+        return False
+    return parse_date_of_birth(date_of_birth) == patient.date_of_birth
+
+
