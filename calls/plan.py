@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from medspa.routes import Route
 
-from .models import CallPlanVersion, Topic
+from .models import ApprovedAnswer, CallPlanVersion, Topic
 from .models.plan import fill, member_placeholders
 
 PROMPTS = {
@@ -120,3 +120,25 @@ def applicable_answers(route: str, fields: dict, matches: dict, version: CallPla
         out.not_promised.append(f"Clinical question for a provider: “{phrase}”")
     out.not_promised = list(dict.fromkeys(out.not_promised))
     return out
+
+
+def wording_history(location, topic: str) -> list[dict]:
+    """Every published version of the location's plan, oldest first, with its wording for `topic` ("" when
+    that version had none): what a patient was told at a given moment (`wording_at`)."""
+    versions = list(CallPlanVersion.objects.filter(plan__location=location).order_by("number")
+                    .values("pk", "number", "created_at"))
+    wording = dict(ApprovedAnswer.objects.filter(version__plan__location=location, topic=topic)
+                   .values_list("version_id", "wording"))
+    return [{"version": v["number"], "published_at": v["created_at"],
+             "wording": fill(wording[v["pk"]], clinic=location.name) if v["pk"] in wording else ""}
+            for v in versions]
+
+
+def wording_at(history: list[dict], at) -> dict | None:
+    """The version in effect at `at` (the latest published at or before it), or None before the first."""
+    current = None
+    for entry in history:
+        if entry["published_at"] > at:
+            break
+        current = entry
+    return current
