@@ -36,7 +36,8 @@ def member_context(patient) -> dict | None:
     """Handoff.context["member"] for a patient who is a member or has bundle sessions left; None otherwise.
 
     Keys: plan, status, balance, renewal_date (the inbox's four) + cancel_by (last day to cancel before the
-    next charge), bundles (one line each), deposits_held."""
+    next charge), ends_on (a cancelling membership), bundles and deposits_held (text, "; "-separated, so the
+    inbox shows them as they are)."""
     if patient is None:
         return None
     snap = member_snapshot(patient)
@@ -48,9 +49,12 @@ def member_context(patient) -> dict | None:
         context["cancel_by"] = snap["cancellation"]["deadline"] or ""
         if snap["cancellation"]["effective_on"]:
             context["ends_on"] = snap["cancellation"]["effective_on"]
-    context["bundles"] = [_bundle_text(b) for b in bundles]
+    if bundles:
+        context["bundles"] = "; ".join(_bundle_text(b) for b in bundles)
     if snap["deposits_held"]:
-        context["deposits_held"] = [f"${d['amount']} held since {d['taken_on']}" for d in snap["deposits_held"]]
+        context["deposits_held"] = "; ".join(
+            f"${d['amount']} held since {d['taken_on']}" + (f" for {d['event']}" if d["event"] else "")
+            for d in snap["deposits_held"])
     return context
 
 

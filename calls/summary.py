@@ -184,9 +184,9 @@ def member_lines(member: dict | None) -> list[str]:
             bits.append(f"ends {member['ends_on']}")
         lines.append(" · ".join(bits))
     if member.get("bundles"):
-        lines.append("Bundles: " + "; ".join(member["bundles"]))
+        lines.append("Bundles: " + member["bundles"])
     if member.get("deposits_held"):
-        lines.append("Deposits held: " + "; ".join(member["deposits_held"]))
+        lines.append("Deposits held: " + member["deposits_held"])
     return lines
 
 

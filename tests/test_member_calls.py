@@ -225,7 +225,7 @@ def test_summary_and_call_page_show_member_figures(alice_client, clinic, member,
     assert member_figures == {
         "plan": "Glow Club", "status": "Active", "balance": "$65.00",
         "renewal_date": member.next_renewal_on.isoformat(), "cancel_by": deadline,
-        "bundles": ["6 Laser hair removal sessions (use by September 1, 2099)"],
+        "bundles": "6 Laser hair removal sessions (use by September 1, 2099)",
     }
     handoff = Handoff.objects.get()
     assert handoff.context["member"] == member_figures
