@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from . import api, inbox_views, views
+from .dashboards.api import RoiApiView
 
 router = DefaultRouter()
 router.register("patients", api.PatientViewSet, basename="api-patient")
@@ -25,6 +26,8 @@ urlpatterns = [
     path("", include("calls.urls")),
     path("", include("recall.urls")),
     path("", include("members.urls")),
+    path("dashboard/", include("medspa.dashboards.urls")),
+    path("api/v1/roi/", RoiApiView.as_view(), name="api-roi"),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),
 ]

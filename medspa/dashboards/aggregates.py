@@ -1,0 +1,61 @@
+"""Percentile as a database aggregate: PostgreSQL's percentile_cont, and the same interpolation on SQLite.
+
+PostgreSQL computes `percentile_cont(p) WITHIN GROUP (ORDER BY expr)` natively. SQLite (used by
+`make run` only) has no ordered-set aggregates, so on SQLite the query calls a user-defined
+aggregate registered on the connection, which implements the same linear interpolation. Either
+way the percentile is computed inside the database query, per group, in one pass.
+"""
+
+import math
+
+from django.db.models import Aggregate, FloatField
+
+SQLITE_FUNCTION = "medspa_percentile_cont"
+
+
+def percentile_cont(values: list[float], p: float) -> float | None:
+    """Linear interpolation between closest ranks, exactly like PostgreSQL's percentile_cont."""
+    if not values:
+        return None
+    values = sorted(values)
+    pos = p * (len(values) - 1)
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return values[lo] + (values[hi] - values[lo]) * (pos - lo)
+
+
+class _SqlitePercentile:
+    def __init__(self):
+        self.values: list[float] = []
+        self.p = 0.5
+
+    def step(self, value, p):
+        if value is not None:
+            self.values.append(value)
+            self.p = p
+
+    def finalize(self):
+        return percentile_cont(self.values, self.p)
+
+
+class Percentile(Aggregate):
+    """`Percentile(expression, 0.9)`: the continuous percentile of a numeric or interval expression."""
+
+    name = "Percentile"
+    function = "percentile_cont"
+    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    window_compatible = False
+
+    def __init__(self, expression, percentile: float, **extra):
+        percentile = float(percentile)
+        if not 0 <= percentile <= 1:
+            raise ValueError("A percentile is a fraction between 0 and 1.")
+        extra.setdefault("output_field", FloatField())
+        super().__init__(expression, percentile=repr(percentile), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        connection.ensure_connection()
+        connection.connection.create_aggregate(SQLITE_FUNCTION, 2, _SqlitePercentile)
+        return self.as_sql(
+            compiler, connection, function=SQLITE_FUNCTION,
+            template="%(function)s(%(expressions)s, %(percentile)s)", **extra_context,
+        )

@@ -1,0 +1,457 @@
+"""The numbers behind the owner dashboards, computed by the database.
+
+Every query is an aggregate scoped to the filter's locations and date range; nothing here loops
+over rows in Python, so each page costs the same handful of queries whatever the data size.
+
+Each dashboard section is a method returning a `Table` (title, columns, rows, definitions): the
+page renders it as stat cards or a chart, the `<details>` under a chart renders it as a table, and
+the CSV export writes it. Adding a section (phase 2: calls, recall, members) means adding a method
+and listing it in `SECTIONS`; nothing else changes.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+
+from django.apps import apps
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+
+from ..models import Handoff, Service, Visit
+from ..routes import Route
+from .aggregates import Percentile
+from .filters import DashboardFilter
+
+CONSULT = Service.Category.CONSULT
+V = Visit.Status
+PLANNING_SOURCE = "planning default (AmSpa 2024 / guide)"
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[tuple[str, str]]  # (row key, column label)
+    rows: list[dict]
+    notes: list[str] = field(default_factory=list)
+    formats: dict[str, str] = field(default_factory=dict)  # column key -> percent | money | minutes
+
+    @property
+    def values(self) -> list[list]:
+        """Raw cell values (for CSV): fractions stay fractions, money stays Decimal."""
+        return [[row.get(key) for key, _ in self.columns] for row in self.rows]
+
+    @property
+    def display_rows(self) -> list[list[str]]:
+        """Cells formatted for people. A row may override a column's format with `<key>_format`."""
+        return [
+            [display(row.get(key), row.get(f"{key}_format") or self.formats.get(key)) for key, _ in self.columns]
+            for row in self.rows
+        ]
+
+    @property
+    def cards(self) -> list[dict]:
+        """Metric/value/definition rows with the value formatted (stat cards)."""
+        return [{**row, "display": display(row.get("value"), row.get("value_format"))} for row in self.rows]
+
+    def row(self, key: str) -> dict:
+        return next((row for row in self.rows if row.get("key") == key), {})
+
+
+def display(value, fmt: str | None = None) -> str:
+    if value is None:
+        return "—"
+    if fmt == "percent":
+        return f"{Decimal(value) * 100:.1f}%"
+    if fmt == "money":
+        return f"${Decimal(value):,.0f}"
+    if fmt == "minutes":
+        return f"{Decimal(value):,.1f} min"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, Decimal):
+        return f"{value:,}"
+    return str(value)
+
+
+def share(part, whole) -> Decimal | None:
+    """part / whole as a fraction with 4 places, or None when there is nothing to divide."""
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def minutes(duration: timedelta | None) -> Decimal | None:
+    if duration is None:
+        return None
+    return (Decimal(duration.total_seconds()) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def money(amount) -> Decimal:
+    return Decimal(amount or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def visits_in(f: DashboardFilter):
+    """Visits whose appointment time falls in the range (index visit_location_start_idx)."""
+    return Visit.objects.filter(location_id__in=f.location_ids, starts_at__gte=f.since, starts_at__lt=f.until)
+
+
+def handoffs_in(f: DashboardFilter):
+    """Inbox items opened in the range (index handoff_location_created_idx)."""
+    return Handoff.objects.filter(location_id__in=f.location_ids, created_at__gte=f.since, created_at__lt=f.until)
+
+
+def call_model():
+    """The calls app's Call model once it exists (phase 2 measures call metrics from it), else None."""
+    try:
+        return apps.get_model("calls", "Call")
+    except LookupError:
+        return None
+
+
+FOLLOW_UP = ExpressionWrapper(F("claimed_at") - F("created_at"), output_field=DurationField())
+
+
+class OverviewMetrics:
+    """First 30 days by revenue path. Each cached property is one aggregate query."""
+
+    def __init__(self, f: DashboardFilter):
+        self.f = f
+
+    # --- queries ----------------------------------------------------------------------------
+
+    @cached_property
+    def visit_totals(self) -> dict:
+        consult, live = Q(service__category=CONSULT), ~Q(status=V.CANCELLED)
+        return visits_in(self.f).aggregate(
+            consults_booked=Count("id", filter=consult & live),
+            consults_shown=Count("id", filter=consult & Q(status=V.COMPLETED)),
+            consults_no_show=Count("id", filter=consult & Q(status=V.NO_SHOW)),
+            treatments_booked=Count("id", filter=~consult & live),
+            treatments_completed=Count("id", filter=~consult & Q(status=V.COMPLETED)),
+            treatments_booked_value=Sum("value", filter=~consult & live),
+            completed_value=Sum("value", filter=Q(status=V.COMPLETED)),
+            no_shows=Count("id", filter=Q(status=V.NO_SHOW)),
+        )
+
+    @cached_property
+    def repeat_protected(self) -> dict:
+        """Future appointments booked in the range for patients who had already completed a visit."""
+        earlier = Visit.objects.filter(
+            patient_id=OuterRef("patient_id"), status=V.COMPLETED, starts_at__lt=OuterRef("created_at")
+        )
+        return (
+            Visit.objects.filter(
+                location_id__in=self.f.location_ids, created_at__gte=self.f.since, created_at__lt=self.f.until,
+                starts_at__gt=F("created_at"),
+            )
+            .exclude(status=V.CANCELLED)
+            .filter(Exists(earlier))
+            .aggregate(visits=Count("id"), value=Sum("value"))
+        )
+
+    @cached_property
+    def route_rows(self) -> list[dict]:
+        rows = list(
+            handoffs_in(self.f)
+            .values("route")
+            .annotate(
+                items=Count("id"),
+                contacted=Count("claimed_at"),
+                summarized=Count("id", filter=~Q(summary="")),
+                booked_consult=Count("id", filter=Q(outcome=Handoff.Outcome.BOOKED_CONSULT)),
+                booked_treatment=Count("id", filter=Q(outcome=Handoff.Outcome.BOOKED_TREATMENT)),
+                median=Percentile(FOLLOW_UP, 0.5, output_field=DurationField()),
+                p90=Percentile(FOLLOW_UP, 0.9, output_field=DurationField()),
+            )
+            .order_by()
+        )
+        order = {route: i for i, route in enumerate(Route.values)}
+        return sorted(rows, key=lambda row: order.get(row["route"], len(order)))
+
+    @cached_property
+    def follow_up_all(self) -> dict:
+        return handoffs_in(self.f).aggregate(
+            contacted=Count("claimed_at"),
+            median=Percentile(FOLLOW_UP, 0.5, output_field=DurationField()),
+            p90=Percentile(FOLLOW_UP, 0.9, output_field=DurationField()),
+        )
+
+    @cached_property
+    def mix_rows(self) -> list[dict]:
+        return list(
+            visits_in(self.f).filter(status=V.COMPLETED)
+            .values("service__category")
+            .annotate(visits=Count("id"), value=Sum("value"))
+            .order_by("-value", "service__category")
+        )
+
+    # --- sections ---------------------------------------------------------------------------
+
+    @property
+    def handoff_total(self) -> int:
+        return sum(row["items"] for row in self.route_rows)
+
+    REVENUE_FORMATS = {"consult_show_rate": "percent", "treatments_booked_value": "money",
+                       "completed_value": "money", "repeat_protected_value": "money"}
+
+    def revenue_path(self) -> Table:
+        v, repeat = self.visit_totals, self.repeat_protected
+        booked_consult = sum(row["booked_consult"] for row in self.route_rows)
+        booked_treatment = sum(row["booked_treatment"] for row in self.route_rows)
+        rows = [
+            ("consults_booked", "Consults booked", v["consults_booked"],
+             "Consultation appointments in the range, not cancelled."),
+            ("consults_shown", "Consults shown", v["consults_shown"], "Consultation appointments completed."),
+            ("consult_show_rate", "Consult show rate",
+             share(v["consults_shown"], v["consults_shown"] + v["consults_no_show"]),
+             "Consults completed / (completed + no-shows)."),
+            ("treatments_booked", "Treatments booked", v["treatments_booked"],
+             "Treatment appointments (not consults) in the range, not cancelled."),
+            ("treatments_booked_value", "Treatment value booked", money(v["treatments_booked_value"]),
+             "Value of those appointments."),
+            ("treatments_completed", "Treatments completed", v["treatments_completed"], "Treatment visits completed."),
+            ("completed_value", "Completed visit value", money(v["completed_value"]),
+             "Value of every completed visit in the range."),
+            ("no_shows", "No-shows", v["no_shows"], "Appointments in the range marked no-show."),
+            ("repeat_protected", "Repeat appointments protected", repeat["visits"],
+             "Future appointments booked in the range for patients with an earlier completed visit."),
+            ("repeat_protected_value", "Value of protected appointments", money(repeat["value"]),
+             "Value of those appointments."),
+            ("inbox_booked_consult", "Consults booked from the inbox", booked_consult,
+             "Inbox items opened in the range and resolved as “Booked consult”."),
+            ("inbox_booked_treatment", "Treatments booked from the inbox", booked_treatment,
+             "Inbox items opened in the range and resolved as “Booked treatment”."),
+        ]
+        return Table(
+            "revenue-path", "Revenue path",
+            [("metric", "Metric"), ("value", "Value"), ("definition", "Definition")],
+            [{"key": key, "metric": label, "value": value, "definition": text,
+              "value_format": self.REVENUE_FORMATS.get(key)} for key, label, value, text in rows],
+        )
+
+    def routes(self) -> Table:
+        total = self.handoff_total
+        rows = [
+            {"route": row["route"], "label": Route(row["route"]).label, "items": row["items"],
+             "share": share(row["items"], total), "contacted": row["contacted"],
+             "booked": row["booked_consult"] + row["booked_treatment"]}
+            for row in self.route_rows
+        ]
+        return Table(
+            "routes", "Inbox items by route",
+            [("label", "Route"), ("items", "Items"), ("share", "Share"), ("contacted", "Contacted"),
+             ("booked", "Booked")],
+            rows, notes=[f"{total} inbox items opened in the range."], formats={"share": "percent"},
+        )
+
+    def follow_up(self) -> Table:
+        rows = [
+            {"route": row["route"], "label": Route(row["route"]).label, "contacted": row["contacted"],
+             "median_minutes": minutes(row["median"]), "p90_minutes": minutes(row["p90"])}
+            for row in self.route_rows
+        ]
+        overall = self.follow_up_all
+        rows.append({"route": "all", "label": "All routes", "contacted": overall["contacted"],
+                     "median_minutes": minutes(overall["median"]), "p90_minutes": minutes(overall["p90"])})
+        return Table(
+            "follow-up", "Follow-up speed (minutes from opened to first contact)",
+            [("label", "Route"), ("contacted", "Contacted"), ("median_minutes", "Median minutes"),
+             ("p90_minutes", "90th percentile minutes")],
+            rows, notes=["First contact is when a coordinator claimed the item. Items never claimed are left out."],
+            formats={"median_minutes": "minutes", "p90_minutes": "minutes"},
+        )
+
+    def review_rates(self) -> Table:
+        total = self.handoff_total
+        by_route = {row["route"]: row for row in self.route_rows}
+        summarized = sum(row["summarized"] for row in self.route_rows)
+        rows = []
+        for route, label in [(Route.SAFETY_ESCALATION, "Safety handoff rate"),
+                             (Route.PROVIDER_REVIEW, "Provider review rate"),
+                             (Route.STAFF_REVIEW, "Staff review rate")]:
+            count = by_route.get(route, {}).get("items", 0)
+            rows.append({"key": route.value, "metric": label, "items": count, "rate": share(count, total)})
+        rows.append({"key": "summarized", "metric": "Arrived with a summary", "items": summarized,
+                     "rate": share(summarized, total)})
+        return Table(
+            "review-rates", "Review and safety rates",
+            [("metric", "Metric"), ("items", "Items"), ("rate", "Share of inbox items")],
+            rows, notes=[f"Out of {total} inbox items opened in the range."], formats={"rate": "percent"},
+        )
+
+    def time_saved(self) -> Table:
+        handled = sum(row["summarized"] for row in self.route_rows)
+        saved = handled * self.f.minutes_per_item
+        return Table(
+            "time-saved", "Coordinator time saved",
+            [("metric", "Metric"), ("value", "Value")],
+            [{"key": "handled", "metric": "Items that arrived already summarized", "value": handled},
+             {"key": "minutes_per_item", "metric": "Minutes saved per item (assumption)",
+              "value": self.f.minutes_per_item},
+             {"key": "minutes", "metric": "Minutes saved", "value": saved},
+             {"key": "hours", "metric": "Hours saved",
+              "value": (Decimal(saved) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)}],
+            notes=["Handled items x the minutes-per-item assumption from the filter (edit it there)."],
+        )
+
+    def treatment_mix(self) -> Table:
+        labels = dict(Service.Category.choices)
+        rows = [
+            {"category": row["service__category"], "label": labels.get(row["service__category"], "Other"),
+             "visits": row["visits"], "value": money(row["value"])}
+            for row in self.mix_rows
+        ]
+        return Table(
+            "treatment-mix", "Completed visit value by service category",
+            [("label", "Category"), ("visits", "Completed visits"), ("value", "Value")], rows,
+            formats={"value": "money"},
+        )
+
+
+SECTIONS = {
+    "revenue-path": "revenue_path",
+    "routes": "routes",
+    "follow-up": "follow_up",
+    "review-rates": "review_rates",
+    "time-saved": "time_saved",
+    "treatment-mix": "treatment_mix",
+}
+
+# Phase 2 fills these from the calls app (one aggregate each, GROUP BY the dimension).
+PENDING_CALL_SECTIONS = [
+    "Calls by hour of day", "Calls by day of week", "Calls by source", "Calls by event / campaign",
+    "Calls by service category", "Calls by provider", "Calls by location", "After-hours share",
+    "Approved-answer rate", "Summary completeness",
+]
+
+
+def section_table(f: DashboardFilter, key: str) -> Table | None:
+    name = SECTIONS.get(key)
+    return getattr(OverviewMetrics(f), name)() if name else None
+
+
+# --- ROI defaults ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sourced:
+    """A default input value and where it came from (shown next to the input)."""
+
+    value: Decimal | None
+    source: str
+    measured: bool = False
+
+
+def measured_calls(f: DashboardFilter) -> tuple[Sourced, Sourced] | None:
+    """Monthly calls and bookable share measured from the calls app.
+
+    Phase 2 adds the measurement here once `calls.Call` exists (`call_model()` is not None); until then
+    the ROI page uses the planning defaults and says so.
+    """
+    return None
+
+
+def roi_defaults(f: DashboardFilter) -> dict[str, Sourced]:
+    """Defaults for every ROI input: measured in the filter's range where data exists (one query)."""
+    consult, completed = Q(service__category=CONSULT), Q(status=V.COMPLETED)
+    earlier_completed = Visit.objects.filter(
+        patient_id=OuterRef("patient_id"), status=V.COMPLETED, starts_at__lt=OuterRef("starts_at")
+    )
+    later_treatment = Visit.objects.filter(patient_id=OuterRef("patient_id"), starts_at__gt=OuterRef("starts_at")) \
+        .exclude(service__category=CONSULT).exclude(status=V.CANCELLED)
+    m = (
+        visits_in(f)
+        .annotate(
+            is_returning=Exists(earlier_completed),
+            # Only completed consults need the (indexed) look-ahead for a treatment booking.
+            closed=Case(When(consult & completed, then=Exists(later_treatment)), default=Value(False)),
+        )
+        .aggregate(
+            completed=Count("id", filter=completed),
+            no_show=Count("id", filter=Q(status=V.NO_SHOW)),
+            avg_value=Avg("value", filter=completed),
+            returning=Count("id", filter=completed & Q(is_returning=True)),
+            returning_value=Avg("value", filter=completed & Q(is_returning=True)),
+            booked=Count("id", filter=~Q(status=V.CANCELLED)),
+            consults=Count("id", filter=consult & ~Q(status=V.CANCELLED)),
+            consults_completed=Count("id", filter=consult & completed),
+            consults_closed=Count("id", filter=Q(closed=True)),
+        )
+    )
+    span = f"{f.start:%b %-d}–{f.end:%b %-d, %Y}"
+    out: dict[str, Sourced] = {}
+
+    calls = measured_calls(f)
+    if calls:
+        out["monthly_calls"], out["bookable_share"] = calls
+    else:
+        out["monthly_calls"] = Sourced(Decimal(520), PLANNING_SOURCE)
+        out["bookable_share"] = Sourced(Decimal("0.48"), PLANNING_SOURCE)
+    out["lift"] = Sourced(Decimal("0.25"), PLANNING_SOURCE + ": recovered-booking lift from immediate answering")
+
+    if m["completed"]:
+        out["avg_visit_value"] = Sourced(
+            money(m["avg_value"]), f"measured: average of {m['completed']} completed visits, {span}", True
+        )
+    else:
+        out["avg_visit_value"] = Sourced(Decimal(527), "planning default (AmSpa 2024: $527 average spend per visit)")
+
+    if m["completed"] + m["no_show"]:
+        out["show_rate"] = Sourced(
+            share(m["completed"], m["completed"] + m["no_show"]),
+            f"measured: {m['completed']} completed / {m['completed'] + m['no_show']} completed or no-show, {span}",
+            True,
+        )
+    else:
+        out["show_rate"] = Sourced(Decimal(1), "assumption: every booking shows (no visits in range; edit it)")
+
+    if m["booked"]:
+        out["consult_share"] = Sourced(
+            share(m["consults"], m["booked"]),
+            f"measured: {m['consults']} consults of {m['booked']} booked appointments, {span}", True,
+        )
+    else:
+        out["consult_share"] = Sourced(Decimal(0), "assumption: bookings are treatments, not consults")
+
+    if m["consults_completed"]:
+        out["consult_close_rate"] = Sourced(
+            share(m["consults_closed"], m["consults_completed"]),
+            f"measured: {m['consults_closed']} of {m['consults_completed']} completed consults led to a "
+            f"treatment booking, {span}", True,
+        )
+    else:
+        out["consult_close_rate"] = Sourced(Decimal(1), "assumption: every consult closes (no consults in range)")
+
+    if m["completed"]:
+        out["repeat_share"] = Sourced(
+            share(m["returning"], m["completed"]),
+            f"measured: {m['returning']} of {m['completed']} completed visits were by returning patients, {span}",
+            True,
+        )
+    else:
+        out["repeat_share"] = Sourced(Decimal("0.73"), "planning default (AmSpa 2024: 73% repeat patients)")
+
+    if m["returning"]:
+        out["member_value"] = Sourced(
+            money(m["returning_value"]),
+            f"measured: average of {m['returning']} completed visits by returning patients, {span}", True,
+        )
+    else:
+        out["member_value"] = Sourced(out["avg_visit_value"].value, "same as average visit value (no repeat visits)")
+
+    out["bookable_hours_left"] = Sourced(None, "not set: enter the providers' open hours this month to cap the model")
+    out["avg_visit_minutes"] = Sourced(Decimal(60), "assumption: one hour per visit")
+    return out

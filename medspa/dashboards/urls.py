@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("roi/", views.roi, name="roi"),
+    path("export/<slug:section>.csv", views.export, name="export"),
+]

@@ -1,0 +1,54 @@
+"""An owner explores the ROI model and the dashboards in Chromium (desktop and phone)."""
+
+from pathlib import Path
+
+import pytest
+from dashboard_dataset import RANGE, build
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def test_changing_the_lift_updates_the_value_without_a_reload(login, olivia, live_server):
+    page = login(olivia)
+    page.goto(live_server.url + "/dashboard/roi/?monthly_calls=520&bookable_share=48&lift=25&avg_visit_value=527")
+    assert page.inner_text("#modeled-value") == "$32,885"
+    page.wait_for_function("window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))")
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    page.evaluate("window.__stillHere = true")
+
+    page.fill("#id_lift", "50")
+    page.wait_for_function("document.querySelector('#modeled-value').textContent === '$65,770'")
+
+    assert navigations == []
+    assert page.evaluate("window.__stillHere") is True
+    assert "lift=25" in page.url  # the address never changed
+    # The chart under the result was drawn again after the swap.
+    page.wait_for_function("Chart.getChart(document.querySelector('#roi-results canvas[data-chart]'))")
+
+    page.fill("#id_lift", "250")
+    page.wait_for_selector("text=Enter a percentage from 0 to 100.")
+    assert navigations == []
+
+
+def test_screenshots_of_every_dashboard_page(login, olivia, westside, downtown, live_server, page):
+    build(westside, downtown)
+    login(olivia)
+    query = f"?start={RANGE['start']}&end={RANGE['end']}"
+    pages = {"overview": "/dashboard/" + query, "roi": "/dashboard/roi/" + query}
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in pages.items():
+        for size, viewport in SIZES.items():
+            page.set_viewport_size(viewport)
+            page.goto(live_server.url + path)
+            page.wait_for_function("window.Chart && [...document.querySelectorAll('canvas[data-chart]')]"
+                                   ".every(c => Chart.getChart(c))")
+            target = SHOTS / f"dashboard-{name}-{size}.png"
+            page.screenshot(path=str(target), full_page=True)
+            assert target.exists() and target.stat().st_size > 10_000
+    overview = page.goto(live_server.url + pages["overview"])
+    assert overview.status == 200
+    assert page.locator("[data-metric=consults_booked] .value").inner_text() == "3"

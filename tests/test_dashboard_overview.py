@@ -1,0 +1,189 @@
+"""First 30 days by revenue path: every metric on a known clinic month, scoping, filters, query count."""
+
+import csv
+import io
+import re
+
+import pytest
+import time_machine
+from dashboard_dataset import NOW, RANGE, at, build
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from factories import PatientFactory, UserFactory, VisitFactory
+
+from medspa.models import Handoff
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+URL = reverse("dashboards:overview")
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def month(westside, downtown):
+    build(westside, downtown)
+
+
+def section(client, key, **params):
+    response = client.get(reverse("dashboards:export", args=[key]), params)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def by_first_column(rows):
+    return {row[0]: row[1:] for row in rows[1:]}
+
+
+def cards(page):
+    return dict(re.findall(r'data-metric="(\w+)">\s*<div class="value">([^<]*)</div>', page))
+
+
+def test_revenue_path(owner_client, westside, month):
+    rows = by_first_column(section(owner_client, "revenue-path", **RANGE, location=westside.pk))
+    values = {metric: cells[0] for metric, cells in rows.items()}
+    assert values == {
+        "Consults booked": "3", "Consults shown": "2", "Consult show rate": "0.6667",
+        "Treatments booked": "4", "Treatment value booked": "2025.00", "Treatments completed": "3",
+        "Completed visit value": "1575.00", "No-shows": "2",
+        "Repeat appointments protected": "2", "Value of protected appointments": "1200.00",
+        "Consults booked from the inbox": "2", "Treatments booked from the inbox": "1",
+    }
+    page = owner_client.get(URL, {**RANGE, "location": westside.pk}).content.decode()
+    assert cards(page) == {
+        "consults_booked": "3", "consults_shown": "2", "consult_show_rate": "66.7%", "treatments_booked": "4",
+        "treatments_booked_value": "$2,025", "treatments_completed": "3", "completed_value": "$1,575",
+        "no_shows": "2", "repeat_protected": "2", "repeat_protected_value": "$1,200",
+        "inbox_booked_consult": "2", "inbox_booked_treatment": "1",
+    }
+
+
+def test_routes_follow_up_rates_time_saved_and_mix(owner_client, westside, month):
+    params = {**RANGE, "location": westside.pk}
+    assert section(owner_client, "routes", **params) == [
+        ["Route", "Items", "Share", "Contacted", "Booked"],
+        ["Safety escalation", "1", "0.1429", "1", "0"],
+        ["Provider review", "1", "0.1429", "1", "1"],
+        ["Staff review", "1", "0.1429", "1", "0"],
+        ["Booking", "4", "0.5714", "3", "2"],
+    ]
+    assert section(owner_client, "follow-up", **params) == [
+        ["Route", "Contacted", "Median minutes", "90th percentile minutes"],
+        ["Safety escalation", "1", "5.0", "5.0"],
+        ["Provider review", "1", "120.0", "120.0"],
+        ["Staff review", "1", "60.0", "60.0"],
+        ["Booking", "3", "30.0", "46.0"],  # 10, 30, 50: p90 = 30 + 0.8 x 20
+        ["All routes", "6", "40.0", "90.0"],  # 5, 10, 30, 50, 60, 120
+    ]
+    assert section(owner_client, "review-rates", **params)[1:] == [
+        ["Safety handoff rate", "1", "0.1429"],
+        ["Provider review rate", "1", "0.1429"],
+        ["Staff review rate", "1", "0.1429"],
+        ["Arrived with a summary", "4", "0.5714"],
+    ]
+    saved = by_first_column(section(owner_client, "time-saved", **params, minutes=10))
+    assert saved["Items that arrived already summarized"] == ["4"]
+    assert saved["Minutes saved"] == ["40"] and saved["Hours saved"] == ["0.7"]
+    assert section(owner_client, "treatment-mix", **params)[1:] == [
+        ["Injectable", "2", "1350.00"], ["Facial", "1", "225.00"], ["Consultation", "2", "0.00"],
+    ]
+
+
+def test_time_saved_default_is_six_minutes(owner_client, westside, month):
+    saved = by_first_column(section(owner_client, "time-saved", **RANGE, location=westside.pk))
+    assert saved["Minutes saved per item (assumption)"] == ["6"] and saved["Minutes saved"] == ["24"]
+
+
+def test_all_my_locations_adds_downtown(owner_client, month):
+    values = {k: v[0] for k, v in by_first_column(section(owner_client, "revenue-path", **RANGE)).items()}
+    assert values["Completed visit value"] == "11574.00"  # + the Downtown $9,999 visit
+    routes = by_first_column(section(owner_client, "routes", **RANGE))
+    assert routes["Booking"] == ["5", "0.6250", "4", "2"]
+
+
+def test_default_range_is_last_30_days_in_first_location_time_zone(owner_client, westside, month):
+    page = owner_client.get(URL).content.decode()
+    # Downtown (New York) sorts first: it is 16:00 on Mar 30 there, so Mar 1 .. Mar 30.
+    assert 'name="start" value="2026-03-01"' in page and 'name="end" value="2026-03-30"' in page
+    assert "Mar 1, 2026 – Mar 30, 2026 · all locations" in page
+
+
+def test_owner_sees_only_own_locations(client, westside, downtown, month):
+    wes = UserFactory(username="wes", role="owner", locations=[westside])
+    client.force_login(wes)
+    values = {k: v[0] for k, v in by_first_column(section(client, "revenue-path", **RANGE)).items()}
+    assert values["Completed visit value"] == "1575.00"  # no Downtown $9,999
+    page = client.get(URL, {**RANGE, "location": downtown.pk}).content.decode()
+    assert "Choose one of your own locations." in page
+    assert "Downtown Skin Studio" not in page
+    assert "$9,999" not in page and "$11,574" not in page
+    values = {k: v[0] for k, v in
+              by_first_column(section(client, "revenue-path", **RANGE, location=downtown.pk)).items()}
+    assert values["Completed visit value"] == "1575.00"  # the bad filter falls back to the owner's own scope
+
+
+def test_bad_range_is_explained(owner_client, month):
+    page = owner_client.get(URL, {"start": "2026-03-30", "end": "2026-03-01"}).content.decode()
+    assert "The end date must be on or after the start date." in page
+
+
+def test_empty_states(owner_client):
+    page = owner_client.get(URL).content.decode()
+    assert "No inbox items were opened in this range." in page
+    assert "No completed visits in this range." in page
+    assert "Calls by hour of day" in page  # phase-2 call sections are listed, not faked
+
+
+def test_charts_have_numbers_and_csv_one_click_away(owner_client, westside, month):
+    page = owner_client.get(URL, {**RANGE, "location": westside.pk}).content.decode()
+    for key in ("revenue-path", "routes", "follow-up", "treatment-mix"):
+        assert f'<canvas data-chart="chart-{key}"' in page
+        assert f'<script id="chart-{key}" type="application/json">' in page
+        assert f'href="/dashboard/export/{key}.csv?start=2026-03-01&amp;end=2026-03-30' in page
+    assert page.count("Numbers behind this chart") == 4
+    assert "vendor/chartjs/chart.umd.min.js" in page and "js/charts.js" in page
+
+
+def test_owner_only(client, alice):
+    response = client.get(URL)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    client.force_login(alice)
+    assert client.get(URL).status_code == 403
+    assert client.get(reverse("dashboards:export", args=["routes"])).status_code == 403
+
+
+def test_unknown_section_is_404(owner_client):
+    assert owner_client.get(reverse("dashboards:export", args=["nope"])).status_code == 404
+
+
+def _queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured)
+
+
+PAGES = [
+    (URL, None), (reverse("dashboards:roi"), None), ("/api/v1/roi/", None),
+    (reverse("dashboards:export", args=["revenue-path"]), None),
+    (reverse("dashboards:export", args=["follow-up"]), None),
+]
+
+
+def test_query_count_does_not_grow_with_data(owner_client, westside, downtown, month):
+    small = {url: _queries(owner_client, url, params) for url, params in PAGES}
+    for i in range(30):
+        patient = PatientFactory(location=westside if i % 2 else downtown)
+        VisitFactory(patient=patient, starts_at=at(3, 1 + i % 28), status="completed", value=100 + i)
+        VisitFactory(patient=patient, starts_at=at(3, 2 + i % 27), status="no_show")
+        for route in ("booking", "staff_review", "rebooking"):
+            Handoff.objects.create(location=patient.location, route=route, source="sms", title="x",
+                                   summary="s", created_at=at(3, 3 + i % 20), claimed_at=at(3, 3 + i % 20, 19))
+    large = {url: _queries(owner_client, url, params) for url, params in PAGES}
+    assert large == small
+    assert small[URL] <= 10, small
