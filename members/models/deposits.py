@@ -9,16 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from medspa.models import log_action
+from medspa.models.scoping import LocationScopedQuerySet
 
 
-class DepositQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(location_id__in=user.location_ids())
-
+class DepositQuerySet(LocationScopedQuerySet):
     def held(self):
         return self.filter(status=Deposit.Status.HELD)
 
