@@ -37,6 +37,9 @@ def heat_cells(table: Table) -> list[dict]:
                        for key, label in table.columns if key in hours]} for row in table.rows]
 
 
+EVENT_SERIES = [("calls", "Calls"), ("consults_booked", "Consults booked"), ("consults_shown", "Consults shown")]
+
+
 def call_panels(m: OverviewMetrics, f) -> dict:
     calls = m.calls_summary()
     if not m.call_totals["calls"]:
@@ -51,9 +54,8 @@ def call_panels(m: OverviewMetrics, f) -> dict:
         "hour_panel": panel(by_hour, charts.bar(by_hour, "label", [("calls", "Calls")]), f),
         "weekday_panel": panel(weekday, charts.bar(weekday, "day", [("calls", "Calls")]), f),
         "source_panel": panel(source, charts.doughnut(source, "label", "calls"), f),
-        "event_panel": panel(event, charts.bar(event, "event", [("calls", "Calls"), ("consults_booked", "Consults booked"),
-                                                                 ("consults_shown", "Consults shown")], horizontal=True)
-                             if event.rows else None, f),
+        "event_panel": panel(event, charts.bar(event, "event", EVENT_SERIES, horizontal=True) if event.rows else None,
+                             f),
         "category_panel": panel(category, charts.bar(category, "label", [("calls", "Calls")], horizontal=True), f),
         "provider_panel": panel(provider, charts.bar(provider, "label", [("calls", "Calls")], horizontal=True), f),
         "location_panel": panel(location, None, f),
