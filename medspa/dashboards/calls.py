@@ -20,7 +20,7 @@ Definitions (also shown next to each figure):
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, TextField, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
@@ -120,7 +120,9 @@ class CallMetrics:
 
     def _by_field(self, key: str) -> list[dict]:
         return list(
-            calls_in(self.f).annotate(value=KeyTextTransform(key, "fields"))
+            # A missing key and an empty string are both "not stated": one group.
+            calls_in(self.f)
+            .annotate(value=Coalesce(KeyTextTransform(key, "fields"), Value(""), output_field=TextField()))
             .values("value").annotate(calls=Count("id")).order_by("-calls", "value")
         )
 

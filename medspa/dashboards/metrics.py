@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Case,
@@ -300,8 +301,27 @@ def measured_calls(f: DashboardFilter, span: str) -> tuple[Sourced, Sourced] | N
     )
 
 
+ROI_CACHE_SECONDS = 300
+
+
 def roi_defaults(f: DashboardFilter) -> dict[str, Sourced]:
-    """Defaults for every ROI input: measured in the filter's range where data exists (one query)."""
+    """`measure_roi_defaults`, cached for five minutes per (locations, range, time zone).
+
+    The ROI page re-renders on every input change (htmx) and the API may be polled; the defaults
+    describe the last 30 days, so minutes-old figures are fine and the sources say when they were measured.
+    """
+    key = "dashboards:roi-defaults:" + ":".join(
+        [",".join(map(str, sorted(f.location_ids))), f.start.isoformat(), f.end.isoformat(), str(f.tz)]
+    )
+    cached = cache.get(key)
+    if cached is None:
+        cached = measure_roi_defaults(f)
+        cache.set(key, cached, ROI_CACHE_SECONDS)
+    return cached
+
+
+def measure_roi_defaults(f: DashboardFilter) -> dict[str, Sourced]:
+    """Defaults for every ROI input: measured in the filter's range where data exists (two queries)."""
     consult, completed = Q(service__category=CONSULT), Q(status=V.COMPLETED)
     earlier_completed = Visit.objects.filter(
         patient_id=OuterRef("patient_id"), status=V.COMPLETED, starts_at__lt=OuterRef("starts_at")

@@ -15,8 +15,10 @@ from . import charts
 from .csvexport import csv_response
 from .filters import filter_for
 from .forms import PERCENT_FIELDS, RoiForm
+from .members import MEMBER_SECTIONS, MemberMetrics
 from .metrics import SECTIONS, OverviewMetrics, Table, roi_defaults
 from .roi import model
+from .session import analytics_view
 
 
 def panel(table: Table, chart: dict | None, f) -> dict:
@@ -63,6 +65,7 @@ def call_panels(m: OverviewMetrics, f) -> dict:
 
 
 @owner_required
+@analytics_view
 def overview(request):
     form, f = filter_for(request)
     m = OverviewMetrics(f)
@@ -119,6 +122,7 @@ def roi_table(result, sources: dict) -> Table:
 
 
 @owner_required
+@analytics_view
 def roi(request):
     form, f = filter_for(request)
     defaults = roi_defaults(f)
@@ -149,8 +153,34 @@ def roi(request):
 
 
 @owner_required
+@analytics_view
+def members(request):
+    form, f = filter_for(request)
+    m = MemberMetrics(f)
+    summary, plans, bundles = m.members_summary(), m.members_by_plan(), m.bundle_liability()
+    context = {
+        "form": form, "f": f, "summary": summary,
+        "plans_panel": panel(plans, charts.bar(plans, "plan", [("active", "Active"), ("past_due", "Past due"),
+                                                                ("frozen", "Frozen"), ("cancelling", "Cancelling")])
+                             if plans.rows else None, f),
+        "bundles_panel": panel(bundles, charts.bar(bundles, "service", [("liability", "Liability ($)")], money=True,
+                                                   horizontal=True) if bundles.rows else None, f),
+    }
+    return render(request, "dashboards/members.html", context)
+
+
+# CSV export: section key -> (metrics class, method); one registry for every dashboard page.
+EXPORTS = {
+    **{key: (OverviewMetrics, name) for key, name in SECTIONS.items()},
+    **{key: (MemberMetrics, name) for key, name in MEMBER_SECTIONS.items()},
+}
+
+
+@owner_required
+@analytics_view
 def export(request, section):
-    if section not in SECTIONS:
+    if section not in EXPORTS:
         raise Http404("No such dashboard section.")
     _form, f = filter_for(request)
-    return csv_response(getattr(OverviewMetrics(f), SECTIONS[section])(), f)
+    metrics, name = EXPORTS[section]
+    return csv_response(getattr(metrics(f), name)(), f)
