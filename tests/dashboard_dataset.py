@@ -177,9 +177,8 @@ def build_calls(westside, downtown):
 
 
 def build_members(westside, downtown):
-    from members.models import Bundle, BundleRedemption, CreditLedgerEntry, Membership, MembershipPlan
-
     from medspa.models import Patient
+    from members.models import Bundle, BundleRedemption, CreditLedgerEntry, Membership, MembershipPlan
 
     p = {x.first_name: x for x in Patient.objects.filter(location=westside)}
     glow = MembershipPlan.objects.create(name="Glow Club", monthly_fee=149, credit_kind="money", credits_per_cycle=100)
@@ -190,7 +189,12 @@ def build_members(westside, downtown):
         m = Membership.objects.create(patient=patient, plan=plan, location=location, status=status,
                                       started_on=started, next_renewal_on=next_renewal, **extra)
         for kind, amount, cycle in entries:
-            CreditLedgerEntry.objects.create(membership=m, kind=kind, amount=Decimal(amount), cycle=cycle)
+            visit = None
+            if kind == "redemption":  # a redemption is always at a visit
+                visit = VisitFactory(patient=patient, location=location, starts_at=at(1, 15), status="completed",
+                                     value=0)
+            CreditLedgerEntry.objects.create(membership=m, kind=kind, amount=Decimal(amount), cycle=cycle,
+                                             visit=visit)
         return m
 
     d = dt.date
