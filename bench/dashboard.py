@@ -9,8 +9,8 @@ is rendered through the Django test client as an owner and the median of several
 together with the number of SQL queries.
 
 Calls: one per inbox item (a call's handoff is one-to-one), with the same route, location and time, so
-1,000,000 inbox items give 1,000,000 calls; a fifth are attributed to one of ten bench events (the fifth whose inbox item
-was resolved "booked consult", so the event consult look-ahead runs for each of them).
+1,000,000 inbox items give 1,000,000 calls. A fifth are attributed to one of ten bench events: the fifth
+whose inbox item was resolved "booked consult", so the event consult look-ahead runs for each of them.
 """
 
 import argparse
