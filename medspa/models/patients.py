@@ -193,6 +193,11 @@ class Visit(models.Model):
             models.Index(fields=["patient", "service", "-starts_at"], name="visit_patient_service_idx"),
             # Dashboards: visits per location over a date range.
             models.Index(fields=["location", "starts_at"], name="visit_location_start_idx"),
+            # Dashboards: appointments booked (recorded) per location over a date range.
+            models.Index(fields=["location", "created_at"], name="visit_location_created_idx"),
+            # Dashboards: "did this patient complete a visit before/after t" as one index probe
+            # (repeat share, protected appointments, consults shown).
+            models.Index(fields=["patient", "status", "starts_at"], name="visit_patient_status_start_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="visit_value_not_negative"),
