@@ -6,7 +6,11 @@ Uses DATABASE_URL if set (it must be a PostgreSQL database the benchmark may fil
 throwaway PostgreSQL + Redis (tests/testservers.py). Rows are generated with set-based SQL
 (INSERT ... SELECT generate_series), spread over two years at two locations; then each dashboard page
 is rendered through the Django test client as an owner and the median of several runs is reported
-together with the number of SQL queries. (Phase 2 adds calls, recall touches and memberships.)
+together with the number of SQL queries.
+
+Calls: one per inbox item (a call's handoff is one-to-one), with the same route, location and time, so
+1,000,000 inbox items give 1,000,000 calls. A fifth are attributed to one of ten bench events: the fifth
+whose inbox item was resolved "booked consult", so the event consult look-ahead runs for each of them.
 """
 
 import argparse
@@ -94,7 +98,40 @@ FROM (
 """
 
 
-def build(visits: int, handoffs: int, patients: int) -> dict:
+EVENTS_SQL = """
+INSERT INTO calls_event (location_id, name, kind, starts_at, ends_at, offer_text, source_codes, tracking_number,
+    created_at)
+SELECT CASE WHEN i %% 2 = 0 THEN %(loc_a)s ELSE %(loc_b)s END, 'Bench event ' || i,
+    (ARRAY['open_house','vip_night','injectable_day','laser_special','seasonal'])[1 + i %% 5],
+    now() - make_interval(days => (i * 70)::int), now() - make_interval(days => (i * 70)::int) + interval '4 hours',
+    '', '[]', '', now()
+FROM generate_series(0, 9) AS i
+"""
+
+# Call k is the call behind inbox item k: same location, route and moment (a few minutes earlier).
+CALLS_SQL = """
+INSERT INTO calls_call (location_id, channel, external_id, from_number, to_number, caller_name, email, patient_id,
+    started_at, ended_at, after_hours, event_id, route, reasons, matches, fields, answers_given, not_promised,
+    next_action, completeness, summary, status, voice_state, handoff_id, finalized_at, created_at)
+SELECT h.location_id, 'voice_agent', '', '', '', 'Bench caller', '',
+    CASE WHEN k %% 3 = 0 THEN %(first_patient)s + (k * 7919) %% %(patients)s END,
+    h.created_at - interval '4 minutes', h.created_at, k %% 4 = 0,
+    CASE WHEN k %% 5 = 3 THEN (%(events)s::bigint[])[1 + (k / 5) %% 10] END,
+    h.route, '[]', '{}',
+    jsonb_build_object(
+        'event_source', (ARRAY['instagram','email','google','referral','flyer',''])[1 + k %% 6],
+        'service_interest', CASE WHEN k %% 7 = 0 THEN '[]'::jsonb
+            ELSE jsonb_build_array((%(service_names)s::text[])[1 + k %% %(n_services)s]) END,
+        'provider_preference', CASE WHEN k %% 4 = 1 THEN 'Bench Provider ' || (k %% 3) ELSE '' END),
+    CASE WHEN k %% 3 = 0 THEN '[{"topic": "deposits", "version": 1, "wording": "Bench"}]'::jsonb ELSE '[]' END,
+    CASE WHEN k %% 5 = 1 THEN '["Refund request: staff decide"]'::jsonb ELSE '[]' END,
+    '', (k %% 11) / 10.0, '{}', 'completed', '{}', h.id, h.created_at, h.created_at
+FROM (SELECT h.*, row_number() OVER (ORDER BY h.id) AS k FROM medspa_handoff h WHERE h.title = 'Bench item') AS h
+WHERE k <= %(calls)s
+"""
+
+
+def build(visits: int, handoffs: int, patients: int, calls: int) -> dict:
     from django.db import connection
 
     from medspa.models import Location, Service, User
@@ -106,42 +143,61 @@ def build(visits: int, handoffs: int, patients: int) -> dict:
     owner.locations.set([loc_a, loc_b])
     timings = {}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM medspa_visit")
-        if cursor.fetchone()[0] >= visits:
-            return {"owner": owner, "timings": {"reused existing rows": 0}}
         cursor.execute(SERVICES_SQL)
         services = cursor.fetchone()[0]
+        cursor.execute("SELECT array_agg(name ORDER BY id) FROM medspa_service")
         params = {"loc_a": loc_a.pk, "loc_b": loc_b.pk, "patients": patients, "visits": visits,
-                  "handoffs": handoffs, "services": services, "n_services": len(services)}
-        started = time.perf_counter()
-        cursor.execute(PATIENTS_SQL, params)
-        cursor.execute("SELECT min(id) FROM medspa_patient WHERE last_name LIKE 'B%%' AND first_name = 'Patient'")
-        params["first_patient"] = cursor.fetchone()[0]
-        timings["patients"] = time.perf_counter() - started
-        started = time.perf_counter()
-        cursor.execute(VISITS_SQL, params)
-        timings["visits"] = time.perf_counter() - started
-        started = time.perf_counter()
-        cursor.execute(HANDOFFS_SQL, params)
-        timings["handoffs"] = time.perf_counter() - started
-        started = time.perf_counter()
-        cursor.execute("ANALYZE")
-        timings["analyze"] = time.perf_counter() - started
+                  "handoffs": handoffs, "calls": calls, "services": services, "n_services": len(services),
+                  "service_names": cursor.fetchone()[0]}
+        cursor.execute("SELECT count(*) FROM medspa_visit")
+        if cursor.fetchone()[0] < visits:
+            started = time.perf_counter()
+            cursor.execute(PATIENTS_SQL, params)
+            timings["patients"] = time.perf_counter() - started
+            started = time.perf_counter()
+            cursor.execute(VISITS_SQL, {**params, "first_patient": first_patient(cursor)})
+            timings["visits"] = time.perf_counter() - started
+            started = time.perf_counter()
+            cursor.execute(HANDOFFS_SQL, params)
+            timings["handoffs"] = time.perf_counter() - started
+        cursor.execute("SELECT count(*) FROM calls_call")
+        if cursor.fetchone()[0] < calls:
+            started = time.perf_counter()
+            cursor.execute(EVENTS_SQL, params)
+            cursor.execute("SELECT array_agg(id ORDER BY id) FROM calls_event WHERE name LIKE 'Bench event %%'")
+            params["events"] = cursor.fetchone()[0]
+            cursor.execute(CALLS_SQL, {**params, "first_patient": first_patient(cursor)})
+            timings["calls"] = time.perf_counter() - started
+        if timings:
+            started = time.perf_counter()
+            cursor.execute("VACUUM ANALYZE")
+            timings["analyze"] = time.perf_counter() - started
+        else:
+            timings["reused existing rows"] = 0
     return {"owner": owner, "timings": timings}
 
 
+def first_patient(cursor) -> int:
+    cursor.execute("SELECT min(id) FROM medspa_patient WHERE last_name LIKE 'B%%' AND first_name = 'Patient'")
+    return cursor.fetchone()[0]
+
+
+# (label, url, clear the cache before each run: the ROI defaults are cached for five minutes)
 PAGES = [
-    ("First 30 days (overview)", "/dashboard/"),
-    ("ROI model page", "/dashboard/roi/"),
-    ("ROI API", "/api/v1/roi/?monthly_calls=520&bookable_share=0.48&lift=0.25&avg_visit_value=527"),
-    ("CSV export: follow-up speed", "/dashboard/export/follow-up.csv"),
-    ("Overview, 365-day range", "/dashboard/?start={year_ago}&end={today}"),
+    ("First 30 days (overview, with call metrics)", "/dashboard/", False),
+    ("ROI model page, defaults measured (cache cold)", "/dashboard/roi/", True),
+    ("ROI model page, defaults cached (htmx re-render)", "/dashboard/roi/", False),
+    ("ROI API (cache cold)", "/api/v1/roi/?monthly_calls=520&bookable_share=0.48&lift=0.25&avg_visit_value=527", True),
+    ("CSV export: follow-up speed", "/dashboard/export/follow-up.csv", False),
+    ("CSV export: calls by service category", "/dashboard/export/calls-by-category.csv", False),
+    ("Overview, 365-day range", "/dashboard/?start={year_ago}&end={today}", False),
 ]
 
 
 def time_pages(owner, runs: int) -> list[tuple[str, float, float, int]]:
     from datetime import timedelta
 
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -151,11 +207,13 @@ def time_pages(owner, runs: int) -> list[tuple[str, float, float, int]]:
     client.force_login(owner)
     today = timezone.now().date()
     results = []
-    for label, url in PAGES:
+    for label, url, cold in PAGES:
         url = url.format(today=today, year_ago=today - timedelta(days=364))
         client.get(url)  # warm caches and connections
         samples = []
         for _ in range(runs):
+            if cold:
+                cache.clear()
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 response = client.get(url)
@@ -179,6 +237,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench dashboard", description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, default=1_000_000)
     parser.add_argument("--handoffs", type=int, default=1_000_000)
+    parser.add_argument("--calls", type=int, default=1_000_000, help="at most --handoffs (one inbox item each)")
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
@@ -189,12 +248,13 @@ def main(argv=None):
         from django.db import connection
 
         call_command("migrate", verbosity=0)
-        built = build(args.visits, args.handoffs, args.patients)
+        built = build(args.visits, args.handoffs, args.patients, min(args.calls, args.handoffs))
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             pg = cursor.fetchone()[0]
         print(f"Machine: {machine()}; PostgreSQL {pg}")
-        print(f"Data: {args.visits:,} visits, {args.handoffs:,} inbox items, {args.patients:,} patients")
+        print(f"Data: {args.visits:,} visits, {args.handoffs:,} inbox items, {min(args.calls, args.handoffs):,} calls, "
+              f"{args.patients:,} patients")
         for step, seconds in built["timings"].items():
             print(f"  build {step}: {seconds:.1f} s")
         print(f"\n| Page | Median ms ({args.runs} runs) | Max ms | SQL queries |\n|---|---:|---:|---:|")

@@ -22,10 +22,11 @@ PLAN = {
     "cancellation": "Please give us 48 hours notice to cancel or move an appointment; deposits move with you.",
     "no_show": "Missed appointments without 48 hours notice forfeit the deposit.",
     "financing": "We offer financing through Cherry and CareCredit; a coordinator can send you the application link.",
-    "member_credits": "Membership credits are added on your billing date each month and stay available while your "
-                      "membership is active.",
-    "renewal": "Memberships renew automatically each year on your start date; we email you 14 days before.",
-    "bundles": "Bundle sessions are valid for 12 months from purchase and can be used with any provider.",
+    # {balance}, {renewal_date}, ... are the member's own figures: said only to a verified caller.
+    "member_credits": "You have {balance} in membership credits. Credits are added on your billing date each month "
+                      "and stay available while your membership is active.",
+    "renewal": "Your {plan} membership renews on {renewal_date}. To stop the next charge, cancel by {cancel_by}.",
+    "bundles": "You have {sessions_left} left. Bundle sessions can be used with any provider.",
 }
 EVENTS = [
     ("Spring Open House", "open_house", 12, "Free consults and 15% off first treatments booked that night.",

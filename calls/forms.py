@@ -86,12 +86,19 @@ class PlanForm(forms.Form):
         )
         self.fields[Topic.CALLBACK_CONFIRMATION].help_text = "{window} is replaced by the caller's callback time."
         self.fields[Topic.GREETING].help_text = "{clinic} is replaced by the location name."
+        member_help = (
+            "May use the member's own figures: {balance}, {plan}, {renewal_date}, {cancel_by} (last day to cancel "
+            "before the next charge), {sessions_left}, {bundle_expires}. They are said only to a caller verified by "
+            "the number on file and date of birth; otherwise a coordinator calls back."
+        )
+        for topic in (Topic.MEMBER_CREDITS, Topic.RENEWAL, Topic.BUNDLES):
+            self.fields[topic].help_text = member_help
 
     def clean(self):
         data = super().clean()
         for topic in Topic:
             try:
-                check_placeholders(data.get(topic.value, ""))
+                check_placeholders(data.get(topic.value, ""), topic)
             except ValidationError as exc:
                 self.add_error(topic.value, exc)
         return data

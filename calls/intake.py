@@ -15,6 +15,7 @@ from medspa.models import Handoff, Location, Patient, Service, log_action
 from medspa.routes import Route
 from medspa.triage import triage_turns
 
+from . import members_bridge
 from .attribution import attribute_event
 from .models import Call, CallPlan, CallTurn
 from .plan import PlanAnswers, applicable_answers
@@ -43,7 +44,8 @@ def match_patient(location: Location, phone: str) -> Patient | None:
 
 
 def triaged_texts(call: Call) -> list[str]:
-    return [t.text for t in call.turns.all() if t.speaker in CallTurn.TRIAGED]
+    return [t.text for t in call.turns.all()
+            if t.speaker in CallTurn.TRIAGED and t.text != members_bridge.DOB_TURN_TEXT]
 
 
 def apply_triage(call: Call, result, *, direct_fields: dict | None = None, flagged_safety: bool = False,
@@ -59,10 +61,17 @@ def apply_triage(call: Call, result, *, direct_fields: dict | None = None, flagg
         else:
             reasons = list(dict.fromkeys([*call.reasons, *reasons]))
             matches = {**matches, Route.SAFETY_ESCALATION.value: call.matches.get(Route.SAFETY_ESCALATION, [])}
+    fields = {k: v for k, v in (result.fields or {}).items() if v not in (None, "", [])}
+    if route in members_bridge.MEMBER_ROUTES and members_bridge.pause_requested(matches):
+        # Pausing or freezing a membership is an exception: staff decide, the system never answers it.
+        phrases = [p for p in matches.get(route, []) if any(w in p.lower() for w in members_bridge.PAUSE_WORDS)]
+        fields["pause_request"] = True
+        route = Route.STAFF_REVIEW
+        matches[route.value] = list(dict.fromkeys([*matches.get(route.value, []), *phrases]))
+        reasons = list(dict.fromkeys([*phrases, *reasons]))
     call.route, call.reasons, call.matches = route, reasons, matches
     # Precedence: what a person typed or stated in answer to a direct question, then the transcript, then
     # whatever earlier turns established.
-    fields = {k: v for k, v in (result.fields or {}).items() if v not in (None, "", [])}
     for key, value in (direct_fields or {}).items():
         if key in DIRECT_FIELDS and value not in (None, "", []):
             fields[key] = value
@@ -77,10 +86,14 @@ def apply_triage(call: Call, result, *, direct_fields: dict | None = None, flagg
 
 
 def plan_answers(call: Call) -> PlanAnswers:
+    """What the plan answers. A member's own figures fill the wording only for a caller the voice flow
+    verified (number on file + date of birth); every other path leaves figure wording to staff."""
     if call.plan_version is None:
         call.plan_version = CallPlan.current_for(call.location)
+    verified = call.fields.get("member_verified") is True and not members_bridge.exception(call.fields, call.matches)
+    figures = members_bridge.figures(call.patient) if verified else None
     return applicable_answers(call.route or Route.BOOKING, call.fields, call.matches, call.plan_version,
-                              clinic=call.location.name)
+                              clinic=call.location.name, figures=figures)
 
 
 def event_facts(call: Call) -> dict | None:
@@ -104,6 +117,7 @@ def summarize(call: Call, turns: list[tuple[str, str]] | None = None) -> dict:
         turns=turns, caller_name=call.caller_name, phone=call.from_number, email=call.email,
         location=call.location.name, patient_known=call.patient_id is not None, event=event_facts(call),
         answers=call.answers_given, not_promised=call.not_promised,
+        member=members_bridge.member_context(call.patient),
     )
     return build_summary(facts)
 
@@ -135,12 +149,16 @@ def handoff_title(call: Call) -> str:
 
 
 def ensure_handoff(call: Call, *, at: datetime | None = None) -> Handoff:
-    """Create the call's one handoff, or bring it up to date. Route can escalate, never downgrade."""
+    """Create the call's one handoff, or bring it up to date. Route can escalate (by route precedence), never
+    downgrade: a member_support handoff opened mid-call becomes staff_review if the caller then asks for a refund."""
     summary = call.summary or summarize(call)
     context = {"call_id": call.pk, "fields": call.fields}
     history = patient_history(call.patient)
     if history:
         context["history"] = history
+    member = summary.get("member_figures") or members_bridge.member_context(call.patient)
+    if member:
+        context["member"] = member
     values = {
         "location": call.location, "patient": call.patient, "title": handoff_title(call),
         "summary": summary_text(summary), "reasons": call.reasons, "context": context,
@@ -157,8 +175,9 @@ def ensure_handoff(call: Call, *, at: datetime | None = None) -> Handoff:
         return handoff
     for key, value in values.items():
         setattr(handoff, key, value)
-    if call.route == Route.SAFETY_ESCALATION and handoff.route != Route.SAFETY_ESCALATION:
-        handoff.route, handoff.due_at = call.route, None  # escalated: new priority and a 15-minute SLA
+    order = list(Route.values)
+    if call.route in order and handoff.route in order and order.index(call.route) < order.index(handoff.route):
+        handoff.route, handoff.due_at = call.route, None  # escalated: new priority and SLA
     handoff.save()
     return handoff
 

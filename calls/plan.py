@@ -9,14 +9,18 @@ from dataclasses import dataclass, field
 
 from medspa.routes import Route
 
-from .models import CallPlanVersion, Topic
-from .models.plan import fill
+from .models import ApprovedAnswer, CallPlanVersion, Topic
+from .models.plan import fill, member_placeholders
 
 PROMPTS = {
     "caller_name": "May I have your first and last name?",
     "callback_window": "What is the best time for us to call you back?",
     "reprompt": "Sorry, I did not catch that. How can we help you today?",
     "staff_follow_up": "I have noted your question for our team, and they will answer it when they call you back.",
+    "date_of_birth": "For your security, please say your date of birth.",
+    "date_of_birth_retry": "Sorry, I could not match that. Please say your date of birth again, for example "
+                           "April 12, 1990.",
+    "member_callback": "A coordinator will call you back about your account.",
 }
 
 # Yes/no fields from triage -> the approved topic that answers them, and how the question reads to staff.
@@ -33,6 +37,7 @@ QUESTION_TOPICS = (
 STAFF_ONLY = (
     ("refund_request", "Refund request"),
     ("exception_request", "Exception or waiver request"),
+    ("pause_request", "Membership pause or freeze request"),
 )
 
 
@@ -46,16 +51,33 @@ class PlanAnswers:
         return [a["topic"] for a in self.answers]
 
 
-def answer(version: CallPlanVersion, topic: str, *, clinic: str = "", window: str = "") -> dict | None:
+def answer(version: CallPlanVersion, topic: str, *, clinic: str = "", window: str = "",
+           figures: dict | None = None) -> dict | None:
+    """The approved wording for `topic`, filled in; None if there is none, or if it would say a member figure
+    that `figures` (a verified caller's, see calls.members_bridge) does not hold."""
     wording = version.wording().get(topic)
     if not wording:
         return None
-    return {"topic": str(topic), "version": version.number, "wording": fill(wording, clinic=clinic, window=window)}
+    needed = member_placeholders(wording)
+    if needed and not all((figures or {}).get(name) for name in needed):
+        return None
+    given = {"topic": str(topic), "version": version.number,
+             "wording": fill(wording, clinic=clinic, window=window, figures=figures)}
+    if needed:
+        given["figures"] = {name: figures[name] for name in sorted(needed)}
+    return given
+
+
+def needs_figures(version: CallPlanVersion, topic: str) -> bool:
+    return bool(member_placeholders(version.wording().get(topic) or ""))
 
 
 def applicable_answers(route: str, fields: dict, matches: dict, version: CallPlanVersion, *,
-                       clinic: str = "") -> PlanAnswers:
-    """The approved wording that answers this caller (topic order) and the questions left for staff."""
+                       clinic: str = "", figures: dict | None = None) -> PlanAnswers:
+    """The approved wording that answers this caller (topic order) and the questions left for staff.
+
+    `figures` are the member's own figures, passed only once the caller is verified; wording that says a
+    figure is otherwise left for staff ("figures only for a verified caller")."""
     out = PlanAnswers()
     if route == Route.SAFETY_ESCALATION:
         emergency = answer(version, Topic.EMERGENCY, clinic=clinic)
@@ -70,11 +92,17 @@ def applicable_answers(route: str, fields: dict, matches: dict, version: CallPla
     for key, topic, label in QUESTION_TOPICS:
         if fields.get(key):
             wanted.append((topic, label))
+    if route == Route.MEMBER_SUPPORT and fields.get("cancellation_question"):
+        # Cancelling a membership: the renewal wording carries the last day to cancel before the next charge.
+        wanted.append((Topic.RENEWAL, "Membership cancellation question"))
     missing_labels = []
     for topic, label in wanted:
-        given = answer(version, topic, clinic=clinic)
+        given = answer(version, topic, clinic=clinic, figures=figures)
         if given and given["topic"] not in out.topics:
             out.answers.append(given)
+        elif not given and needs_figures(version, topic):
+            why = "not on file" if figures is not None else "caller not verified"
+            missing_labels.append(f"{label} (member figures: {why})")
         elif not given:
             missing_labels.append(f"{label} (no approved answer)")
     # Two topics can share one question (cancellation + no-show): only say "not promised" if neither answered.
@@ -92,3 +120,25 @@ def applicable_answers(route: str, fields: dict, matches: dict, version: CallPla
         out.not_promised.append(f"Clinical question for a provider: “{phrase}”")
     out.not_promised = list(dict.fromkeys(out.not_promised))
     return out
+
+
+def wording_history(location, topic: str) -> list[dict]:
+    """Every published version of the location's plan, oldest first, with its wording for `topic` ("" when
+    that version had none): what a patient was told at a given moment (`wording_at`)."""
+    versions = list(CallPlanVersion.objects.filter(plan__location=location).order_by("number")
+                    .values("pk", "number", "created_at"))
+    wording = dict(ApprovedAnswer.objects.filter(version__plan__location=location, topic=topic)
+                   .values_list("version_id", "wording"))
+    return [{"version": v["number"], "published_at": v["created_at"],
+             "wording": fill(wording[v["pk"]], clinic=location.name) if v["pk"] in wording else ""}
+            for v in versions]
+
+
+def wording_at(history: list[dict], at) -> dict | None:
+    """The version in effect at `at` (the latest published at or before it), or None before the first."""
+    current = None
+    for entry in history:
+        if entry["published_at"] > at:
+            break
+        current = entry
+    return current

@@ -72,6 +72,7 @@ class CallFacts:
     answers: list[dict] = field(default_factory=list)
     not_promised: list[str] = field(default_factory=list)
     triaged_speakers: tuple[str, ...] = ("caller", "note")
+    member: dict | None = None  # the patient's member figures (calls.members_bridge.member_context)
 
 
 def quote(phrases: list[str], turns: list[tuple[str, str]], speakers) -> list[dict]:
@@ -111,11 +112,12 @@ def build_summary(facts: CallFacts) -> dict:
         "offer": event.get("offer", ""),
         "service_interest": list(f.get("service_interest") or []),
         "provider_preference": f.get("provider_preference", ""),
-        "member_status": f.get("member_status", ""),
+        "member_status": f.get("member_status", "") or ("member" if (facts.member or {}).get("plan") else ""),
         "credit_question": bool(f.get("credit_question")),
         "renewal_question": bool(f.get("renewal_question")),
         "renewal_timing": f.get("renewal_date", "") or f.get("renewal_timing", ""),
-        "bundle_context": bool(f.get("bundle_question")) or bool(f.get("bundle_use")),
+        "bundle_context": bool(f.get("bundle_question")) or bool(f.get("bundle_use"))
+        or bool((facts.member or {}).get("bundles")),
         "cancellation_question": bool(f.get("cancellation_question")),
         "deposit_question": bool(f.get("deposit_question")),
         "financing_question": bool(f.get("financing_question")),
@@ -137,6 +139,8 @@ def build_summary(facts: CallFacts) -> dict:
         "member": {k: values[k] for k in ("member_status", "credit_question", "renewal_question", "renewal_timing",
                                           "bundle_context", "cancellation_question", "deposit_question",
                                           "financing_question")},
+        "member_figures": facts.member,
+        "verification": verification(f),
         "staff_only": staff,
         "clinical_sensitive": clinical,
         "adverse_event": adverse,
@@ -145,6 +149,45 @@ def build_summary(facts: CallFacts) -> dict:
         "next_action": NEXT_ACTION.get(facts.route, "Staff review"),
         "completeness": {"score": score, "applicable": list(applicable), "captured": captured, "missing": missing},
     }
+
+
+def verification(fields: dict) -> dict | None:
+    """Whether the voice flow verified a member caller, and the figures it said (None: no check was made)."""
+    if "member_verified" not in fields:
+        return None
+    stated = dict(fields.get("member_figures_stated") or {})
+    if fields["member_verified"]:
+        if "balance" in stated:
+            line = f"Balance stated to verified caller: {stated['balance']}"
+        elif stated:
+            line = "Verified caller; figures stated: " + ", ".join(f"{k}: {v}" for k, v in stated.items())
+        else:
+            line = "Verified caller: no balance given (no approved wording for the figures)"
+    else:
+        reason = fields.get("member_check") or "not verified"
+        line = f"Not verified: no balance given ({reason})"
+    return {"verified": bool(fields["member_verified"]), "stated": stated, "line": line}
+
+
+def member_lines(member: dict | None) -> list[str]:
+    """The patient's figures from the ledger and plan, for staff."""
+    if not member:
+        return []
+    lines = []
+    if member.get("plan"):
+        bits = [f"Member: {member['plan']} ({member['status']})", f"balance {member['balance']}"]
+        if member.get("renewal_date"):
+            bits.append(f"renews {member['renewal_date']}")
+        if member.get("cancel_by"):
+            bits.append(f"last day to cancel before the next charge {member['cancel_by']}")
+        if member.get("ends_on"):
+            bits.append(f"ends {member['ends_on']}")
+        lines.append(" · ".join(bits))
+    if member.get("bundles"):
+        lines.append("Bundles: " + member["bundles"])
+    if member.get("deposits_held"):
+        lines.append("Deposits held: " + member["deposits_held"])
+    return lines
 
 
 def _yes(value: bool) -> str:
@@ -183,6 +226,9 @@ def summary_text(summary: dict) -> str:
         member_bits.append(f"renewal timing: {m['renewal_timing']}")
     if member_bits:
         lines.append(" · ".join(member_bits))
+    lines += member_lines(summary.get("member_figures"))
+    if summary.get("verification"):
+        lines.append(summary["verification"]["line"])
     for title, key in (("Clinical-sensitive (exact words)", "clinical_sensitive"),
                        ("Staff-only question (exact words)", "staff_only")):
         if summary[key]:

@@ -1,5 +1,10 @@
 """Twilio Voice: greet, listen, triage every utterance, answer only with approved wording, hand off.
 
+Member questions (credits, renewal, bundles, cancelling): a figure from the ledger is said only to a verified
+caller -- the call comes from the patient's number on file AND they say their date of birth (one retry). An
+unknown number or a failed check hears that a coordinator will call back, and the member_support handoff is
+opened at once. Refunds, transfers, pauses and waivers are never answered (staff_review).
+
 Three signature-checked webhooks. Every response is stored per gather sequence number, so a Twilio retry
 of the same post gets the same TwiML back and stores nothing twice. The gather action URL carries the
 sequence number; a caller turn is also keyed by a hash of CallSid + SpeechResult + sequence.
@@ -18,7 +23,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from medspa.models import Location
 from medspa.webhooks import twilio_webhook
 
-from . import intake
+from . import intake, members_bridge
 from .attribution import event_for_number
 from .models import Call, CallPlan, CallTurn, Topic
 from .plan import PROMPTS, answer
@@ -158,6 +163,36 @@ def gather(request):
         return twiml(response)
 
 
+def _record_check(call: Call, *, verified: bool, reason: str) -> None:
+    call.fields = {**call.fields, "member_verified": verified, "member_check": reason}
+
+
+def _check_date_of_birth(call: Call, state: dict, speech: str) -> str:
+    """The caller's answer to the date-of-birth question. Returns the retry prompt, or "" when decided."""
+    heard = intake.triage_call_text(call.location, [speech], now=call.started_at).fields.get("dates_mentioned", [])
+    if members_bridge.check_caller(call, speech, heard):
+        _record_check(call, verified=True, reason="number on file and date of birth match")
+        return ""
+    state["dob_failures"] = state.get("dob_failures", 0) + 1
+    if state["dob_failures"] < 2:
+        return PROMPTS["date_of_birth_retry"]
+    _record_check(call, verified=False, reason="date of birth did not match")
+    return ""
+
+
+def _member_gate(call: Call) -> str:
+    """"ask" when a member question needs the caller verified first; "unverified" when they cannot be."""
+    if "member_verified" in call.fields or not members_bridge.member_question(call):
+        return ""
+    if members_bridge.exception(call.fields, call.matches):
+        return ""  # refund, transfer, pause, waiver: staff decide, no figure is said
+    reason = members_bridge.unverified_reason(call)
+    if reason:
+        _record_check(call, verified=False, reason=reason)
+        return "unverified"
+    return "ask"
+
+
 def respond(call: Call, state: dict, *, sid: str, speech: str, seq: int) -> VoiceResponse:
     response = VoiceResponse()
     awaiting = state.pop("awaiting", "")
@@ -166,20 +201,30 @@ def respond(call: Call, state: dict, *, sid: str, speech: str, seq: int) -> Voic
         if state["silences"] > 1 or seq > MAX_CALLER_TURNS + 2:
             _close(call, response, state)
             return response
-        add_turn(call, "system", PROMPTS["reprompt"])
+        prompt = PROMPTS["date_of_birth"] if awaiting == "date_of_birth" else PROMPTS["reprompt"]
+        add_turn(call, "system", prompt)
         state["awaiting"] = awaiting
-        return listen(response, seq + 1, PROMPTS["reprompt"])
+        return listen(response, seq + 1, prompt)
 
-    add_turn(call, "caller", speech, dedupe_key=_dedupe_key(sid, speech, seq))
-    result = intake.triage_call_text(call.location, intake.triaged_texts(call), now=call.started_at)
-    # The caller's answer to the question we just asked is recorded in their own words.
-    stated = state.setdefault("stated", {})
-    if awaiting == "callback_window" and len(speech.split()) <= ANSWER_MAX_WORDS:
-        stated["callback_window"] = speech.rstrip(".")[:120]
-    if awaiting == "caller_name" and not result.fields.get("caller_name") and len(speech.split()) <= NAME_MAX_WORDS:
-        stated["caller_name"] = speech.rstrip(".")[:160]
-    intake.apply_triage(call, result, direct_fields=stated)
-    call.save()
+    if awaiting == "date_of_birth":
+        # The date itself is never stored or triaged: it only goes to the clinic's caller check.
+        add_turn(call, "caller", members_bridge.DOB_TURN_TEXT, dedupe_key=_dedupe_key(sid, speech, seq))
+        retry = _check_date_of_birth(call, state, speech)
+        if retry:
+            add_turn(call, "system", retry)
+            state["awaiting"] = "date_of_birth"
+            return listen(response, seq + 1, retry)
+    else:
+        add_turn(call, "caller", speech, dedupe_key=_dedupe_key(sid, speech, seq))
+        result = intake.triage_call_text(call.location, intake.triaged_texts(call), now=call.started_at)
+        # The caller's answer to the question we just asked is recorded in their own words.
+        stated = state.setdefault("stated", {})
+        if awaiting == "callback_window" and len(speech.split()) <= ANSWER_MAX_WORDS:
+            stated["callback_window"] = speech.rstrip(".")[:120]
+        if awaiting == "caller_name" and not result.fields.get("caller_name") and len(speech.split()) <= NAME_MAX_WORDS:
+            stated["caller_name"] = speech.rstrip(".")[:160]
+        intake.apply_triage(call, result, direct_fields=stated)
+        call.save()
 
     if call.is_safety:
         handoff = intake.escalate(call)  # the urgent handoff exists before Twilio hears our answer
@@ -195,16 +240,35 @@ def respond(call: Call, state: dict, *, sid: str, speech: str, seq: int) -> Voic
         finalize_call.delay_on_commit(call.pk)
         return response
 
-    plan = intake.plan_answers(call)
+    gate = _member_gate(call)
+    plan = intake.plan_answers(call)  # figures fill the wording only once the caller is verified
     new = [a for a in plan.answers if a["topic"] not in {g["topic"] for g in call.answers_given}]
     lines = [a["wording"] for a in new]
     call.answers_given = intake.merge_answers(call.answers_given, new)
+    stated_figures = {k: v for a in new for k, v in a.get("figures", {}).items()}
+    if stated_figures:
+        call.fields = {**call.fields, "member_figures_stated": {
+            **call.fields.get("member_figures_stated", {}), **stated_figures}}
+    if gate == "ask":
+        lines.append(PROMPTS["date_of_birth"])
+        state["awaiting"] = "date_of_birth"
+        for line in lines:
+            add_turn(call, "system", line)
+        return listen(response, seq + 1, *lines)
+    if call.fields.get("member_verified") is False and not state.get("member_callback"):
+        lines.append(PROMPTS["member_callback"])
+        state["member_callback"] = state["noted_for_staff"] = True
+        # The member_support handoff exists now, not only when the call ends.
+        call.not_promised = plan.not_promised
+        call.summary = intake.summarize(call)
+        call.save()
+        intake.ensure_handoff(call)
     if plan.not_promised and not state.get("noted_for_staff"):
         lines.append(PROMPTS["staff_follow_up"])
         state["noted_for_staff"] = True
     missing = [k for k in ("caller_name", "callback_window")
                if not (call.caller_name if k == "caller_name" else call.fields.get(k))]
-    caller_turns = call.turns.filter(speaker="caller").count()
+    caller_turns = call.turns.filter(speaker="caller").exclude(text=members_bridge.DOB_TURN_TEXT).count()
     if missing and caller_turns < MAX_CALLER_TURNS:
         lines.append(PROMPTS[missing[0]])
         state["awaiting"] = missing[0]

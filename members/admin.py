@@ -91,7 +91,7 @@ class BundleAdmin(admin.ModelAdmin):
 
 @admin.register(Deposit)
 class DepositAdmin(admin.ModelAdmin):
-    list_display = ("patient", "amount", "status", "taken_on", "event_ref", "visit")
+    list_display = ("patient", "amount", "status", "taken_on", "event", "visit")
     list_filter = ("status", "location")
-    raw_id_fields = ("patient", "visit")
+    raw_id_fields = ("patient", "visit", "event")
     readonly_fields = ("status", "settled_by", "settled_at")

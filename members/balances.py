@@ -39,9 +39,9 @@ def member_snapshot(patient, today: date | None = None) -> dict:
         if bundle.remaining > 0
     ]
     deposits = [
-        {"amount": str(d.amount), "taken_on": d.taken_on.isoformat(), "event_ref": d.event_ref,
-         "visit_id": d.visit_id}
-        for d in Deposit.objects.filter(patient=patient).held().order_by("taken_on")
+        {"amount": str(d.amount), "taken_on": d.taken_on.isoformat(), "event_id": d.event_id,
+         "event": d.event.name if d.event else None, "visit_id": d.visit_id}
+        for d in Deposit.objects.filter(patient=patient).held().select_related("event").order_by("taken_on")
     ]
     snapshot = {"member": membership is not None, "bundles": bundles, "deposits_held": deposits}
     if membership is None:

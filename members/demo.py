@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from calls.models import Event
 from medspa.models import Patient, Service, User, Visit
 
 from .cycles import add_months, renewal_after
@@ -227,6 +228,10 @@ def _bundles(rng, today, services, patients, visits_by_patient, used_visits, sta
 
 def _deposits(rng, today, patients, visits_by_patient, owner, staff):
     deposits = []
+    # Some held deposits are for an upcoming event at the patient's location (the calls app seeded them).
+    events = defaultdict(list)
+    for event in Event.objects.filter(starts_at__date__gte=today).order_by("starts_at"):
+        events[event.location_id].append(event.pk)
     for patient in patients:
         if len(deposits) >= 40:
             break
@@ -234,9 +239,11 @@ def _deposits(rng, today, patients, visits_by_patient, owner, staff):
         if not booked:
             continue
         visit = booked[0]
+        nearby = events[patient.location_id]
+        event_id = rng.choice(nearby) if nearby and rng.random() < 0.3 else None
         deposits.append(Deposit(patient_id=patient.id, location_id=patient.location_id, visit_id=visit.pk,
                                 amount=Decimal(rng.choice((50, 100, 100, 200))), taken_on=today - timedelta(
-                                    days=rng.randrange(1, 14)), created_by=rng.choice(staff)))
+                                    days=rng.randrange(1, 14)), created_by=rng.choice(staff), event_id=event_id))
     # A few already settled: applied to completed visits, one refunded, one forfeited.
     for patient in patients[::40][:6]:
         done = [v for v in visits_by_patient[patient.id] if v.status in ("completed", "no_show")]

@@ -2,7 +2,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 
+from calls.models import Event
 from medspa.models import Service, Visit
 
 from .models import Bundle, CreditLedgerEntry, Deposit, MembershipPlan
@@ -90,14 +92,19 @@ class BundleForm(forms.ModelForm):
 class DepositForm(forms.ModelForm):
     class Meta:
         model = Deposit
-        fields = ["amount", "taken_on", "visit", "event_ref", "note"]
+        fields = ["amount", "taken_on", "visit", "event", "note"]
         widgets = {"taken_on": DATE}
-        labels = {"amount": "Amount ($)", "visit": "For booked visit", "event_ref": "Event #"}
+        labels = {"amount": "Amount ($)", "visit": "For booked visit", "event": "For event"}
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["visit"].queryset = patient.visits.filter(status=Visit.Status.BOOKED).select_related("service")
         self.fields["visit"].required = False
+        # The patient's own location's events that have not ended more than a month ago.
+        self.fields["event"].queryset = Event.objects.filter(
+            location=patient.location, ends_at__gte=timezone.now() - timedelta(days=30)).order_by("starts_at")
+        self.fields["event"].label_from_instance = lambda e: f"{e.name} ({e.starts_at:%b %-d})"
+        self.fields["event"].empty_label = "No event"
 
 
 class DepositSettleForm(forms.Form):

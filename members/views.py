@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from calls.models import Topic
+from calls.plan import wording_at, wording_history
 from medspa.models import Location, Patient, Visit, log_action
 from medspa.permissions import owner_required, staff_required
 
@@ -238,8 +240,12 @@ def patient_panel_context(patient, user) -> dict:
     )
     past = Membership.objects.filter(patient=patient, status=Status.ENDED).select_related("plan")[:5]
     deposits = list(
-        Deposit.objects.filter(patient=patient).select_related("visit", "visit__service", "settled_by")[:20]
+        Deposit.objects.filter(patient=patient).select_related("visit", "visit__service", "settled_by", "event")[:20]
     )
+    # What the patient was told: the call plan's approved deposit wording in effect when the deposit was taken.
+    history = wording_history(patient.location, Topic.DEPOSITS) if deposits else []
+    for deposit in deposits:
+        deposit.told = wording_at(history, deposit.created_at)
     return {
         "members_panel": {
             "membership": membership,

@@ -107,3 +107,133 @@ def build(westside, downtown, provider=None):
     handoff("staff_review", at(3, 16), 60, "")
     handoff("rebooking", at(2, 1), 1000, "Old one")
     handoff("booking", at(3, 10), 7, "Downtown caller", location=downtown)
+
+
+# --- calls (phase 2) -------------------------------------------------------------------------
+CALLS_DOC = """
+Calls at Westside (Los Angeles: PST until Mar 8, PDT after), started in the range; local time in brackets:
+  c1 Mar 10 18:00Z [Tue 11 am] booking         instagram  [Neurotoxin]          Dr. Maya Patel  answered  1.0
+  c2 Mar 11 03:30Z [Tue 8 pm]  event_follow_up email      [Neurotoxin, Dermal filler]  after hours, VIP Night,
+                                 answered, 0.5, patient P5 (consult completed Mar 15 -> shown), inbox h2 booked_consult
+  c3 Mar 12 19:00Z [Thu 12 pm] event_follow_up -          [Lip filler]  VIP Night, not promised only, 0.6,
+                                 patient P3 (no completed consult after -> not shown), inbox h6 booked_consult
+  c4 Mar 14 17:00Z [Sat 10 am] staff_review    -          [HydraFacial]  not promised only, 0.8
+  c5 Mar 14 17:30Z [Sat 10 am] provider_review -          []  not promised only, NOT finalised
+  c6 Mar 15 06:00Z [Sat 11 pm] safety          -          []  after hours, emergency script + not promised, 1.0
+  c7 Mar 3  18:00Z [Tue 10 am] rebooking       instagram  [Lip filler]  no question, 0.75
+Outside: a Westside call Feb 20, a Downtown booking call Mar 10.
+=> 7 calls; after hours 2 (28.57%); bookable 4 (c1 c2 c3 c7: 57.14%); questions 5 (c1-c5), answered 2 (40%);
+   staff / provider / safety 1 each (14.29%); completeness (1 + .5 + .6 + .8 + 1 + .75) / 6 = 77.50%;
+   event calls 2, event consults booked 2, shown 1.
+"""
+
+
+def build_calls(westside, downtown):
+    from calls.models import Call, Event
+
+    patients = {p.first_name: p for p in westside.patients.all()} if hasattr(westside, "patients") else {}
+    if not patients:
+        from medspa.models import Patient
+        patients = {p.first_name: p for p in Patient.objects.filter(location=westside)}
+    handoffs = {h.title + str(h.created_at): h for h in Handoff.objects.filter(location=westside)}
+    h2 = next(h for h in handoffs.values() if h.route == "booking" and h.outcome == "booked_consult")
+    h6 = next(h for h in handoffs.values() if h.route == "provider_review")
+    vip = Event.objects.create(location=westside, name="VIP Night", kind="vip_night", starts_at=at(3, 20, 2),
+                               ends_at=at(3, 20, 5))
+
+    def call(when, route, *, location=westside, after_hours=False, event=None, fields=None, answers=(),
+             not_promised=(), completeness=0.0, finalized=True, patient=None, handoff=None):
+        return Call.objects.create(
+            location=location, channel=Call.Channel.VOICE_AGENT, started_at=when, after_hours=after_hours,
+            event=event, route=route, fields=fields or {}, answers_given=list(answers),
+            not_promised=list(not_promised), completeness=completeness, status=Call.Status.COMPLETED,
+            finalized_at=when + dt.timedelta(minutes=5) if finalized else None, patient=patient, handoff=handoff,
+        )
+
+    answer = {"topic": "deposits", "version": 1, "wording": "A $100 deposit holds the appointment."}
+    call(at(3, 10, 18), "booking", fields={"event_source": "instagram", "service_interest": ["Neurotoxin"],
+                                           "provider_preference": "Dr. Maya Patel"}, answers=[answer], completeness=1.0)
+    call(dt.datetime(2026, 3, 11, 3, 30, tzinfo=UTC), "event_follow_up", after_hours=True, event=vip,
+         fields={"event_source": "email", "service_interest": ["Neurotoxin", "Dermal filler"]},
+         answers=[{**answer, "topic": "events"}], completeness=0.5, patient=patients["P5"], handoff=h2)
+    call(at(3, 12, 19), "event_follow_up", event=vip, fields={"service_interest": ["Lip filler"]},
+         not_promised=["Event or offer details (no approved answer)"], completeness=0.6, patient=patients["P3"],
+         handoff=h6)
+    call(at(3, 14, 17), "staff_review", fields={"service_interest": ["HydraFacial"], "event_source": ""},
+         not_promised=["Refund request: staff decide"], completeness=0.8)
+    call(dt.datetime(2026, 3, 14, 17, 30, tzinfo=UTC), "provider_review",
+         not_promised=["Clinical question for a provider: “how many units”"], finalized=False)
+    call(dt.datetime(2026, 3, 15, 6, 0, tzinfo=UTC), "safety_escalation", after_hours=True,
+         answers=[{**answer, "topic": "emergency"}], not_promised=["Any reassurance about symptoms"],
+         completeness=1.0)
+    call(at(3, 3, 18), "rebooking", fields={"event_source": "instagram", "service_interest": ["Lip filler"]},
+         completeness=0.75)
+    call(at(2, 20), "booking", fields={"event_source": "instagram"}, completeness=1.0)
+    call(at(3, 10), "booking", location=downtown, fields={"event_source": "=HYPERLINK(\"http://x\")"},
+         completeness=1.0)
+
+
+# --- memberships and bundles (phase 2) -------------------------------------------------------
+
+
+def build_members(westside, downtown):
+    from medspa.models import Patient
+    from members.models import Bundle, BundleRedemption, CreditLedgerEntry, Membership, MembershipPlan
+
+    p = {x.first_name: x for x in Patient.objects.filter(location=westside)}
+    glow = MembershipPlan.objects.create(name="Glow Club", monthly_fee=149, credit_kind="money", credits_per_cycle=100)
+    tox = MembershipPlan.objects.create(name="Tox Club", monthly_fee=99, credit_kind="service_units",
+                                        credits_per_cycle=10, credit_service=service("Neurotoxin"))
+
+    def membership(patient, plan, status, started, next_renewal, entries, location=westside, **extra):
+        m = Membership.objects.create(patient=patient, plan=plan, location=location, status=status,
+                                      started_on=started, next_renewal_on=next_renewal, **extra)
+        for kind, amount, cycle in entries:
+            visit = None
+            if kind == "redemption":  # a redemption is always at a visit
+                visit = VisitFactory(patient=patient, location=location, starts_at=at(1, 15), status="completed",
+                                     value=0)
+            CreditLedgerEntry.objects.create(membership=m, kind=kind, amount=Decimal(amount), cycle=cycle,
+                                             visit=visit)
+        return m
+
+    d = dt.date
+    A, R = "accrual", "redemption"
+    # Active, renewed Mar 5 (a renewal this month): 100 + 100 + 100 - 150 = $150 unused.
+    membership(p["P1"], glow, "active", d(2026, 1, 5), d(2026, 4, 5),
+               [(A, 100, d(2026, 1, 5)), (A, 100, d(2026, 2, 5)), (A, 100, d(2026, 3, 5)), (R, -150, None)])
+    # Past due: $100 unused.
+    membership(p["P2"], glow, "past_due", d(2026, 2, 10), d(2026, 3, 10), [(A, 100, d(2026, 2, 10))])
+    # Unit plan, joined Mar 2 (first cycle, not a renewal): 10 - 4 = 6 units x $450 = $2,700 unused.
+    membership(p["P3"], tox, "active", d(2026, 3, 2), d(2026, 4, 2), [(A, 10, d(2026, 3, 2)), (R, -4, None)])
+    # Active, renews Mar 31 (still due this month): Feb 28 grant of $100 unused.
+    membership(p["P4"], glow, "active", d(2025, 12, 31), d(2026, 3, 31),
+               [(A, 100, d(2026, 2, 28))])
+    # Cancelling, effective Mar 31: its Mar 31 renewal is NOT charged; $100 unused still owed.
+    membership(p["P5"], glow, "cancelled", d(2025, 10, 31), d(2026, 3, 31), [(A, 100, d(2026, 2, 28))],
+               cancellation_requested_on=d(2026, 3, 1), cancellation_effective_on=d(2026, 3, 31))
+    # Ended: its $500 balance is not a liability.
+    ended = PatientFactory(location=westside, first_name="P6")
+    membership(ended, glow, "ended", d(2025, 1, 1), d(2025, 6, 1), [(A, 500, d(2025, 5, 1))])
+    # Downtown (left out at Westside): active with $1,000.
+    membership(PatientFactory(location=downtown), glow, "active", d(2026, 1, 1), d(2026, 4, 1),
+               [(A, 1000, d(2026, 1, 1))], location=downtown)
+
+    # Bundles at Westside: 6 x Laser for $1,200 with 2 used -> 4 x $200 = $800;
+    # 3 x HydraFacial for $600, none used -> $600; an expired one and a used-up one count nothing.
+    laser = Bundle.objects.create(patient=p["P1"], service=service("Laser hair removal"), location=westside,
+                                  sessions_purchased=6, price_paid=1200, purchased_on=d(2026, 1, 1),
+                                  expires_on=d(2027, 1, 1))
+    for day in (10, 20):
+        BundleRedemption.objects.create(bundle=laser, visit=VisitFactory(patient=p["P1"], location=westside,
+                                        service=laser.service, starts_at=at(1, day), status="completed", value=0))
+    Bundle.objects.create(patient=p["P2"], service=service("HydraFacial"), location=westside, sessions_purchased=3,
+                          price_paid=600, purchased_on=d(2026, 3, 1))
+    Bundle.objects.create(patient=p["P4"], service=service("HydraFacial"), location=westside, sessions_purchased=3,
+                          price_paid=600, purchased_on=d(2025, 1, 1), expires_on=d(2026, 1, 1))
+    used_up = Bundle.objects.create(patient=p["P5"], service=service("HydraFacial"), location=westside,
+                                    sessions_purchased=1, price_paid=200, purchased_on=d(2026, 2, 1))
+    BundleRedemption.objects.create(bundle=used_up, visit=VisitFactory(patient=p["P5"], location=westside,
+                                    service=used_up.service, starts_at=at(2, 2), status="completed", value=0))
+    Bundle.objects.create(patient=PatientFactory(location=downtown), service=service("HydraFacial"),
+                          location=downtown, sessions_purchased=2, price_paid=9000, purchased_on=d(2026, 3, 1))

@@ -6,13 +6,16 @@ import re
 
 import pytest
 import time_machine
-from dashboard_dataset import NOW, RANGE, at, build
+from dashboard_dataset import NOW, RANGE, at, build, build_calls, build_members, service
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from factories import PatientFactory, UserFactory, VisitFactory
 
+from calls.models import Call
 from medspa.models import Handoff
+from members.models import Bundle, CreditLedgerEntry, Membership, MembershipPlan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -137,7 +140,7 @@ def test_empty_states(owner_client):
     page = owner_client.get(URL).content.decode()
     assert "No inbox items were opened in this range." in page
     assert "No completed visits in this range." in page
-    assert "Calls by hour of day" in page  # phase-2 call sections are listed, not faked
+    assert "No calls were recorded in this range." in page
 
 
 def test_charts_have_numbers_and_csv_one_click_away(owner_client, westside, month):
@@ -163,6 +166,7 @@ def test_unknown_section_is_404(owner_client):
 
 
 def _queries(client, url, params=None):
+    cache.clear()  # the ROI defaults are cached for five minutes; measure the uncached cost
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url, params or {}).status_code == 200
     return len(captured)
@@ -172,13 +176,30 @@ PAGES = [
     (URL, None), (reverse("dashboards:roi"), None), ("/api/v1/roi/", None),
     (reverse("dashboards:export", args=["revenue-path"]), None),
     (reverse("dashboards:export", args=["follow-up"]), None),
+    (reverse("dashboards:members"), None),
+    (reverse("dashboards:export", args=["calls"]), None),
+    (reverse("dashboards:export", args=["calls-by-category"]), None),
+    (reverse("dashboards:export", args=["members"]), None),
+    (reverse("dashboards:export", args=["bundle-liability"]), None),
 ]
 
 
 def test_query_count_does_not_grow_with_data(owner_client, westside, downtown, month):
+    build_calls(westside, downtown)
+    build_members(westside, downtown)
     small = {url: _queries(owner_client, url, params) for url, params in PAGES}
+    plan = MembershipPlan.objects.get(name="Glow Club")
     for i in range(30):
         patient = PatientFactory(location=westside if i % 2 else downtown)
+        Call.objects.create(location=patient.location, channel="voice_agent", started_at=at(3, 1 + i % 28),
+                            route="booking", patient=patient, after_hours=bool(i % 3),
+                            fields={"event_source": f"source {i % 4}", "service_interest": ["Neurotoxin"]})
+        membership = Membership.objects.create(patient=patient, plan=plan, location=patient.location,
+                                               status="active", started_on=at(1, 1).date(),
+                                               next_renewal_on=at(4, 1).date())
+        CreditLedgerEntry.objects.create(membership=membership, kind="accrual", amount=50, cycle=at(3, 1).date())
+        Bundle.objects.create(patient=patient, service=service("HydraFacial"), location=patient.location,
+                              sessions_purchased=2, price_paid=300, purchased_on=at(3, 1).date())
         VisitFactory(patient=patient, starts_at=at(3, 1 + i % 28), status="completed", value=100 + i)
         VisitFactory(patient=patient, starts_at=at(3, 2 + i % 27), status="no_show")
         for route in ("booking", "staff_review", "rebooking"):
@@ -186,4 +207,4 @@ def test_query_count_does_not_grow_with_data(owner_client, westside, downtown, m
                                    summary="s", created_at=at(3, 3 + i % 20), claimed_at=at(3, 3 + i % 20, 19))
     large = {url: _queries(owner_client, url, params) for url, params in PAGES}
     assert large == small
-    assert small[URL] <= 10, small
+    assert small[URL] <= 20, small

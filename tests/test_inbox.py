@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from medspa.models import AuditLog, Handoff
 
@@ -116,5 +117,22 @@ def test_item_page_shows_context(alice_client, westside, patient):
         "message": "yes next tuesday", "campaign": "fall"})
     page = alice_client.get(reverse("inbox_item", args=[item.pk])).content.decode()
     for text in ["Neurotoxin", "Dr. Maya Patel", "Tuesday", "afternoon", "after 2 please", "yes next tuesday",
-                 "campaign", "fall", "Jordan Rivera"]:
+                 "Campaign", "fall", "Jordan Rivera"]:
         assert text in page
+
+
+def test_times_are_shown_in_the_clinic_zone_and_overdue_is_said(alice_client, westside):
+    import datetime as dt
+    import zoneinfo
+
+    due = (timezone.now() - dt.timedelta(hours=1, minutes=5)).replace(second=0, microsecond=0)
+    item = make(westside, "provider_review", "Asked about units", due_at=due,
+                context={"fields": {"service_interest": ["Neurotoxin", "Lip filler"], "deposit_question": True}})
+    page = alice_client.get(reverse("inbox_item", args=[item.pk])).content.decode()
+    queue = alice_client.get(reverse("inbox")).content.decode()
+    local = due.astimezone(zoneinfo.ZoneInfo("America/Los_Angeles"))
+    assert f"{local:%a %b} {local.day}, " in page and local.tzname() in page  # e.g. "Tue Nov 24, 9:00 a.m. PST"
+    assert "UTC" not in page
+    assert "overdue by 1\xa0hour" in page and "overdue by 1\xa0hour" in queue
+    assert "Neurotoxin, Lip filler" in page and "['Neurotoxin'" not in page
+    assert "Service interest" in page and "Deposit question" in page

@@ -6,20 +6,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from medspa.models import Handoff, Location, Patient
+from medspa.models.scoping import LocationScopedQuerySet
 from medspa.routes import Route
 
 from .events import Event
 from .plan import CallPlanVersion
 
 
-class CallQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(location_id__in=user.location_ids())
-
+class CallQuerySet(LocationScopedQuerySet):
     def unfinished(self):
         """Calls that ended (or went quiet) but have no summary yet: the finalise sweep reads these."""
         return self.filter(finalized_at__isnull=True)

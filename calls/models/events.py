@@ -7,16 +7,10 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from medspa.models import Location, Service
+from medspa.models.scoping import LocationScopedQuerySet
 
 
-class EventQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(location_id__in=user.location_ids())
-
+class EventQuerySet(LocationScopedQuerySet):
     def upcoming(self, now=None):
         return self.filter(ends_at__gte=now or timezone.now())
 

@@ -32,6 +32,11 @@ class Topic(models.TextChoices):
 
 # Placeholders an owner may use; anything else in braces is rejected when publishing.
 PLACEHOLDERS = {"clinic", "window"}
+# A member's own figures, filled from the ledger and plan (calls.members_bridge.figures) and said only to a
+# caller verified by number on file + date of birth. Allowed only in the member topics below; wording that
+# uses them is never said when a figure is missing or the caller is not verified.
+MEMBER_PLACEHOLDERS = {"plan", "balance", "renewal_date", "cancel_by", "sessions_left", "bundle_expires"}
+MEMBER_TOPICS = ("member_credits", "renewal", "bundles")
 REQUIRED_TOPICS = (Topic.EMERGENCY, Topic.GREETING, Topic.CLOSING)
 
 # A new location starts with clinic-style wording for the fixed parts of a call. Policy topics
@@ -47,20 +52,36 @@ DEFAULT_WORDING = {
 }
 
 
-def check_placeholders(wording: str) -> None:
+def placeholder_names(wording: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(wording) if name is not None}
+
+
+def check_placeholders(wording: str, topic: str = "") -> None:
+    allowed = PLACEHOLDERS | (MEMBER_PLACEHOLDERS if str(topic) in MEMBER_TOPICS else set())
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(wording) if name is not None}
+        names = placeholder_names(wording)
     except ValueError:
         raise ValidationError("Unbalanced braces: use {clinic} or {window} exactly.") from None
-    unknown = names - PLACEHOLDERS
+    unknown = names - allowed
     if unknown:
-        raise ValidationError(
-            f"Unknown placeholder {{{sorted(unknown)[0]}}}; only {{clinic}} and {{window}} are filled in."
-        )
+        listed = ", ".join(f"{{{name}}}" for name in sorted(allowed))
+        raise ValidationError(f"Unknown placeholder {{{sorted(unknown)[0]}}}; only {listed} are filled in here.")
 
 
-def fill(wording: str, *, clinic: str = "", window: str = "") -> str:
-    return wording.replace("{clinic}", clinic).replace("{window}", window or "soon")
+def member_placeholders(wording: str) -> set[str]:
+    """The member figures this wording would say out loud."""
+    try:
+        return placeholder_names(wording) & MEMBER_PLACEHOLDERS
+    except ValueError:
+        return set()
+
+
+def fill(wording: str, *, clinic: str = "", window: str = "", figures: dict | None = None) -> str:
+    text = wording.replace("{clinic}", clinic).replace("{window}", window or "soon")
+    for name, value in (figures or {}).items():
+        if name in MEMBER_PLACEHOLDERS:
+            text = text.replace("{" + name + "}", str(value))
+    return text
 
 
 class CallPlan(models.Model):
@@ -97,7 +118,7 @@ class CallPlan(models.Model):
                 errors[topic.value] = f"The {topic.label.lower()} is required before the plan can be published."
         for topic, wording in answers.items():
             try:
-                check_placeholders(wording)
+                check_placeholders(wording, topic)
             except ValidationError as exc:
                 errors.setdefault(topic.value, exc.messages[0])
         if errors:

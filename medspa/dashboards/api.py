@@ -14,6 +14,7 @@ from ..permissions import IsOwner
 from .filters import DashboardFilterForm
 from .metrics import roi_defaults
 from .roi import RoiInputs, model
+from .session import analytics
 
 
 def _fraction():
@@ -57,7 +58,8 @@ class RoiApiView(APIView):
         form = DashboardFilterForm(request.query_params, locations=locations)
         if not form.is_valid():
             return Response(form.errors.get_json_data(), status=400)
-        defaults = roi_defaults(form.to_filter())
+        with analytics():
+            defaults = roi_defaults(form.to_filter())
         values, sources = {}, {}
         for name in RoiQuerySerializer().fields:
             if name in query.validated_data:

@@ -9,12 +9,11 @@ the CSV export writes it. Adding a section (phase 2: calls, recall, members) mea
 and listing it in `SECTIONS`; nothing else changes.
 """
 
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.apps import apps
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Case,
@@ -33,75 +32,15 @@ from django.db.models import (
 from ..models import Handoff, Service, Visit
 from ..routes import Route
 from .aggregates import Percentile
+from .calls import BOOKABLE_ROUTES, CALL_SECTIONS, CallMetrics, calls_in
 from .filters import DashboardFilter
+from .tables import Table, display, minutes, money, share
+
+__all__ = ["SECTIONS", "OverviewMetrics", "Table", "display", "minutes", "money", "share", "roi_defaults"]
 
 CONSULT = Service.Category.CONSULT
 V = Visit.Status
 PLANNING_SOURCE = "planning default (AmSpa 2024 / guide)"
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    columns: list[tuple[str, str]]  # (row key, column label)
-    rows: list[dict]
-    notes: list[str] = field(default_factory=list)
-    formats: dict[str, str] = field(default_factory=dict)  # column key -> percent | money | minutes
-
-    @property
-    def values(self) -> list[list]:
-        """Raw cell values (for CSV): fractions stay fractions, money stays Decimal."""
-        return [[row.get(key) for key, _ in self.columns] for row in self.rows]
-
-    @property
-    def display_rows(self) -> list[list[str]]:
-        """Cells formatted for people. A row may override a column's format with `<key>_format`."""
-        return [
-            [display(row.get(key), row.get(f"{key}_format") or self.formats.get(key)) for key, _ in self.columns]
-            for row in self.rows
-        ]
-
-    @property
-    def cards(self) -> list[dict]:
-        """Metric/value/definition rows with the value formatted (stat cards)."""
-        return [{**row, "display": display(row.get("value"), row.get("value_format"))} for row in self.rows]
-
-    def row(self, key: str) -> dict:
-        return next((row for row in self.rows if row.get("key") == key), {})
-
-
-def display(value, fmt: str | None = None) -> str:
-    if value is None:
-        return "—"
-    if fmt == "percent":
-        return f"{Decimal(value) * 100:.1f}%"
-    if fmt == "money":
-        return f"${Decimal(value):,.0f}"
-    if fmt == "minutes":
-        return f"{Decimal(value):,.1f} min"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, Decimal):
-        return f"{value:,}"
-    return str(value)
-
-
-def share(part, whole) -> Decimal | None:
-    """part / whole as a fraction with 4 places, or None when there is nothing to divide."""
-    if not whole:
-        return None
-    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-
-
-def minutes(duration: timedelta | None) -> Decimal | None:
-    if duration is None:
-        return None
-    return (Decimal(duration.total_seconds()) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def money(amount) -> Decimal:
-    return Decimal(amount or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def visits_in(f: DashboardFilter):
@@ -114,18 +53,10 @@ def handoffs_in(f: DashboardFilter):
     return Handoff.objects.filter(location_id__in=f.location_ids, created_at__gte=f.since, created_at__lt=f.until)
 
 
-def call_model():
-    """The calls app's Call model once it exists (phase 2 measures call metrics from it), else None."""
-    try:
-        return apps.get_model("calls", "Call")
-    except LookupError:
-        return None
-
-
 FOLLOW_UP = ExpressionWrapper(F("claimed_at") - F("created_at"), output_field=DurationField())
 
 
-class OverviewMetrics:
+class OverviewMetrics(CallMetrics):
     """First 30 days by revenue path. Each cached property is one aggregate query."""
 
     def __init__(self, f: DashboardFilter):
@@ -329,14 +260,8 @@ SECTIONS = {
     "review-rates": "review_rates",
     "time-saved": "time_saved",
     "treatment-mix": "treatment_mix",
+    **CALL_SECTIONS,
 }
-
-# Phase 2 fills these from the calls app (one aggregate each, GROUP BY the dimension).
-PENDING_CALL_SECTIONS = [
-    "Calls by hour of day", "Calls by day of week", "Calls by source", "Calls by event / campaign",
-    "Calls by service category", "Calls by provider", "Calls by location", "After-hours share",
-    "Approved-answer rate", "Summary completeness",
-]
 
 
 def section_table(f: DashboardFilter, key: str) -> Table | None:
@@ -355,17 +280,48 @@ class Sourced:
     measured: bool = False
 
 
-def measured_calls(f: DashboardFilter) -> tuple[Sourced, Sourced] | None:
-    """Monthly calls and bookable share measured from the calls app.
+def measured_calls(f: DashboardFilter, span: str) -> tuple[Sourced, Sourced] | None:
+    """Monthly calls and bookable share measured from the clinic's calls in the range (one query).
 
-    Phase 2 adds the measurement here once `calls.Call` exists (`call_model()` is not None); until then
-    the ROI page uses the planning defaults and says so.
+    Monthly calls = calls in the range scaled to 30 days (the range is 30 days by default).
+    Bookable share = calls routed booking, rebooking, event follow-up, member support or bundle help
+    (`calls.BOOKABLE_ROUTES`: a visit or a member's use of credits can follow) / all calls.
+    None when no call was recorded in the range: the planning defaults apply and say so.
     """
-    return None
+    m = calls_in(f).aggregate(calls=Count("id"), bookable=Count("id", filter=Q(route__in=BOOKABLE_ROUTES)))
+    if not m["calls"]:
+        return None
+    monthly = (Decimal(m["calls"]) * 30 / f.days).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    scaled = "" if f.days == 30 else f" (scaled from {f.days} days to 30)"
+    return (
+        Sourced(monthly, f"measured: {m['calls']} calls, {span}{scaled}", True),
+        Sourced(share(m["bookable"], m["calls"]),
+                f"measured: {m['bookable']} of {m['calls']} calls were routed booking, rebooking, event follow-up, "
+                f"member support or bundle help, {span}", True),
+    )
+
+
+ROI_CACHE_SECONDS = 300
 
 
 def roi_defaults(f: DashboardFilter) -> dict[str, Sourced]:
-    """Defaults for every ROI input: measured in the filter's range where data exists (one query)."""
+    """`measure_roi_defaults`, cached for five minutes per (locations, range, time zone).
+
+    The ROI page re-renders on every input change (htmx) and the API may be polled; the defaults
+    describe the last 30 days, so minutes-old figures are fine and the sources say when they were measured.
+    """
+    key = "dashboards:roi-defaults:" + ":".join(
+        [",".join(map(str, sorted(f.location_ids))), f.start.isoformat(), f.end.isoformat(), str(f.tz)]
+    )
+    cached = cache.get(key)
+    if cached is None:
+        cached = measure_roi_defaults(f)
+        cache.set(key, cached, ROI_CACHE_SECONDS)
+    return cached
+
+
+def measure_roi_defaults(f: DashboardFilter) -> dict[str, Sourced]:
+    """Defaults for every ROI input: measured in the filter's range where data exists (two queries)."""
     consult, completed = Q(service__category=CONSULT), Q(status=V.COMPLETED)
     earlier_completed = Visit.objects.filter(
         patient_id=OuterRef("patient_id"), status=V.COMPLETED, starts_at__lt=OuterRef("starts_at")
@@ -394,7 +350,7 @@ def roi_defaults(f: DashboardFilter) -> dict[str, Sourced]:
     span = f"{f.start:%b %-d}–{f.end:%b %-d, %Y}"
     out: dict[str, Sourced] = {}
 
-    calls = measured_calls(f)
+    calls = measured_calls(f, span)
     if calls:
         out["monthly_calls"], out["bookable_share"] = calls
     else:

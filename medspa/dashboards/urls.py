@@ -6,5 +6,6 @@ app_name = "dashboards"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("roi/", views.roi, name="roi"),
+    path("members/", views.members, name="members"),
     path("export/<slug:section>.csv", views.export, name="export"),
 ]

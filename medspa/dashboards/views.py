@@ -15,8 +15,10 @@ from . import charts
 from .csvexport import csv_response
 from .filters import filter_for
 from .forms import PERCENT_FIELDS, RoiForm
-from .metrics import PENDING_CALL_SECTIONS, SECTIONS, OverviewMetrics, Table, call_model, roi_defaults
+from .members import MEMBER_SECTIONS, MemberMetrics
+from .metrics import SECTIONS, OverviewMetrics, Table, roi_defaults
 from .roi import model
+from .session import analytics_view
 
 
 def panel(table: Table, chart: dict | None, f) -> dict:
@@ -28,7 +30,42 @@ def panel(table: Table, chart: dict | None, f) -> dict:
     }
 
 
+def heat_cells(table: Table) -> list[dict]:
+    """The weekday x hour grid with a 0-1 intensity per cell (the heat strip; numbers in the cells)."""
+    hours = [key for key, _ in table.columns if key.startswith("h")]
+    peak = max([row[key] for row in table.rows for key in hours] or [0]) or 1
+    return [{"day": row["day"], "total": row["total"],
+             "cells": [{"n": row[key], "alpha": round(row[key] / peak, 2), "hour": label}
+                       for key, label in table.columns if key in hours]} for row in table.rows]
+
+
+EVENT_SERIES = [("calls", "Calls"), ("consults_booked", "Consults booked"), ("consults_shown", "Consults shown")]
+
+
+def call_panels(m: OverviewMetrics, f) -> dict:
+    calls = m.calls_summary()
+    if not m.call_totals["calls"]:
+        return {"calls": calls, "has_calls": False}
+    heat, by_hour, weekday = m.calls_heat(), m.calls_by_hour(), m.calls_by_weekday()
+    source, event, category = m.calls_by_source(), m.calls_by_event(), m.calls_by_category()
+    provider, location = m.calls_by_provider(), m.calls_by_location()
+    return {
+        "calls": calls, "has_calls": True,
+        "heat_panel": {**panel(heat, None, f), "grid": heat_cells(heat),
+                       "hours": [label for key, label in heat.columns if key.startswith("h")]},
+        "hour_panel": panel(by_hour, charts.bar(by_hour, "label", [("calls", "Calls")]), f),
+        "weekday_panel": panel(weekday, charts.bar(weekday, "day", [("calls", "Calls")]), f),
+        "source_panel": panel(source, charts.doughnut(source, "label", "calls"), f),
+        "event_panel": panel(event, charts.bar(event, "event", EVENT_SERIES, horizontal=True) if event.rows else None,
+                             f),
+        "category_panel": panel(category, charts.bar(category, "label", [("calls", "Calls")], horizontal=True), f),
+        "provider_panel": panel(provider, charts.bar(provider, "label", [("calls", "Calls")], horizontal=True), f),
+        "location_panel": panel(location, None, f),
+    }
+
+
 @owner_required
+@analytics_view
 def overview(request):
     form, f = filter_for(request)
     m = OverviewMetrics(f)
@@ -54,8 +91,7 @@ def overview(request):
         "time_saved": panel(m.time_saved(), None, f),
         "mix_panel": panel(mix, charts.bar(mix, "label", [("value", "Value ($)")], money=True)
                            if mix.rows else None, f),
-        "calls_installed": call_model() is not None,
-        "pending_call_sections": PENDING_CALL_SECTIONS,
+        **call_panels(m, f),
     }
     return render(request, "dashboards/overview.html", context)
 
@@ -86,6 +122,7 @@ def roi_table(result, sources: dict) -> Table:
 
 
 @owner_required
+@analytics_view
 def roi(request):
     form, f = filter_for(request)
     defaults = roi_defaults(f)
@@ -116,8 +153,34 @@ def roi(request):
 
 
 @owner_required
+@analytics_view
+def members(request):
+    form, f = filter_for(request)
+    m = MemberMetrics(f)
+    summary, plans, bundles = m.members_summary(), m.members_by_plan(), m.bundle_liability()
+    context = {
+        "form": form, "f": f, "summary": summary,
+        "plans_panel": panel(plans, charts.bar(plans, "plan", [("active", "Active"), ("past_due", "Past due"),
+                                                                ("frozen", "Frozen"), ("cancelling", "Cancelling")])
+                             if plans.rows else None, f),
+        "bundles_panel": panel(bundles, charts.bar(bundles, "service", [("liability", "Liability ($)")], money=True,
+                                                   horizontal=True) if bundles.rows else None, f),
+    }
+    return render(request, "dashboards/members.html", context)
+
+
+# CSV export: section key -> (metrics class, method); one registry for every dashboard page.
+EXPORTS = {
+    **{key: (OverviewMetrics, name) for key, name in SECTIONS.items()},
+    **{key: (MemberMetrics, name) for key, name in MEMBER_SECTIONS.items()},
+}
+
+
+@owner_required
+@analytics_view
 def export(request, section):
-    if section not in SECTIONS:
+    if section not in EXPORTS:
         raise Http404("No such dashboard section.")
     _form, f = filter_for(request)
-    return csv_response(getattr(OverviewMetrics(f), SECTIONS[section])(), f)
+    metrics, name = EXPORTS[section]
+    return csv_response(getattr(metrics(f), name)(), f)

@@ -12,6 +12,7 @@ from ..routes import Route
 from .audit import log_action
 from .clinic import Location
 from .patients import Patient
+from .scoping import LocationScopedQuerySet
 
 # Lower sorts first. Safety escalations always lead the queue.
 ROUTE_PRIORITY = {
@@ -34,14 +35,7 @@ ROUTE_SLA = {
 DEFAULT_SLA = timedelta(hours=2)
 
 
-class HandoffQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(location_id__in=user.location_ids())
-
+class HandoffQuerySet(LocationScopedQuerySet):
     def open(self):
         return self.exclude(status=Handoff.Status.DONE)
 

@@ -6,17 +6,10 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from .clinic import Location, Provider, Service
+from .scoping import LocationScopedQuerySet
 
 
-class PatientQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The only way views and the API read patients: staff see their own locations."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(location_id__in=user.location_ids())
-
+class PatientQuerySet(LocationScopedQuerySet):
     def search(self, query: str):
         from ..phones import normalize_phone
 
@@ -157,14 +150,7 @@ class ConsentEvent(models.Model):
         return f"{self.get_kind_display()} {self.phone} ({self.source}) {self.created_at:%Y-%m-%d}"
 
 
-class VisitQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(location_id__in=user.location_ids())
-
+class VisitQuerySet(LocationScopedQuerySet):
     def completed(self):
         return self.filter(status=Visit.Status.COMPLETED)
 
@@ -207,6 +193,11 @@ class Visit(models.Model):
             models.Index(fields=["patient", "service", "-starts_at"], name="visit_patient_service_idx"),
             # Dashboards: visits per location over a date range.
             models.Index(fields=["location", "starts_at"], name="visit_location_start_idx"),
+            # Dashboards: appointments booked (recorded) per location over a date range.
+            models.Index(fields=["location", "created_at"], name="visit_location_created_idx"),
+            # Dashboards: "did this patient complete a visit before/after t" as one index probe
+            # (repeat share, protected appointments, consults shown).
+            models.Index(fields=["patient", "status", "starts_at"], name="visit_patient_status_start_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="visit_value_not_negative"),

@@ -12,15 +12,10 @@ from django.db import models
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from medspa.models.scoping import LocationScopedQuerySet
 
-class BundleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(location_id__in=user.location_ids())
 
+class BundleQuerySet(LocationScopedQuerySet):
     def with_remaining(self):
         return self.annotate(
             sessions_used=Count("redemptions", distinct=True),

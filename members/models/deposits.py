@@ -9,16 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from medspa.models import log_action
+from medspa.models.scoping import LocationScopedQuerySet
 
 
-class DepositQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(location_id__in=user.location_ids())
-
+class DepositQuerySet(LocationScopedQuerySet):
     def held(self):
         return self.filter(status=Deposit.Status.HELD)
 
@@ -34,9 +28,10 @@ class Deposit(models.Model):
     location = models.ForeignKey("medspa.Location", on_delete=models.PROTECT, related_name="deposits")
     amount = models.DecimalField(max_digits=9, decimal_places=2, validators=[MinValueValidator(1)])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
-    # The event (calls.Event) the deposit secures. Stored as a plain id until the calls app's Event
-    # model is on main; the lead converts this to a ForeignKey after the merge.
-    event_ref = models.PositiveIntegerField(null=True, blank=True, help_text="calls.Event id, if for an event.")
+    event = models.ForeignKey(
+        "calls.Event", null=True, blank=True, on_delete=models.PROTECT, related_name="deposits",
+        help_text="The event the deposit holds a place at, if any.",
+    )
     visit = models.ForeignKey(
         "medspa.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="deposits"
     )

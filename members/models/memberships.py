@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from medspa.models import log_action
+from medspa.models.scoping import LocationScopedQuerySet
 
 from ..cycles import add_months, renewal_after
 
@@ -42,14 +43,7 @@ def _ledger_sum(**filters):
     return Coalesce(Subquery(rows, output_field=DecimalField(max_digits=12, decimal_places=2)), ZERO)
 
 
-class MembershipQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(location_id__in=user.location_ids())
-
+class MembershipQuerySet(LocationScopedQuerySet):
     def live(self):
         return self.exclude(status=Status.ENDED)
 

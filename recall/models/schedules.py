@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
+from medspa.models.scoping import LocationScopedQuerySet
+
 
 class State(models.TextChoices):
     UPCOMING = "upcoming", "Upcoming"
@@ -19,13 +21,8 @@ CLOCK_STATES = (State.UPCOMING, State.DUE, State.LATE, State.LAPSED)
 OWING_STATES = (State.DUE, State.LATE, State.LAPSED)
 
 
-class RecallScheduleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(patient__location_id__in=user.location_ids())
+class RecallScheduleQuerySet(LocationScopedQuerySet):
+    location_field = "patient__location"
 
     def for_locations(self, location_ids):
         return self.filter(patient__location_id__in=list(location_ids))

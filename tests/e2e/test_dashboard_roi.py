@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from dashboard_dataset import RANGE, build
+from dashboard_dataset import RANGE, build, build_calls, build_members
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -36,9 +36,12 @@ def test_changing_the_lift_updates_the_value_without_a_reload(login, olivia, liv
 
 def test_screenshots_of_every_dashboard_page(login, olivia, westside, downtown, live_server, page):
     build(westside, downtown)
+    build_calls(westside, downtown)
+    build_members(westside, downtown)
     login(olivia)
     query = f"?start={RANGE['start']}&end={RANGE['end']}"
-    pages = {"overview": "/dashboard/" + query, "roi": "/dashboard/roi/" + query}
+    pages = {"overview": "/dashboard/" + query, "roi": "/dashboard/roi/" + query,
+             "members": "/dashboard/members/" + query}
     SHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in pages.items():
         for size, viewport in SIZES.items():
@@ -52,3 +55,9 @@ def test_screenshots_of_every_dashboard_page(login, olivia, westside, downtown, 
     overview = page.goto(live_server.url + pages["overview"])
     assert overview.status == 200
     assert page.locator("[data-metric=consults_booked] .value").inner_text() == "3"
+    assert page.locator("[data-metric=calls] .value").inner_text() == "8"  # both locations
+    assert page.locator("table.heat tbody tr").count() == 7
+    page.set_viewport_size(SIZES["desktop"])
+    page.locator("#calls-heat").screenshot(path=str(SHOTS / "dashboard-calls-heat-strip.png"))
+    cell = page.locator("table.heat td[title='Tuesday 8 pm: 1 calls']")
+    assert cell.evaluate("td => getComputedStyle(td).backgroundColor") != "rgba(0, 0, 0, 0)"

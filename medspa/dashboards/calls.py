@@ -1,0 +1,294 @@
+"""Call metrics for the overview: who called, when, about what, and how the calls were handled.
+
+Five aggregate queries whatever the number of calls (`CallMetrics`): totals per location, calls per
+local hour x weekday, per source, per event, per provider preference, plus one per service category.
+Hours and weekdays are each location's wall clock (`LocalPart` reads `location.time_zone` per row).
+
+Definitions (also shown next to each figure):
+- bookable call: routed booking, rebooking, event follow-up, member support or bundle help -- the
+  routes where answering at once can turn into a visit or a member's use of credits (the ROI model's
+  "share with bookable or member-use intent");
+- call with a question: the caller asked something the call plan covers or must leave to staff
+  (`answers_given` or `not_promised` is not empty); safety escalations are left out of both sides,
+  since their emergency script is read whatever was asked;
+- approved-answer rate: calls with a question that got at least one approved answer / calls with a question;
+- summary completeness: average of the finalised calls' completeness scores (captured / applicable fields);
+- event consult booked: a call attributed to an event whose inbox item was resolved "Booked consult";
+  shown: that caller (the call's or the inbox item's patient) completed a consultation after the call.
+"""
+
+from functools import cached_property
+
+from django.db import connection
+from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, TextField, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
+
+from calls.models import Call, Event
+
+from ..models import Handoff, Service, Visit
+from ..routes import Route
+from .aggregates import LocalPart
+from .filters import DashboardFilter
+from .tables import Table, share
+
+BOOKABLE_ROUTES = (Route.BOOKING, Route.REBOOKING, Route.EVENT_FOLLOW_UP, Route.MEMBER_SUPPORT, Route.BUNDLE_HELP)
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+NOT_SAFETY = ~Q(route=Route.SAFETY_ESCALATION)
+ANSWERED = ~Q(answers_given=[]) & NOT_SAFETY
+QUESTION = (~Q(answers_given=[]) | ~Q(not_promised=[])) & NOT_SAFETY
+NO_INTEREST = Q(fields__service_interest__isnull=True) | Q(fields__service_interest=[])
+
+
+def calls_in(f: DashboardFilter):
+    """Calls that started in the range (index call_location_started_idx)."""
+    return Call.objects.filter(location_id__in=f.location_ids, started_at__gte=f.since, started_at__lt=f.until)
+
+
+def hour_label(hour: int) -> str:
+    return f"{(hour % 12) or 12} {'am' if hour < 12 else 'pm'}"
+
+
+CATEGORY_SQL = {
+    # One row per (call, named service); a call naming two services of one category counts once there.
+    "postgresql": """
+        SELECT s.category, COUNT(DISTINCT c.id)
+        FROM {call} c
+        CROSS JOIN LATERAL jsonb_array_elements_text(
+            CASE WHEN jsonb_typeof(c.fields -> 'service_interest') = 'array'
+                 THEN c.fields -> 'service_interest' ELSE '[]'::jsonb END) AS interest(name)
+        JOIN {service} s ON s.name = interest.name
+        WHERE c.location_id IN ({locations}) AND c.started_at >= %s AND c.started_at < %s
+        GROUP BY s.category""",
+    "sqlite": """
+        SELECT s.category, COUNT(DISTINCT c.id)
+        FROM {call} c, json_each(c.fields, '$.service_interest') AS interest
+        JOIN {service} s ON s.name = interest.value
+        WHERE c.location_id IN ({locations}) AND c.started_at >= %s AND c.started_at < %s
+        GROUP BY s.category""",
+}
+
+
+class CallMetrics:
+    """Call sections of the overview (mixed into `OverviewMetrics`; `self.f` is the filter)."""
+
+    f: DashboardFilter
+
+    # --- queries ----------------------------------------------------------------------------
+
+    @cached_property
+    def call_locations(self) -> list[dict]:
+        finalized = Q(finalized_at__isnull=False)
+        return list(
+            calls_in(self.f)
+            .values("location_id", "location__name")
+            .annotate(
+                calls=Count("id"),
+                after_hours=Count("id", filter=Q(after_hours=True)),
+                bookable=Count("id", filter=Q(route__in=BOOKABLE_ROUTES)),
+                questions=Count("id", filter=QUESTION),
+                answered=Count("id", filter=ANSWERED),
+                staff_review=Count("id", filter=Q(route=Route.STAFF_REVIEW)),
+                provider_review=Count("id", filter=Q(route=Route.PROVIDER_REVIEW)),
+                safety=Count("id", filter=Q(route=Route.SAFETY_ESCALATION)),
+                finalized=Count("id", filter=finalized),
+                completeness=Sum("completeness", filter=finalized),
+                no_interest=Count("id", filter=NO_INTEREST),
+                event_calls=Count("id", filter=Q(event__isnull=False)),
+            )
+            .order_by("location__name")
+        )
+
+    @cached_property
+    def call_totals(self) -> dict:
+        keys = ("calls", "after_hours", "bookable", "questions", "answered", "staff_review", "provider_review",
+                "safety", "finalized", "no_interest", "event_calls")
+        totals = {key: sum(row[key] for row in self.call_locations) for key in keys}
+        totals["completeness"] = sum(row["completeness"] or 0 for row in self.call_locations)
+        return totals
+
+    @cached_property
+    def call_heat(self) -> dict[tuple[int, int], int]:
+        """(ISO weekday 1-7, local hour 0-23) -> calls."""
+        rows = (
+            calls_in(self.f)
+            .annotate(dow=LocalPart("started_at", "location__time_zone", "isodow"),
+                      hour=LocalPart("started_at", "location__time_zone", "hour"))
+            .values("dow", "hour").annotate(n=Count("id")).order_by()
+        )
+        return {(row["dow"], row["hour"]): row["n"] for row in rows}
+
+    def _by_field(self, key: str) -> list[dict]:
+        return list(
+            # A missing key and an empty string are both "not stated": one group.
+            calls_in(self.f)
+            .annotate(value=Coalesce(KeyTextTransform(key, "fields"), Value(""), output_field=TextField()))
+            .values("value").annotate(calls=Count("id")).order_by("-calls", "value")
+        )
+
+    @cached_property
+    def source_rows(self) -> list[dict]:
+        return self._by_field("event_source")
+
+    @cached_property
+    def provider_rows(self) -> list[dict]:
+        return self._by_field("provider_preference")
+
+    @cached_property
+    def event_rows(self) -> list[dict]:
+        booked = Q(handoff__outcome=Handoff.Outcome.BOOKED_CONSULT)
+        consult_after = Visit.objects.filter(
+            patient_id=Coalesce(OuterRef("patient_id"), OuterRef("handoff__patient_id")),
+            service__category=Service.Category.CONSULT, status=Visit.Status.COMPLETED,
+            starts_at__gt=OuterRef("started_at"),
+        )
+        return list(
+            calls_in(self.f).filter(event__isnull=False)
+            # Only calls that booked a consult need the (indexed) look-ahead for the visit.
+            .annotate(shown=Case(When(booked, then=Exists(consult_after)), default=Value(False)))
+            .values("event_id", "event__name", "event__kind", "event__starts_at")
+            .annotate(calls=Count("id"), consults_booked=Count("id", filter=booked),
+                      consults_shown=Count("id", filter=Q(shown=True)))
+            .order_by("-calls", "event__name")
+        )
+
+    @cached_property
+    def category_counts(self) -> dict[str, int]:
+        vendor = connection.vendor if connection.vendor in CATEGORY_SQL else "postgresql"
+        ids = list(self.f.location_ids)
+        if not ids:
+            return {}
+        sql = CATEGORY_SQL[vendor].format(call=Call._meta.db_table, service=Service._meta.db_table,
+                                          locations=", ".join(["%s"] * len(ids)))
+        ops = connection.ops
+        params = [*ids, ops.adapt_datetimefield_value(self.f.since), ops.adapt_datetimefield_value(self.f.until)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return dict(cursor.fetchall())
+
+    # --- sections ---------------------------------------------------------------------------
+
+    CALL_FORMATS = {"after_hours_share": "percent", "bookable_share": "percent", "approved_answer_rate": "percent",
+                    "staff_review_rate": "percent", "provider_review_rate": "percent", "safety_rate": "percent",
+                    "completeness": "percent", "event_show_rate": "percent"}
+
+    def calls_summary(self) -> Table:
+        t = self.call_totals
+        booked = sum(row["consults_booked"] for row in self.event_rows)
+        shown = sum(row["consults_shown"] for row in self.event_rows)
+        rows = [
+            ("calls", "Calls", t["calls"], "Calls that started in the range (every intake path)."),
+            ("after_hours_share", "After-hours share", share(t["after_hours"], t["calls"]),
+             "Calls outside the location's business hours / all calls."),
+            ("bookable_share", "Bookable share", share(t["bookable"], t["calls"]),
+             "Calls routed booking, rebooking, event follow-up, member support or bundle help / all calls."),
+            ("approved_answer_rate", "Approved-answer rate", share(t["answered"], t["questions"]),
+             f"Calls answered with approved wording / the {t['questions']} calls with a question "
+             "(plan-covered or left for staff; safety calls excluded)."),
+            ("staff_review_rate", "Staff-review rate", share(t["staff_review"], t["calls"]),
+             "Calls routed to staff review / all calls."),
+            ("provider_review_rate", "Provider-review rate", share(t["provider_review"], t["calls"]),
+             "Calls routed to a provider / all calls."),
+            ("safety_rate", "Safety handoff rate", share(t["safety"], t["calls"]),
+             "Calls escalated for safety / all calls."),
+            ("completeness", "Summary completeness", share(t["completeness"], t["finalized"]),
+             f"Average share of applicable fields captured, over {t['finalized']} finalised calls."),
+            ("event_calls", "Event calls", t["event_calls"], "Calls attributed to an event or campaign."),
+            ("event_consults_booked", "Event consults booked", booked,
+             "Event calls whose inbox item was resolved “Booked consult”."),
+            ("event_consults_shown", "Event consults shown", shown,
+             "Of those, callers who completed a consultation after the call."),
+        ]
+        return Table(
+            "calls", "Calls",
+            [("metric", "Metric"), ("value", "Value"), ("definition", "Definition")],
+            [{"key": key, "metric": label, "value": value, "definition": text,
+              "value_format": self.CALL_FORMATS.get(key)} for key, label, value, text in rows],
+        )
+
+    def calls_heat(self) -> Table:
+        heat = self.call_heat
+        columns = [("day", "Day")] + [(f"h{h}", hour_label(h)) for h in range(24)] + [("total", "Total")]
+        rows = []
+        for dow, day in enumerate(WEEKDAYS, start=1):
+            row = {"day": day, **{f"h{h}": heat.get((dow, h), 0) for h in range(24)}}
+            row["total"] = sum(row[f"h{h}"] for h in range(24))
+            rows.append(row)
+        return Table("calls-heat", "Calls by weekday and hour (local time)", columns, rows,
+                     notes=["Each call at its own location's local time."])
+
+    def calls_by_hour(self) -> Table:
+        total = self.call_totals["calls"]
+        counts = [sum(n for (_dow, hour), n in self.call_heat.items() if hour == h) for h in range(24)]
+        rows = [{"hour": h, "label": hour_label(h), "calls": n, "share": share(n, total)}
+                for h, n in enumerate(counts)]
+        return Table("calls-by-hour", "Calls by hour of day (local time)",
+                     [("label", "Hour"), ("calls", "Calls"), ("share", "Share")], rows if total else [],
+                     formats={"share": "percent"})
+
+    def calls_by_weekday(self) -> Table:
+        total = self.call_totals["calls"]
+        rows = []
+        for dow, day in enumerate(WEEKDAYS, start=1):
+            n = sum(count for (d, _hour), count in self.call_heat.items() if d == dow)
+            rows.append({"day": day, "calls": n, "share": share(n, total)})
+        return Table("calls-by-weekday", "Calls by day of week", [("day", "Day"), ("calls", "Calls"),
+                                                                  ("share", "Share")],
+                     rows if total else [], formats={"share": "percent"})
+
+    def _counted(self, key, title, label, rows, empty_label) -> Table:
+        total = self.call_totals["calls"]
+        out = [{"value": row["value"] or "", "label": row["value"] or empty_label, "calls": row["calls"],
+                "share": share(row["calls"], total)} for row in rows]
+        out.sort(key=lambda row: (row["value"] == "", -row["calls"], row["label"]))  # "not stated" last
+        return Table(key, title, [("label", label), ("calls", "Calls"), ("share", "Share of calls")], out,
+                     formats={"share": "percent"})
+
+    def calls_by_source(self) -> Table:
+        return self._counted("calls-by-source", "Calls by source", "Source", self.source_rows, "Not stated")
+
+    def calls_by_provider(self) -> Table:
+        return self._counted("calls-by-provider", "Calls by provider asked for", "Provider", self.provider_rows,
+                             "No preference")
+
+    def calls_by_event(self) -> Table:
+        kinds = dict(Event.Kind.choices)
+        rows = [{"event": row["event__name"], "kind": kinds.get(row["event__kind"], row["event__kind"]),
+                 "calls": row["calls"], "consults_booked": row["consults_booked"],
+                 "consults_shown": row["consults_shown"]} for row in self.event_rows]
+        t = self.call_totals
+        return Table("calls-by-event", "Calls by event / campaign",
+                     [("event", "Event"), ("kind", "Kind"), ("calls", "Calls"),
+                      ("consults_booked", "Consults booked"), ("consults_shown", "Consults shown")], rows,
+                     notes=[f"{t['calls'] - t['event_calls']} calls were not attributed to an event."])
+
+    def calls_by_category(self) -> Table:
+        total, labels = self.call_totals["calls"], dict(Service.Category.choices)
+        rows = [{"category": cat, "label": labels.get(cat, cat), "calls": n, "share": share(n, total)}
+                for cat, n in sorted(self.category_counts.items(), key=lambda item: (-item[1], item[0]))]
+        if total:
+            none = self.call_totals["no_interest"]
+            rows.append({"category": "", "label": "No service named", "calls": none, "share": share(none, total)})
+        return Table("calls-by-category", "Calls by service category",
+                     [("label", "Category"), ("calls", "Calls"), ("share", "Share of calls")], rows,
+                     notes=["A call naming services in two categories counts in both."], formats={"share": "percent"})
+
+    def calls_by_location(self) -> Table:
+        rows = [{"location": row["location__name"], "calls": row["calls"], "after_hours": row["after_hours"],
+                 "after_hours_share": share(row["after_hours"], row["calls"]),
+                 "bookable_share": share(row["bookable"], row["calls"]),
+                 "approved_answer_rate": share(row["answered"], row["questions"])} for row in self.call_locations]
+        return Table("calls-by-location", "Calls by location",
+                     [("location", "Location"), ("calls", "Calls"), ("after_hours", "After hours"),
+                      ("after_hours_share", "After-hours share"), ("bookable_share", "Bookable share"),
+                      ("approved_answer_rate", "Approved-answer rate")], rows,
+                     formats={"after_hours_share": "percent", "bookable_share": "percent",
+                              "approved_answer_rate": "percent"})
+
+
+CALL_SECTIONS = {
+    "calls": "calls_summary", "calls-heat": "calls_heat", "calls-by-hour": "calls_by_hour",
+    "calls-by-weekday": "calls_by_weekday", "calls-by-source": "calls_by_source", "calls-by-event": "calls_by_event",
+    "calls-by-category": "calls_by_category", "calls-by-provider": "calls_by_provider",
+    "calls-by-location": "calls_by_location",
+}

@@ -1,0 +1,64 @@
+"""Display helpers shared by every page: clinic-local times, callback deadlines, captured values."""
+
+import zoneinfo
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.timesince import timesince
+
+register = template.Library()
+
+
+def _zone(location):
+    name = getattr(location, "time_zone", None) or (location if isinstance(location, str) else None)
+    try:
+        return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_current_timezone()
+
+
+@register.filter
+def local(value: datetime | None, location=None) -> str:
+    """`{{ when|local:item.location }}` -> "Tue Nov 24, 2:30 p.m. PST" in that location's zone."""
+    if not value:
+        return "—"
+    moment = value.astimezone(_zone(location))
+    return f"{format_date(moment, 'D M j, g:i a')} {moment.tzname()}"
+
+
+@register.filter
+def due_label(value: datetime | None) -> str:
+    """"in 2 hours" while there is time, "overdue by 3 days" once it has passed."""
+    if not value:
+        return ""
+    now = timezone.now()
+    if value >= now:
+        return f"in {timesince(now, value, depth=1)}"
+    return f"overdue by {timesince(value, now, depth=1)}"
+
+
+@register.filter
+def is_overdue(value: datetime | None) -> bool:
+    return bool(value) and value < timezone.now()
+
+
+@register.filter
+def show(value) -> str:
+    """Captured values for people: lists joined, booleans as yes/no, empty as a dash."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(show(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {show(v)}" for k, v in value.items())
+    return str(value)
+
+
+@register.filter
+def label(key: str) -> str:
+    """A field key as a label: "callback_window" -> "Callback window"."""
+    return str(key).replace("_", " ").capitalize()
