@@ -1,4 +1,9 @@
-"""Migration 0003/0004: existing touches and links get their patient (and touches their service)."""
+"""Migration 0003/0004: existing touches and links get their patient (and touches their service).
+
+Runs inside the test's transaction (PostgreSQL DDL is transactional), so the rollback restores the
+schema and the migration data for the tests that follow; constraints are checked immediately so
+that ALTER TABLE does not meet pending foreign-key trigger events.
+"""
 
 import pytest
 from django.db import connection
@@ -6,8 +11,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db
 def test_existing_touches_and_links_are_backfilled():
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     executor = MigrationExecutor(connection)
     executor.migrate([("recall", "0002_default_rules")])
     old = executor.loader.project_state([("recall", "0002_default_rules")]).apps
