@@ -199,4 +199,6 @@ CELERY_BEAT_SCHEDULE: dict = {
     "calls-finalize-stale": {"task": "calls.tasks.finalize_stale_calls", "schedule": 300.0},
     # Recall: advance schedules whose next action time has come, write touches, re-queue the outbox.
     "recall-sweep": {"task": "recall.tasks.sweep", "schedule": 300.0},
+    # Member touchpoints (renewal, expiring credits, bundles) into the recall outbox; hourly, idempotent.
+    "recall-member-touchpoints": {"task": "recall.tasks.member_touchpoints", "schedule": 3600.0},
 }

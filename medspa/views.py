@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from members.views import patient_panel_context
+from recall.patient_panel import patient_recall_context
 
 from .forms import PatientForm, VisitForm
 from .models import Patient, log_action
@@ -64,6 +65,7 @@ def patient_detail(request, pk):
             "handoffs": handoffs,
             "visit_form": VisitForm(user=request.user, patient=patient),
             **patient_panel_context(patient, request.user),
+            **patient_recall_context(patient),
         },
     )
 
@@ -99,6 +101,6 @@ def visit_add(request, pk):
         request,
         "medspa/patient_detail.html",
         {"patient": patient, "visits": visits, "handoffs": patient.handoffs.all()[:20], "visit_form": form,
-         **patient_panel_context(patient, request.user)},
+         **patient_panel_context(patient, request.user), **patient_recall_context(patient)},
         status=400,
     )

@@ -1,27 +1,49 @@
 from django.contrib import admin
 
+from medspa.admin import OwnerSettingsAdmin
 from medspa.models import log_action
 
-from .models import Attribution, InboundMessage, LinkAction, RecallLink, RecallRule, RecallSchedule, Touch
+from .models import (
+    Attribution,
+    InboundMessage,
+    LinkAction,
+    MemberTouchTemplate,
+    RecallLink,
+    RecallRule,
+    RecallSchedule,
+    Touch,
+)
 
 
 @admin.register(RecallRule)
-class RecallRuleAdmin(admin.ModelAdmin):
+class RecallRuleAdmin(OwnerSettingsAdmin):
     """Owners edit rules here; RecallRule.clean() validates the wording (GSM-7, 2 segments, no treatment names)."""
 
     list_display = ("service", "interval_days", "window_opens_days", "late_after_days", "lapsed_after_days",
-                    "max_touches", "min_days_between", "is_active")
+                    "stop_after_lapsed_days", "max_touches", "min_days_between", "is_active")
     fieldsets = (
         (None, {"fields": ("service", "is_active")}),
         ("Timing (days)", {"fields": ("interval_days", "window_opens_days", "late_after_days", "lapsed_after_days",
-                                      "max_touches", "min_days_between")}),
+                                      "stop_after_lapsed_days", "max_touches", "min_days_between")}),
         ("Messages: only {first_name}, {clinic} and {link}; never a treatment name",
          {"fields": ("on_time_template", "late_template", "reactivation_template")}),
     )
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        obj.save()
         log_action(request.user, "recall.rule_saved", obj, fields=form.changed_data)
+
+
+@admin.register(MemberTouchTemplate)
+class MemberTouchTemplateAdmin(OwnerSettingsAdmin):
+    """Member touchpoint wording; MemberTouchTemplate.clean() refuses treatment names, amounts, non-GSM-7 and
+    anything longer than two segments."""
+
+    list_display = ("kind", "is_active", "updated_at")
+    fields = ("kind", "is_active", "body")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("kind",) if obj else ()
 
 
 @admin.register(RecallSchedule)
@@ -46,8 +68,8 @@ class RecallScheduleAdmin(admin.ModelAdmin):
 @admin.register(Touch)
 class TouchAdmin(admin.ModelAdmin):
     list_display = ("idempotency_key", "kind", "status", "to", "attempts", "error_code", "sent_at")
-    list_filter = ("status", "kind")
-    raw_id_fields = ("schedule",)
+    list_filter = ("status", "source", "kind")
+    raw_id_fields = ("schedule", "patient")
     readonly_fields = [f.name for f in Touch._meta.fields]
 
 
@@ -58,8 +80,8 @@ class InboundMessageAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in InboundMessage._meta.fields]
 
 
-admin.site.register(RecallLink, list_display=("schedule", "created_at", "expires_at", "opened_at"),
-                    raw_id_fields=("schedule", "touch"), exclude=("token_hash",))
+admin.site.register(RecallLink, list_display=("patient", "schedule", "created_at", "expires_at", "opened_at"),
+                    raw_id_fields=("patient", "schedule", "touch"), exclude=("token_hash",))
 admin.site.register(LinkAction, list_display=("action", "link", "created_at"), raw_id_fields=("link", "handoff"))
-admin.site.register(Attribution, list_display=("visit", "kind", "value", "visit_at"),
+admin.site.register(Attribution, list_display=("visit", "source", "kind", "value", "visit_at"),
                     raw_id_fields=("visit", "touch"))

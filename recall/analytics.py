@@ -57,17 +57,68 @@ def rebook_requests(location_ids, start: datetime, end: datetime) -> dict[int, i
     return counts
 
 
+def _attributions(location_ids, start: datetime, end: datetime, source: str | None = Touch.Source.RECALL):
+    rows = Attribution.objects.filter(location_id__in=list(location_ids), created_at__gte=start, created_at__lt=end)
+    return rows.filter(source=source) if source else rows
+
+
 def recovered(location_ids, start: datetime, end: datetime) -> dict[int, dict]:
-    rows = (Attribution.objects.filter(location_id__in=list(location_ids), created_at__gte=start, created_at__lt=end)
+    """Recall-recovered visits and revenue per service (member touches: `member_results`)."""
+    rows = (_attributions(location_ids, start, end)
             .order_by().values("service_id").annotate(visits=Count("pk"), revenue=Sum("value")))
     return {r["service_id"]: {"visits": r["visits"], "revenue": r["revenue"] or Decimal(0)} for r in rows}
 
 
 def recovered_by_kind(location_ids, start: datetime, end: datetime) -> dict[str, dict]:
-    """Which touch timing brings patients back: on-time, late or reactivation."""
-    rows = (Attribution.objects.filter(location_id__in=list(location_ids), created_at__gte=start, created_at__lt=end)
+    """Which recall touch timing brings patients back: on-time, late or reactivation."""
+    rows = (_attributions(location_ids, start, end)
             .order_by().values("kind").annotate(visits=Count("pk"), revenue=Sum("value")))
     return {r["kind"]: {"visits": r["visits"], "revenue": r["revenue"] or Decimal(0)} for r in rows}
+
+
+def recovered_by_source(location_ids, start: datetime, end: datetime) -> dict[str, dict]:
+    """Recovered visits and revenue from recall touches and from member touchpoints:
+    {"recall": {"visits", "revenue"}, "member": {...}} (both keys always present)."""
+    rows = (_attributions(location_ids, start, end, source=None)
+            .order_by().values("source").annotate(visits=Count("pk"), revenue=Sum("value")))
+    found = {r["source"]: {"visits": r["visits"], "revenue": r["revenue"] or Decimal(0)} for r in rows}
+    return {source: found.get(source, {"visits": 0, "revenue": Decimal(0)}) for source in Touch.Source.values}
+
+
+@dataclass
+class MemberKindRow:
+    kind: str
+    label: str
+    sent: int = 0
+    delivered: int = 0
+    replies: int = 0
+    requests: int = 0
+    recovered: int = 0
+    revenue: Decimal = Decimal(0)
+
+
+def member_results(location_ids, start: datetime, end: datetime) -> list[MemberKindRow]:
+    """Member touchpoint results per kind (renewal, credits, bundles): texts sent and delivered, replies,
+    slot requests on the link, recovered visits and their revenue. Four grouped queries."""
+    ids = list(location_ids)
+    member = Touch.objects.filter(source=Touch.Source.MEMBER, patient__location_id__in=ids)
+    sent = {r["kind"]: r for r in member.filter(sent_at__gte=start, sent_at__lt=end).order_by().values("kind")
+            .annotate(n=Count("pk"), delivered=Count("pk", filter=Q(status=Touch.Status.DELIVERED)))}
+    back = dict(InboundMessage.objects.filter(touch__in=member, received_at__gte=start, received_at__lt=end,
+                                              kind=InboundMessage.Kind.REPLY).order_by()
+                .values("touch__kind").annotate(n=Count("pk")).values_list("touch__kind", "n"))
+    asked = dict(LinkAction.objects.filter(link__touch__in=member, created_at__gte=start, created_at__lt=end,
+                                           action=LinkAction.Action.REQUEST).order_by()
+                 .values("link__touch__kind").annotate(n=Count("pk")).values_list("link__touch__kind", "n"))
+    won = {r["kind"]: r for r in _attributions(ids, start, end, source=Touch.Source.MEMBER).order_by()
+           .values("kind").annotate(visits=Count("pk"), revenue=Sum("value"))}
+    return [
+        MemberKindRow(kind=kind, label=label, sent=sent.get(kind, {}).get("n", 0),
+                      delivered=sent.get(kind, {}).get("delivered", 0), replies=back.get(kind, 0),
+                      requests=asked.get(kind, 0), recovered=won.get(kind, {}).get("visits", 0),
+                      revenue=won.get(kind, {}).get("revenue") or Decimal(0))
+        for kind, label in Touch.MemberKind.choices
+    ]
 
 
 @dataclass

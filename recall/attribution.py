@@ -1,6 +1,14 @@
-"""Recovered visits: a visit completed or booked within 30 days after a touch for the same service."""
+"""Recovered visits: a visit completed or booked within 30 days after a touch.
+
+Which visits a touch can recover: a recall touch, a visit for its schedule's service; a bundle
+touch, a visit for the bundle's service; a renewal or expiring-credits touch, any visit (Touch.service
+is empty). When several touches qualify, one for the visit's own service wins over a general one,
+then the latest.
+"""
 
 from datetime import timedelta
+
+from django.db.models import F, Q
 
 from medspa.models import Visit
 
@@ -26,13 +34,15 @@ def attribute(visit: Visit) -> Attribution | None:
     if visit.status == Visit.Status.COMPLETED and visit.source == Visit.Source.IMPORT:
         moment = visit.starts_at
     touch = (
-        Touch.objects.filter(schedule__patient_id=visit.patient_id, schedule__service_id=visit.service_id,
-                             sent_at__isnull=False, sent_at__lte=moment, sent_at__gte=moment - ATTRIBUTION_WINDOW)
+        Touch.objects.filter(patient_id=visit.patient_id, sent_at__isnull=False, sent_at__lte=moment,
+                             sent_at__gte=moment - ATTRIBUTION_WINDOW)
+        .filter(Q(service_id=visit.service_id) | Q(service__isnull=True, source=Touch.Source.MEMBER))
         .exclude(status__in=[Touch.Status.FAILED, Touch.Status.UNDELIVERED])
-        .order_by("-sent_at").first()
+        .order_by(F("service_id").asc(nulls_last=True), "-sent_at").first()
     )
     if touch is None:
         return None
-    return Attribution.objects.create(visit=visit, touch=touch, kind=touch.kind, service_id=visit.service_id,
+    return Attribution.objects.create(visit=visit, touch=touch, kind=touch.kind, source=touch.source,
+                                      service_id=visit.service_id,
                                       location_id=visit.location_id, value=visit.value, visit_at=visit.starts_at,
                                       created_at=max(moment, touch.sent_at))

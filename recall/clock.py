@@ -7,6 +7,11 @@ max_touches, min_days_between) and the last completed visit give four dates:
     due date     = last visit + interval_days
     late from    = due + late_after_days         -> state `late`, late nudge owed
     lapsed from  = due + lapsed_after_days       -> state `lapsed`, reactivation owed
+    closed from  = lapsed from + stop_after_lapsed_days (unless 0)
+                                                 -> state `closed`, nothing owed any more
+
+The cutoff keeps a history import from texting everyone who left years ago: a schedule that has
+been lapsed for `stop_after_lapsed_days` days or more is closed without a touch.
 
 One touch per stage, at most `max_touches` per cycle, at least `min_days_between` days apart. A
 stage whose touch could not go out in time (spacing, snooze) is skipped when the next stage starts:
@@ -28,6 +33,7 @@ class Milestones:
     due: date
     late_from: date
     lapsed_from: date
+    closed_from: date | None = None
 
 
 def due_date(last_visit: date, rule) -> date:
@@ -36,11 +42,14 @@ def due_date(last_visit: date, rule) -> date:
 
 def milestones(last_visit: date, rule) -> Milestones:
     due = due_date(last_visit, rule)
+    lapsed_from = due + timedelta(days=rule.lapsed_after_days)
+    cutoff = getattr(rule, "stop_after_lapsed_days", 0) or 0
     return Milestones(
         window_opens=due - timedelta(days=rule.window_opens_days),
         due=due,
         late_from=due + timedelta(days=rule.late_after_days),
-        lapsed_from=due + timedelta(days=rule.lapsed_after_days),
+        lapsed_from=lapsed_from,
+        closed_from=lapsed_from + timedelta(days=cutoff) if cutoff else None,
     )
 
 
@@ -52,14 +61,16 @@ def state_on(day: date, last_visit: date, rule) -> State:
         return State.DUE
     if day < m.lapsed_from:
         return State.LATE
+    if m.closed_from is not None and day >= m.closed_from:
+        return State.CLOSED
     return State.LAPSED
 
 
 def next_boundary(day: date, last_visit: date, rule) -> date | None:
-    """The next day the state changes, or None once lapsed."""
+    """The next day the state changes, or None once lapsed for good (or closed)."""
     m = milestones(last_visit, rule)
-    for boundary in (m.window_opens, m.late_from, m.lapsed_from):
-        if boundary > day:
+    for boundary in (m.window_opens, m.late_from, m.lapsed_from, m.closed_from):
+        if boundary is not None and boundary > day:
             return boundary
     return None
 
@@ -75,6 +86,8 @@ def plan(day: date, *, last_visit: date, rule, touches_sent: int = 0, kinds_sent
          last_touch_day: date | None = None, snoozed_until: date | None = None) -> Plan:
     state = state_on(day, last_visit, rule)
     boundary = next_boundary(day, last_visit, rule)
+    if state == State.CLOSED:
+        return Plan(state, None, None)
     if state == State.UPCOMING:
         return Plan(state, None, boundary)
     kind = STAGE_KIND[state]

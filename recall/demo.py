@@ -47,7 +47,8 @@ def seed(rng: random.Random, now: datetime, out) -> None:
         token = f"demo{schedule.pk:06d}{rng.randrange(10**8):08d}"
         status = rng.choices(["delivered", "sent", "undelivered"], weights=[88, 9, 3])[0]
         touch = Touch(
-            schedule=schedule, number=number, kind=kind, idempotency_key=f"{schedule.pk}:{number}",
+            schedule=schedule, patient=patient, service=schedule.service, number=number, kind=kind,
+            idempotency_key=f"{schedule.pk}:{number}",
             body=render(rules[schedule.service_id].template_for(kind), first_name=patient.first_name,
                         clinic=location.name, link=f"{settings.PUBLIC_BASE_URL}/r/{token}/"),
             to=str(patient.phone), from_number=str(location.sms_number or "+10000000000"), status=status,
@@ -65,7 +66,7 @@ def seed(rng: random.Random, now: datetime, out) -> None:
     Touch.objects.bulk_create(touches, batch_size=500)
     RecallSchedule.objects.bulk_update(updated, ["last_touch_number", "touches_sent", "kinds_sent", "last_touch_at"])
     RecallLink.objects.bulk_create([
-        RecallLink(schedule=s, touch=t, token_hash=hash_token(token), created_at=t.sent_at,
+        RecallLink(schedule=s, patient=s.patient, touch=t, token_hash=hash_token(token), created_at=t.sent_at,
                    expires_at=t.sent_at + LINK_LIFETIME) for s, t, token in links
     ])
     delivered = [t for t in touches if t.status == "delivered"]

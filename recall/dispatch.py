@@ -39,6 +39,7 @@ from medspa.models import Handoff, Patient
 from medspa.routes import Route
 from medspa.sms import INVALID_NUMBER, OPTED_OUT, SmsError, send_sms
 
+from . import member_touches
 from .models import Touch
 from .models.schedules import OWING_STATES
 from .quiet_hours import may_send, next_send_time
@@ -111,25 +112,27 @@ def claim_touch(touch_id: int, *, now: datetime | None = None) -> tuple[Touch | 
     with transaction.atomic():
         touch = (
             Touch.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("schedule__patient__location", "schedule__service")
+            .select_related("patient__location", "schedule")
             .filter(pk=touch_id).first()
         )
         if touch is None or touch.status != Touch.Status.QUEUED:
             return None, Outcome("skipped")
         if touch.not_before > now:
             return None, Outcome("held")
-        schedule, patient = touch.schedule, touch.schedule.patient
+        schedule, patient = touch.schedule, touch.patient
         reason = None
         if not patient.can_text:
             reason = "Patient cannot be texted (no consent, opted out or invalid number)."
         elif str(patient.phone) != touch.to:
             reason = "The patient's phone number changed after this touch was written."
-        elif schedule.stopped_at or schedule.state not in OWING_STATES:
+        elif schedule is not None and (schedule.stopped_at or schedule.state not in OWING_STATES):
             reason = f"Schedule is {schedule.get_state_display().lower()}."
-        elif schedule.booked_for and schedule.booked_for > now:
+        elif schedule is not None and schedule.booked_for and schedule.booked_for > now:
             reason = "A visit is booked."
         elif open_concerns().filter(patient_id=patient.pk).exists():
             reason = "An open safety or provider-review concern pauses recall."
+        elif touch.is_member:
+            reason = member_touches.no_longer_owed(touch, patient.location.local(now).date(), now)
         if reason:
             touch.status, touch.last_error = Touch.Status.CANCELLED, reason
             touch.save(update_fields=["status", "last_error"])
@@ -175,7 +178,7 @@ def _refresh_phone(phone: str, now: datetime) -> None:
 
 @transaction.atomic
 def mark_phone_invalid(touch: Touch, now: datetime) -> None:
-    patient = touch.schedule.patient
+    patient = touch.patient
     Patient.objects.filter(phone=touch.to, phone_invalid_at__isnull=True).update(phone_invalid_at=now)
     Handoff.objects.create(
         location=patient.location, patient=patient, route=Route.DATA_QUALITY, source=Handoff.Source.SYSTEM,
@@ -190,7 +193,7 @@ def mark_phone_invalid(touch: Touch, now: datetime) -> None:
 
 def touch_context(touch: Touch) -> dict:
     return {"id": touch.pk, "kind": touch.get_kind_display(), "body": touch.body,
-            "sent_at": touch.sent_at.isoformat() if touch.sent_at else None}
+            "sent_at": touch.sent_at.isoformat() if touch.sent_at else None, "source": touch.source}
 
 
 def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
@@ -207,12 +210,12 @@ def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
     # The request started and we never learned the answer: do not risk a second text.
     for touch in (Touch.objects.filter(status=Touch.Status.SENDING, claimed_at__lt=stale,
                                        send_started_at__isnull=False, provider_sid__isnull=True)
-                  .select_related("schedule__patient__location")):
+                  .select_related("patient__location")):
         with transaction.atomic():
             if Touch.objects.filter(pk=touch.pk, status=Touch.Status.SENDING).update(
                     status=Touch.Status.FAILED, last_error="Unknown outcome: the worker stopped during the send.") != 1:
                 continue
-            patient = touch.schedule.patient
+            patient = touch.patient
             Handoff.objects.create(
                 location=patient.location, patient=patient, route=Route.DATA_QUALITY, source=Handoff.Source.SYSTEM,
                 title=f"Check whether a reminder reached {patient.full_name}",

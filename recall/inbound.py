@@ -83,7 +83,7 @@ def find_patients(phone: str, to_number: str):
 def prompting_touch(phone: str, now):
     return (Touch.objects.filter(to=phone, sent_at__gte=now - REPLY_WINDOW, sent_at__lte=now)
             .exclude(status__in=["failed", "undelivered", "cancelled"])
-            .select_related("schedule__patient__location", "schedule__service").order_by("-sent_at").first())
+            .select_related("patient__location", "service").order_by("-sent_at").first())
 
 
 def process(message_id: int) -> str:
@@ -103,7 +103,7 @@ def handle(message: InboundMessage) -> None:
     now = timezone.now()
     patients = find_patients(message.from_number, message.to_number)
     touch = prompting_touch(message.from_number, now)
-    patient = touch.schedule.patient if touch else (patients[0] if patients else None)
+    patient = touch.patient if touch else (patients[0] if patients else None)
     location = (patient.location if patient else
                 Location.objects.filter(sms_number=message.to_number).first() or Location.objects.first())
     opted_out = any(p.sms_opted_out_at for p in patients)
@@ -137,10 +137,11 @@ def open_reply_handoff(message: InboundMessage, patient, location, touch) -> Han
     context = {"message": message.body, "fields": result.get("fields") or {}}
     if patient:
         context["history"] = history_context(patient)
+    service = touch.service if touch else None
     if touch:
         context["touch"] = touch_context(touch)
-        context["service"] = touch.schedule.service.name
-    service = touch.schedule.service if touch else None
+        if service:
+            context["service"] = service.name
     return Handoff.objects.create(
         location=location, patient=patient, route=route, source=Handoff.Source.SMS,
         title=f"Text reply from {name or message.from_number}",

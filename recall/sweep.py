@@ -96,8 +96,8 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
                     tokens.append(owed[1])
             Touch.objects.bulk_create(touches)
             RecallLink.objects.bulk_create([
-                RecallLink(schedule=t.schedule, touch=t, token_hash=hash_token(token), created_at=now,
-                           expires_at=now + LINK_LIFETIME)
+                RecallLink(schedule=t.schedule, patient=t.patient, touch=t, token_hash=hash_token(token),
+                           created_at=now, expires_at=now + LINK_LIFETIME)
                 for t, token in zip(touches, tokens, strict=True)
             ])
             save_progress(batch)
@@ -153,7 +153,8 @@ def new_touch(schedule: RecallSchedule, rule, kind: str, now: datetime) -> tuple
     token = new_token()
     body = render(rule.template_for(kind), first_name=patient.first_name, clinic=location.name, link=link_url(token))
     touch = Touch(
-        schedule=schedule, number=number, kind=kind, idempotency_key=f"{schedule.pk}:{number}", body=body,
+        schedule=schedule, patient=patient, service=schedule.service, source=Touch.Source.RECALL, number=number,
+        kind=kind, idempotency_key=f"{schedule.pk}:{number}", body=body,
         to=str(patient.phone), from_number=str(location.sms_number or settings.TWILIO_DEFAULT_FROM),
         not_before=now, created_at=now,
     )

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import dispatch, inbound
+from . import dispatch, inbound, member_touches
 from . import sweep as sweeping
 from .dispatch import MAX_ATTEMPTS
 
@@ -11,6 +11,12 @@ from .dispatch import MAX_ATTEMPTS
 def sweep():
     """Beat runs this every 5 minutes (CELERY_BEAT_SCHEDULE["recall-sweep"])."""
     return str(sweeping.sweep())
+
+
+@shared_task(name="recall.tasks.member_touchpoints", ignore_result=True)
+def member_touchpoints():
+    """Beat runs this hourly (CELERY_BEAT_SCHEDULE["recall-member-touchpoints"]); safe to run twice."""
+    return len(member_touches.write_member_touches())
 
 
 @shared_task(bind=True, name="recall.tasks.dispatch_touch", ignore_result=True, max_retries=MAX_ATTEMPTS)

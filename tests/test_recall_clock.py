@@ -46,7 +46,11 @@ def test_one_touch_per_stage_spacing_and_cap():
     assert close.touch is None and close.next_check == due + dt.timedelta(days=24)
     capped = clock.plan(due + dt.timedelta(days=95), last_visit=LAST, rule=rule(max_touches=2), touches_sent=2,
                         kinds_sent={"on_time", "late"})
-    assert capped.touch is None and capped.next_check is None
+    # Nothing more to send; the only thing left is the reactivation cutoff (lapsed + 365 by default).
+    assert capped.touch is None and capped.next_check == due + dt.timedelta(days=90 + 365)
+    never = clock.plan(due + dt.timedelta(days=95), last_visit=LAST, rule=rule(max_touches=2, stop_after_lapsed_days=0),
+                       touches_sent=2, kinds_sent={"on_time", "late"})
+    assert never.touch is None and never.next_check is None
 
 
 def test_snooze_defers_the_touch():

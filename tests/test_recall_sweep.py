@@ -188,7 +188,15 @@ def test_later_stages_send_late_then_reactivation_and_stop_at_the_cap(due_patien
     assert len(fake_twilio.messages) == 3
     assert "been a while" in fake_twilio.messages[2]["body"]
     schedule = RecallSchedule.objects.get()
-    assert schedule.state == "lapsed" and schedule.next_action_at is None
+    # Nothing more is sent; the schedule wakes once more, at the reactivation cutoff, to close.
+    cutoff = schedule.due_date + dt.timedelta(days=90 + 365)
+    assert schedule.state == "lapsed" and schedule.next_action_at == la(cutoff.year, cutoff.month, cutoff.day, 8)
+    with time_machine.travel(schedule.next_action_at, tick=False):
+        sweep()
+        run_dispatcher()
+    schedule.refresh_from_db()
+    assert schedule.state == "closed" and schedule.next_action_at is None
+    assert len(fake_twilio.messages) == 3
 
 
 def test_sweep_reads_only_schedules_whose_time_has_come(due_patient, fake_twilio):

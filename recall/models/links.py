@@ -19,24 +19,29 @@ def hash_token(token: str) -> str:
 
 
 class RecallLinkQuerySet(models.QuerySet):
-    def issue(self, schedule, touch=None, *, now=None) -> tuple["RecallLink", str]:
+    def issue(self, schedule=None, touch=None, *, patient=None, now=None) -> tuple["RecallLink", str]:
         """Create a link; returns (row, token). The token is shown once, in the message."""
         token = new_token()
         now = now or timezone.now()
-        link = self.create(schedule=schedule, touch=touch, token_hash=hash_token(token), created_at=now,
-                           expires_at=now + LINK_LIFETIME)
+        patient = patient or (schedule.patient if schedule else touch.patient)
+        link = self.create(schedule=schedule, touch=touch, patient=patient, token_hash=hash_token(token),
+                           created_at=now, expires_at=now + LINK_LIFETIME)
         return link, token
 
     def find(self, token: str):
         """The link for `token`, expired or not; None when it never existed (tampered, mistyped)."""
         if not token or len(token) > 64:
             return None
-        return self.select_related("schedule__patient__location", "schedule__service", "touch").filter(
+        return self.select_related("patient__location", "schedule__service", "touch__service").filter(
             token_hash=hash_token(token)).first()
 
 
 class RecallLink(models.Model):
-    schedule = models.ForeignKey("recall.RecallSchedule", on_delete=models.CASCADE, related_name="links")
+    """The patient's page behind a text. Recall links carry their schedule; member links only a patient."""
+
+    patient = models.ForeignKey("medspa.Patient", on_delete=models.CASCADE, related_name="+")
+    schedule = models.ForeignKey("recall.RecallSchedule", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="links")
     touch = models.OneToOneField("recall.Touch", null=True, blank=True, on_delete=models.CASCADE,
                                  related_name="link")
     token_hash = models.CharField(max_length=64, unique=True)
@@ -47,7 +52,7 @@ class RecallLink(models.Model):
     objects = RecallLinkQuerySet.as_manager()
 
     def __str__(self) -> str:
-        return f"Link for {self.schedule} (expires {self.expires_at:%Y-%m-%d})"
+        return f"Link for {self.schedule or self.patient} (expires {self.expires_at:%Y-%m-%d})"
 
     def is_expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.expires_at

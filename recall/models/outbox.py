@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .rules import TouchKind
+from .rules import ALL_KIND_CHOICES, KIND_MAX_LENGTH, MemberKind, TouchKind
 
 
 class TouchStatus(models.TextChoices):
@@ -22,14 +22,35 @@ STATUS_RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivere
 FINAL_STATUSES = ("delivered", "undelivered", "failed", "cancelled")
 
 
+class TouchSource(models.TextChoices):
+    RECALL = "recall", "Recall"
+    MEMBER = "member", "Member touchpoint"
+
+
 class Touch(models.Model):
+    """One outbound text. Recall touches belong to a schedule (key schedule:number); member touches
+    have no schedule and take the touchpoint's stable key (members.touchpoints context["key"])."""
+
     Kind = TouchKind
+    MemberKind = MemberKind
+    Source = TouchSource
     Status = TouchStatus
 
-    schedule = models.ForeignKey("recall.RecallSchedule", on_delete=models.CASCADE, related_name="touches")
-    number = models.PositiveIntegerField(help_text="1, 2, 3… for this schedule (never reused).")
-    kind = models.CharField(max_length=12, choices=TouchKind.choices)
-    idempotency_key = models.CharField(max_length=40, unique=True, help_text="schedule_id:number")
+    patient = models.ForeignKey("medspa.Patient", on_delete=models.CASCADE, related_name="recall_touches")
+    source = models.CharField(max_length=8, choices=TouchSource.choices, default=TouchSource.RECALL)
+    schedule = models.ForeignKey("recall.RecallSchedule", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="touches")
+    service = models.ForeignKey(
+        "medspa.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The service a visit must be for to count as recovered; empty: any visit (renewal, credits).",
+    )
+    number = models.PositiveIntegerField(null=True, blank=True,
+                                         help_text="Recall: 1, 2, 3… for this schedule (never reused).")
+    kind = models.CharField(max_length=KIND_MAX_LENGTH, choices=ALL_KIND_CHOICES)
+    idempotency_key = models.CharField(max_length=80, unique=True,
+                                       help_text="Recall: schedule_id:number. Member: the touchpoint's key.")
+    context = models.JSONField(default=dict, blank=True,
+                               help_text="Member touchpoints: membership/bundle ids and dates (never texted).")
     body = models.TextField()
     to = models.CharField(max_length=20)
     from_number = models.CharField(max_length=20)
@@ -51,6 +72,10 @@ class Touch(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["schedule", "number"], name="touch_schedule_number"),
+            models.CheckConstraint(
+                condition=Q(source="member", schedule__isnull=True) | Q(source="recall", schedule__isnull=False),
+                name="touch_source_schedule",
+            ),
         ]
         indexes = [
             # The sweep's outbox pass: queued touches whose hold has passed, and stale claims
@@ -59,10 +84,16 @@ class Touch(models.Model):
                          name="touch_pending_idx"),
             # Recall page: touches sent per period.
             models.Index(fields=["sent_at"], condition=Q(sent_at__isnull=False), name="touch_sent_idx"),
+            # Attribution and the patient page: a patient's touches, newest first.
+            models.Index(fields=["patient", "-created_at"], name="touch_patient_idx"),
         ]
 
     def __str__(self) -> str:
         return f"Touch {self.idempotency_key} ({self.get_kind_display()}, {self.get_status_display()})"
+
+    @property
+    def is_member(self) -> bool:
+        return self.source == TouchSource.MEMBER
 
 
 class InboundMessage(models.Model):
@@ -99,11 +130,12 @@ class InboundMessage(models.Model):
 
 
 class Attribution(models.Model):
-    """A visit for the same service completed or booked within 30 days after a touch: recovered."""
+    """A visit completed or booked within 30 days after a touch: recovered (see recall.attribution)."""
 
     visit = models.OneToOneField("medspa.Visit", on_delete=models.CASCADE, related_name="recall_attribution")
     touch = models.ForeignKey(Touch, on_delete=models.CASCADE, related_name="attributions")
-    kind = models.CharField(max_length=12, choices=TouchKind.choices)
+    kind = models.CharField(max_length=KIND_MAX_LENGTH, choices=ALL_KIND_CHOICES)
+    source = models.CharField(max_length=8, choices=TouchSource.choices, default=TouchSource.RECALL)
     service = models.ForeignKey("medspa.Service", on_delete=models.CASCADE, related_name="+")
     location = models.ForeignKey("medspa.Location", on_delete=models.CASCADE, related_name="+")
     value = models.DecimalField(max_digits=9, decimal_places=2, default=0)

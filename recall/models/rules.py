@@ -23,13 +23,29 @@ class TouchKind(models.TextChoices):
     REACTIVATION = "reactivation", "Reactivation"
 
 
+class MemberKind(models.TextChoices):
+    """Member touchpoints (members.touchpoints.Kind), sent through the same outbox."""
+
+    RENEWAL = "renewal_reminder", "Renewal coming up"
+    CREDITS_EXPIRING = "credits_expiring", "Credits about to expire"
+    BUNDLE_IDLE = "bundle_idle", "Bundle sessions unused"
+    BUNDLE_EXPIRING = "bundle_expiring", "Bundle expiring"
+
+
+# Every kind a Touch (and an Attribution) can have.
+ALL_KIND_CHOICES = TouchKind.choices + MemberKind.choices
+KIND_MAX_LENGTH = 20
+
+
 class RecallRule(models.Model):
     """When a service's patients are due again and what they are sent.
 
     Thresholds count days from the due date (last completed visit + interval): the window opens
     `window_opens_days` before it, `late` starts `late_after_days` after it and `lapsed`
     `lapsed_after_days` after it. One touch per stage (on-time, late, reactivation), at most
-    `max_touches` per cycle and at least `min_days_between` days apart.
+    `max_touches` per cycle and at least `min_days_between` days apart. A schedule lapsed for
+    `stop_after_lapsed_days` days is closed without a touch (0: never), so a history import does not
+    text everyone who left years ago.
     """
 
     service = models.OneToOneField("medspa.Service", on_delete=models.CASCADE, related_name="recall_rule")
@@ -41,6 +57,10 @@ class RecallRule(models.Model):
     lapsed_after_days = models.PositiveIntegerField(default=90, validators=[MinValueValidator(2)])
     max_touches = models.PositiveSmallIntegerField(default=3, validators=[MaxValueValidator(3)])
     min_days_between = models.PositiveSmallIntegerField(default=14, validators=[MinValueValidator(1)])
+    stop_after_lapsed_days = models.PositiveIntegerField(
+        default=365, help_text="Days after lapsing when recall gives up and closes the schedule without a "
+                               "touch (0 = never). Keeps an imported history from texting people who left long ago.",
+    )
     on_time_template = models.TextField(default=DEFAULT_TEMPLATES["on_time"])
     late_template = models.TextField(default=DEFAULT_TEMPLATES["late"])
     reactivation_template = models.TextField(default=DEFAULT_TEMPLATES["reactivation"])

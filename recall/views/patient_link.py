@@ -1,4 +1,4 @@
-"""The patient's page behind the link in each recall text: no login, first name and clinic only.
+"""The patient's page behind the link in each recall or member text: no login, first name and clinic only.
 
 The token is opaque (128 random bits, only its SHA-256 is stored) and expires after 30 days. An
 unknown, tampered or expired token gets a friendly page with the clinic's phone when we know it.
@@ -25,7 +25,7 @@ from ..schedules import cancel_queued, refresh_patient
 
 
 def link_gone(request, link=None, *, status=404):
-    clinic = link.schedule.patient.location if link else None
+    clinic = link.patient.location if link else None
     return render(request, "recall/link_gone.html", {"clinic": clinic}, status=status)
 
 
@@ -40,8 +40,8 @@ def patient_link(request, token):
         return link_gone(request)
     if link.is_expired():
         return link_gone(request, link, status=410)
-    schedule = link.schedule
-    patient, clinic = schedule.patient, schedule.patient.location
+    schedule, patient = link.schedule, link.patient
+    clinic = patient.location
     if link.opened_at is None:
         RecallLink.objects.filter(pk=link.pk, opened_at__isnull=True).update(opened_at=timezone.now())
     request_form, snooze_form, done = SlotRequestForm(), SnoozeForm(), None
@@ -52,28 +52,36 @@ def patient_link(request, token):
             if request_form.is_valid():
                 ask_for_slot(link, request_form.cleaned_data)
                 done = "request"
-        elif action == "snooze":
+        elif action == "snooze" and schedule is not None:
             snooze_form = SnoozeForm(request.POST)
             if snooze_form.is_valid():
                 snooze(link, snooze_form.cleaned_data["days"])
                 done = "snooze"
-        elif action in ("stop_service", "stop_all"):
+        elif action == "stop_all" or (action == "stop_service" and schedule is not None):
             stop(link, everything=action == "stop_all")
             done = action
     return render(request, "recall/link.html", {
         "first_name": patient.first_name, "clinic": clinic, "request_form": request_form,
         "snooze_form": snooze_form, "done": done, "opted_out": bool(patient.sms_opted_out_at),
+        "for_schedule": schedule is not None,
     })
+
+
+def slot_request(data: dict) -> dict:
+    days = [label for value, label in DAYS if value in data["days"]]
+    times = [label.lower() for value, label in TIMES if value in data["times"]]
+    return {"days": days, "times": times, "note": data.get("note", "")}
 
 
 @transaction.atomic
 def ask_for_slot(link: RecallLink, data: dict) -> Handoff:
+    if link.schedule_id is None:
+        return ask_for_member_slot(link, data)
     schedule = RecallSchedule.objects.select_for_update().select_related("patient__location", "service").get(
         pk=link.schedule_id)
     patient, service = schedule.patient, schedule.service
-    days = [label for value, label in DAYS if value in data["days"]]
-    times = [label.lower() for value, label in TIMES if value in data["times"]]
-    request = {"days": days, "times": times, "note": data.get("note", "")}
+    request = slot_request(data)
+    days, times = request["days"], request["times"]
     context = {"service": service.name, "history": history_context(patient), "request": request,
                "last_visit": schedule.last_visit.isoformat() if schedule.last_visit else None}
     if link.touch:
@@ -95,6 +103,34 @@ def ask_for_slot(link: RecallLink, data: dict) -> Handoff:
     return handoff
 
 
+def ask_for_member_slot(link: RecallLink, data: dict) -> Handoff:
+    """A slot request from a member touchpoint's link: a rebooking handoff carrying the member's figures
+    (staff see them in the inbox; the patient's page never shows them)."""
+    from members.balances import member_snapshot
+
+    patient, touch = link.patient, link.touch
+    service = touch.service if touch else None
+    request = slot_request(data)
+    when = ", ".join(request["days"]) + " · " + ", ".join(request["times"])
+    what = f"a {service.name} appointment" if service else "an appointment"
+    context = {"history": history_context(patient), "request": request,
+               "member": member_snapshot(patient)["context"]}
+    if service:
+        context["service"] = service.name
+    if touch:
+        context["touch"] = touch_context(touch)
+    handoff = Handoff.objects.create(
+        location=patient.location, patient=patient, route=Route.REBOOKING, source=Handoff.Source.RECALL_LINK,
+        title=f"{patient.full_name} asked for {what}",
+        summary=f"Asked through the link in a member text ({touch.get_kind_display().lower() if touch else 'member'}) "
+                f"for {when}." + (f" Note: {request['note']}" if request["note"] else ""),
+        reasons=[f"Requested a time: {when}"], context=context, caller_name=patient.full_name,
+        caller_phone=str(patient.phone), value=service.typical_value if service else 0,
+    )
+    LinkAction.objects.create(link=link, action=LinkAction.Action.REQUEST, data=request, handoff=handoff)
+    return handoff
+
+
 @transaction.atomic
 def snooze(link: RecallLink, days: int) -> None:
     schedule = RecallSchedule.objects.select_for_update().select_related("patient__location").get(pk=link.schedule_id)
@@ -108,8 +144,10 @@ def snooze(link: RecallLink, days: int) -> None:
 
 @transaction.atomic
 def stop(link: RecallLink, *, everything: bool) -> None:
-    schedule = RecallSchedule.objects.select_for_update().select_related("patient").get(pk=link.schedule_id)
-    patient = schedule.patient
+    schedule = None
+    if link.schedule_id is not None:
+        schedule = RecallSchedule.objects.select_for_update().select_related("patient").get(pk=link.schedule_id)
+    patient = link.patient
     if everything:
         if patient.phone:
             Patient.opt_out_phone(str(patient.phone), source="recall_link", note="Stop all texts on the recall page")
@@ -121,4 +159,4 @@ def stop(link: RecallLink, *, everything: bool) -> None:
         cancel_queued(Q(schedule_id=schedule.pk), "Patient stopped these reminders.")
         action = LinkAction.Action.STOP_SERVICE
     LinkAction.objects.create(link=link, action=action)
-    log_action(None, f"recall.{action}", schedule, location=patient.location)
+    log_action(None, f"recall.{action}", schedule or patient, location=patient.location)
