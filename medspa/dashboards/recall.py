@@ -11,7 +11,7 @@ functions, reused as they are):
   bucketed in SQL: the due date is the patient's previous completed visit for the service (local
   date) + the recall rule's interval -- the schedule row itself has moved on to the next cycle by
   the time a recovered visit completes, so nothing new is stored for this;
-- the funnel, as distinct schedules, in one aggregate with EXISTS filters.
+- the funnel, as distinct schedules, in one aggregate filtered by IN (schedule ids in the range).
 
 Touches count by when they were sent; recovered visits by when they were won (booked or
 completed), as in `recall.attribution`; a visit can be won in the range from a touch sent before it.
@@ -24,7 +24,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     Func,
@@ -134,18 +133,20 @@ class RecallMetrics:
     @cached_property
     def funnel_counts(self) -> dict[str, int]:
         since, until = self.f.since, self.f.until
-        touched = Exists(Touch.objects.filter(schedule=OuterRef("pk"), sent_at__gte=since, sent_at__lt=until))
-        replied = Exists(InboundMessage.objects.filter(touch__schedule=OuterRef("pk"), kind=InboundMessage.Kind.REPLY,
-                                                       received_at__gte=since, received_at__lt=until))
-        requested = Exists(LinkAction.objects.filter(link__schedule=OuterRef("pk"), action=LinkAction.Action.REQUEST,
-                                                     created_at__gte=since, created_at__lt=until))
-        won = Exists(Attribution.objects.filter(touch__schedule=OuterRef("pk"), created_at__gte=since,
-                                                created_at__lt=until))
+        # IN (uncorrelated subquery): PostgreSQL hashes each set of schedule ids once (hashed SubPlan)
+        # instead of probing per schedule (EXISTS), which was 4x slower at 20,000 schedules (bench).
+        touched = Q(pk__in=Touch.objects.filter(sent_at__gte=since, sent_at__lt=until).values("schedule_id"))
+        replied = Q(pk__in=InboundMessage.objects.filter(kind=InboundMessage.Kind.REPLY, received_at__gte=since,
+                                                         received_at__lt=until).values("touch__schedule_id"))
+        requested = Q(pk__in=LinkAction.objects.filter(action=LinkAction.Action.REQUEST, created_at__gte=since,
+                                                       created_at__lt=until).values("link__schedule_id"))
+        won = Q(pk__in=Attribution.objects.filter(location_id__in=self.ids, created_at__gte=since,
+                                                  created_at__lt=until).values("touch__schedule_id"))
         return RecallSchedule.objects.filter(patient__location_id__in=self.ids).aggregate(
-            due=Count("pk", filter=Q(state__in=OWING_STATES) | Q(touched) | Q(won)),
-            touched=Count("pk", filter=Q(touched)),
-            answered=Count("pk", filter=Q(replied) | Q(requested)),
-            recovered=Count("pk", filter=Q(won)),
+            due=Count("pk", filter=Q(state__in=OWING_STATES) | touched | won),
+            touched=Count("pk", filter=touched),
+            answered=Count("pk", filter=replied | requested),
+            recovered=Count("pk", filter=won),
         )
 
     @cached_property
