@@ -9,7 +9,9 @@ is rendered through the Django test client as an owner and the median of several
 together with the number of SQL queries.
 
 Calls: one per inbox item (a call's handoff is one-to-one), with the same route, location and time, so
-1,000,000 inbox items give 1,000,000 calls. A fifth are attributed to one of ten bench events: the fifth
+1,000,000 inbox items give 1,000,000 calls.
+Recall: one schedule per patient, three touches each, a reply to every fifth touch and an
+attribution for every tenth completed visit (RECALL_SQL). A fifth are attributed to one of ten bench events: the fifth
 whose inbox item was resolved "booked consult", so the event consult look-ahead runs for each of them.
 """
 
@@ -168,6 +170,12 @@ def build(visits: int, handoffs: int, patients: int, calls: int) -> dict:
             params["events"] = cursor.fetchone()[0]
             cursor.execute(CALLS_SQL, {**params, "first_patient": first_patient(cursor)})
             timings["calls"] = time.perf_counter() - started
+        cursor.execute("SELECT count(*) FROM recall_touch")
+        if cursor.fetchone()[0] == 0:
+            started = time.perf_counter()
+            for sql in RECALL_SQL:
+                cursor.execute(sql, {**params, "first_patient": first_patient(cursor)})
+            timings["recall"] = time.perf_counter() - started
         if timings:
             started = time.perf_counter()
             cursor.execute("VACUUM ANALYZE")
@@ -191,6 +199,8 @@ PAGES = [
     ("CSV export: follow-up speed", "/dashboard/export/follow-up.csv", False),
     ("CSV export: calls by service category", "/dashboard/export/calls-by-category.csv", False),
     ("Overview, 365-day range", "/dashboard/?start={year_ago}&end={today}", False),
+    ("Recall", "/dashboard/recall/", False),
+    ("Recall, 365-day range", "/dashboard/recall/?start={year_ago}&end={today}", False),
 ]
 
 
@@ -221,6 +231,42 @@ def time_pages(owner, runs: int) -> list[tuple[str, float, float, int]]:
             assert response.status_code == 200, (url, response.status_code)
         results.append((label, statistics.median(samples) * 1000, max(samples) * 1000, len(queries)))
     return results
+
+# Recall: one schedule per patient (service by patient number, states in rotation), three touches each
+# spread over two years, a reply to every fifth touch, and every tenth completed visit recovered by
+# its patient's first touch.
+RECALL_SQL = [
+    """
+INSERT INTO recall_recallschedule (patient_id, service_id, state, last_visit, due_date, touches_sent, kinds_sent,
+    last_touch_number, trusted, quality_note, updated_at)
+SELECT %(first_patient)s + k, (%(services)s::bigint[])[1 + (k %% %(n_services)s)],
+    (ARRAY['upcoming','due','late','lapsed','booked','paused'])[1 + k %% 6],
+    (now() - make_interval(days => (k %% 400)::int))::date, (now() - make_interval(days => (k %% 400)::int - 90))::date,
+    3, 'late,on_time,reactivation', 3, true, '', now()
+FROM generate_series(0, %(patients)s - 1) AS k
+""",
+    """
+INSERT INTO recall_touch (schedule_id, number, kind, idempotency_key, body, "to", from_number, status, attempts,
+    last_error, not_before, sent_at, created_at)
+SELECT s.id, n, (ARRAY['on_time','late','reactivation'])[n], s.id || ':' || n, 'Bench', '', '', 'delivered', 1, '',
+    sent, sent, sent
+FROM recall_recallschedule s CROSS JOIN generate_series(1, 3) AS n,
+    LATERAL (SELECT now() - make_interval(mins => ((s.id * 3 + n) * 97 %% (730 * 24 * 60))::int) AS sent) AS t
+""",
+    """
+INSERT INTO recall_inboundmessage (message_sid, from_number, to_number, body, received_at, kind, touch_id,
+    reply_body, reply_sid)
+SELECT 'SMbench' || t.id, '', '', 'Yes please', t.sent_at + interval '2 hours', 'reply', t.id, '', ''
+FROM recall_touch t WHERE t.id %% 5 = 0
+""",
+    """
+INSERT INTO recall_attribution (visit_id, touch_id, kind, service_id, location_id, value, visit_at, created_at)
+SELECT v.id, t.id, t.kind, v.service_id, v.location_id, v.value, v.starts_at, v.starts_at
+FROM medspa_visit v JOIN recall_recallschedule s ON s.patient_id = v.patient_id
+    JOIN recall_touch t ON t.schedule_id = s.id AND t.number = 1
+WHERE v.id %% 10 = 1 AND v.status = 'completed'
+""",
+]
 
 
 def machine() -> str:

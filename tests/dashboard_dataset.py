@@ -237,3 +237,114 @@ def build_members(westside, downtown):
                                     service=used_up.service, starts_at=at(2, 2), status="completed", value=0))
     Bundle.objects.create(patient=PatientFactory(location=downtown), service=service("HydraFacial"),
                           location=downtown, sessions_purchased=2, price_paid=9000, purchased_on=d(2026, 3, 1))
+
+
+# --- recall (phase 3) ------------------------------------------------------------------------
+RECALL_DOC = """
+Recall at Westside (R = patient, N = Neurotoxin 90 days, H = HydraFacial 30 days, D = Dermal filler 365 days).
+Schedules today:  N: R1 due, R2 late, R3 lapsed, R4 booked, R5 upcoming   -> lapse 1/5 = 20%
+                  H: R1 lapsed, R3 lapsed, R2 booked, R6 upcoming, R7 paused (not active) -> lapse 2/4 = 50%
+                  D: R8 upcoming                                          -> lapse 0/1
+Touches sent in the range: t1 R1N on_time Mar 3, t2 R2N late Mar 5, t3 R3N reactivation Mar 7, t4 R4N on_time Mar 2,
+  t5 R1H late Mar 10, t6 R2H reactivation Mar 12, t7 R6H on_time Mar 14 (N 4, H 3; on_time 3, late 2, react. 2).
+  Outside: t8 R5N on_time Feb 12, t10 R8D on_time Feb 1, a queued (unsent) touch for R8D, Downtown td Mar 8.
+Replies: m1 -> t1 Mar 4 (rebooking handoff), m2 -> t2 Mar 6 (staff_review), m3 -> t5 Mar 11 (rebooking);
+  m4 -> t1 Mar 5 is a STOP keyword (not a reply). N: 2 replies / 4 = 50%, H: 1 / 3 = 33.33%.
+Link: R4N asks for a time Mar 2 (request), R6H snoozes Mar 15, R5N request Feb 15 (outside).
+  Rebook requests: N 2 (m1 + link), H 1 (m3).
+Recovered (won in the range): a1 R4N via t4 booked Apr 6 $450 (won Mar 3; due Dec 5 + 90 = Mar 5 -> 32 days),
+  a2 R6H via t7 completed Mar 20 $225 (due Feb 15 + 30 = Mar 17 -> 3 days), a3 R5N via t8 completed Mar 2 $500
+  (due Nov 20 + 90 = Feb 18 -> 12 days), a4 R2H via t6 booked Apr 2 $225 (won Mar 13; due Sep 1 + 30 = Oct 1 ->
+  183 days). Outside: a5 R8D via t10 won Feb 25 $850; Downtown a6 via td Mar 9 $9,999.
+Funnel (schedules): due 9 (5 owing + R4N, R2H, R6H touched + R5N recovered), touched 7, replied or asked 4 (R1N, R2N,
+  R1H, R4N), recovered 4 (R4N, R6H, R5N, R2H).
+"""
+
+
+def build_recall(westside, downtown):
+    from medspa.models import Handoff, Patient
+    from recall.models import Attribution, InboundMessage, LinkAction, RecallLink, RecallSchedule, Touch
+
+    d = dt.datetime
+    N, H, D = service("Neurotoxin"), service("HydraFacial"), service("Dermal filler")
+    r = {i: PatientFactory(location=westside, first_name=f"R{i}") for i in range(1, 9)}
+    dp = PatientFactory(location=downtown, first_name="D1")
+    C, B = Visit.Status.COMPLETED, Visit.Status.BOOKED
+
+    def visit(patient, svc, status, when, value, created=None):
+        v = VisitFactory(patient=patient, service=svc, status=status, starts_at=when, value=value,
+                         location=patient.location)
+        if created:
+            Visit.objects.filter(pk=v.pk).update(created_at=created)
+        return v
+
+    # Previous completed visits (the due dates) and the recovered visits; the recall hooks run, then
+    # the schedules are replaced below with the states the docstring lists.
+    visit(r[4], N, C, d(2025, 12, 5, 18, tzinfo=UTC), 450)
+    visit(r[6], H, C, d(2026, 2, 15, 18, tzinfo=UTC), 225)
+    visit(r[5], N, C, d(2025, 11, 20, 18, tzinfo=UTC), 450)
+    visit(r[2], H, C, d(2025, 9, 1, 18, tzinfo=UTC), 225)
+    visit(r[8], D, C, d(2025, 2, 1, 18, tzinfo=UTC), 850)
+    visit(dp, N, C, d(2025, 12, 1, 18, tzinfo=UTC), 450)
+    v1 = visit(r[4], N, B, at(4, 6), 450, created=at(3, 3))
+    v2 = visit(r[6], H, C, at(3, 20), 225)
+    v3 = visit(r[5], N, C, at(3, 2), 500)
+    v4 = visit(r[2], H, B, at(4, 2), 225, created=at(3, 13))
+    v5 = visit(r[8], D, C, at(2, 25), 850)
+    v6 = visit(dp, N, C, at(3, 9), 9999)
+    Attribution.objects.filter(visit__patient__in=[*r.values(), dp]).delete()
+    RecallSchedule.objects.filter(patient__in=[*r.values(), dp]).delete()
+
+    def schedule(patient, svc, state):
+        return RecallSchedule.objects.create(patient=patient, service=svc, state=state, last_visit=dt.date(2025, 12, 1),
+                                             due_date=dt.date(2026, 3, 1))
+
+    s = {key: schedule(r[int(key[1])], {"N": N, "H": H, "D": D}[key[2]], state) for key, state in [
+        ("R1N", "due"), ("R2N", "late"), ("R3N", "lapsed"), ("R4N", "booked"), ("R5N", "upcoming"),
+        ("R1H", "lapsed"), ("R3H", "lapsed"), ("R2H", "booked"), ("R6H", "upcoming"), ("R7H", "paused"),
+        ("R8D", "upcoming")]}
+    s["D1N"] = schedule(dp, N, "lapsed")
+
+    def touch(key, kind, sent, status="delivered"):
+        sch = s[key]
+        number = sch.touches.count() + 1
+        return Touch.objects.create(schedule=sch, number=number, kind=kind, idempotency_key=f"{sch.pk}:{number}",
+                                    body="Hi, it's the clinic: https://example.test/r/x", to=str(sch.patient.phone),
+                                    from_number="+15005550006", status=status, sent_at=sent)
+
+    t1, t2 = touch("R1N", "on_time", at(3, 3)), touch("R2N", "late", at(3, 5))
+    touch("R3N", "reactivation", at(3, 7))
+    t4 = touch("R4N", "on_time", at(3, 2))
+    t5, t6 = touch("R1H", "late", at(3, 10)), touch("R2H", "reactivation", at(3, 12))
+    t7, t8 = touch("R6H", "on_time", at(3, 14)), touch("R5N", "on_time", at(2, 12))
+    t10, td = touch("R8D", "on_time", at(2, 1)), touch("D1N", "reactivation", at(3, 8))
+    touch("R8D", "late", None, status="queued")
+
+    def reply(n, t, when, kind="reply", route=None):
+        handoff = None
+        if route:
+            handoff = Handoff.objects.create(location=westside, patient=t.schedule.patient, route=route,
+                                             source=Handoff.Source.SMS, title="Text reply", summary="Reply",
+                                             created_at=when)
+        InboundMessage.objects.create(message_sid=f"SMrecall{n}", from_number=t.to, to_number=t.from_number,
+                                      body="Yes please", received_at=when, kind=kind, touch=t, handoff=handoff,
+                                      patient=t.schedule.patient)
+
+    reply(1, t1, at(3, 4), route="rebooking")
+    reply(2, t2, at(3, 6), route="staff_review")
+    reply(3, t5, at(3, 11), route="rebooking")
+    reply(4, t1, at(3, 5), kind="stop")
+
+    def link_action(key, t, action, when):
+        link, _token = RecallLink.objects.issue(s[key], t, now=when)
+        LinkAction.objects.create(link=link, action=action, created_at=when)
+
+    link_action("R4N", t4, "request", at(3, 2, 20))
+    link_action("R6H", t7, "snooze", at(3, 15))
+    link_action("R5N", t8, "request", at(2, 15))
+
+    for v, t, won in [(v1, t4, at(3, 3)), (v2, t7, at(3, 20)), (v3, t8, at(3, 2)), (v4, t6, at(3, 13)),
+                      (v5, t10, at(2, 25)), (v6, td, at(3, 9))]:
+        Attribution.objects.create(visit=v, touch=t, kind=t.kind, service_id=v.service_id,
+                                   location_id=v.location_id, value=v.value, visit_at=v.starts_at, created_at=won)
+    return Patient.objects.filter(pk__in=[p.pk for p in r.values()])

@@ -6,7 +6,7 @@ import re
 
 import pytest
 import time_machine
-from dashboard_dataset import NOW, RANGE, at, build, build_calls, build_members, service
+from dashboard_dataset import NOW, RANGE, at, build, build_calls, build_members, build_recall, service
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +16,7 @@ from factories import PatientFactory, UserFactory, VisitFactory
 from calls.models import Call
 from medspa.models import Handoff
 from members.models import Bundle, CreditLedgerEntry, Membership, MembershipPlan
+from recall.models import Attribution, InboundMessage, LinkAction, RecallLink, RecallSchedule, Touch
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -181,12 +182,16 @@ PAGES = [
     (reverse("dashboards:export", args=["calls-by-category"]), None),
     (reverse("dashboards:export", args=["members"]), None),
     (reverse("dashboards:export", args=["bundle-liability"]), None),
+    (reverse("dashboards:recall"), None),
+    *[(reverse("dashboards:export", args=[key]), None)
+      for key in ("recall-by-service", "recall-lapse", "recall-by-kind", "recall-days-after-due", "recall-funnel")],
 ]
 
 
 def test_query_count_does_not_grow_with_data(owner_client, westside, downtown, month):
     build_calls(westside, downtown)
     build_members(westside, downtown)
+    build_recall(westside, downtown)
     small = {url: _queries(owner_client, url, params) for url, params in PAGES}
     plan = MembershipPlan.objects.get(name="Glow Club")
     for i in range(30):
@@ -200,7 +205,20 @@ def test_query_count_does_not_grow_with_data(owner_client, westside, downtown, m
         CreditLedgerEntry.objects.create(membership=membership, kind="accrual", amount=50, cycle=at(3, 1).date())
         Bundle.objects.create(patient=patient, service=service("HydraFacial"), location=patient.location,
                               sessions_purchased=2, price_paid=300, purchased_on=at(3, 1).date())
-        VisitFactory(patient=patient, starts_at=at(3, 1 + i % 28), status="completed", value=100 + i)
+        won = VisitFactory(patient=patient, starts_at=at(3, 1 + i % 28), status="completed", value=100 + i)
+        svc = service(("Neurotoxin", "HydraFacial", "Lip filler")[i % 3])
+        schedule, _ = RecallSchedule.objects.update_or_create(patient=patient, service=svc, defaults={
+            "state": ("due", "late", "lapsed", "booked")[i % 4], "last_visit": at(1, 1).date()})
+        touch = Touch.objects.create(schedule=schedule, number=100 + i, kind=("on_time", "late", "reactivation")[i % 3],
+                                     idempotency_key=f"grow:{i}", body="x", to="+14155550100", from_number="+1500",
+                                     status="delivered", sent_at=at(3, 1 + i % 20))
+        handoff = Handoff.objects.create(location=patient.location, route="rebooking", source="sms", title="x")
+        InboundMessage.objects.create(message_sid=f"SMgrow{i}", from_number="+14155550100", to_number="+1500",
+                                      kind="reply", touch=touch, handoff=handoff, received_at=at(3, 2 + i % 20))
+        link, _token = RecallLink.objects.issue(schedule, touch, now=at(3, 2 + i % 20))
+        LinkAction.objects.create(link=link, action="request", created_at=at(3, 2 + i % 20))
+        Attribution.objects.create(visit=won, touch=touch, kind=touch.kind, service=svc, location=patient.location,
+                                   value=won.value, visit_at=won.starts_at, created_at=at(3, 3 + i % 20))
         VisitFactory(patient=patient, starts_at=at(3, 2 + i % 27), status="no_show")
         for route in ("booking", "staff_review", "rebooking"):
             Handoff.objects.create(location=patient.location, route=route, source="sms", title="x",
@@ -208,3 +226,4 @@ def test_query_count_does_not_grow_with_data(owner_client, westside, downtown, m
     large = {url: _queries(owner_client, url, params) for url, params in PAGES}
     assert large == small
     assert small[URL] <= 20, small
+    assert small[reverse("dashboards:recall")] <= 14, small  # session, user, locations, 3 transaction, 8 aggregates

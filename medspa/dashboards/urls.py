@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("roi/", views.roi, name="roi"),
     path("members/", views.members, name="members"),
+    path("recall/", views.recall, name="recall"),
     path("export/<slug:section>.csv", views.export, name="export"),
 ]

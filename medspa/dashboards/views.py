@@ -1,4 +1,4 @@
-"""Owner dashboards: the ROI model and the first 30 days by revenue path.
+"""Owner dashboards: the ROI model, the first 30 days by revenue path, members and recall.
 
 Every view is owner-only and reads through `filters.filter_for`, which scopes to the owner's own
 locations; the numbers come from `metrics` (a fixed handful of aggregate queries per page).
@@ -17,6 +17,7 @@ from .filters import filter_for
 from .forms import PERCENT_FIELDS, RoiForm
 from .members import MEMBER_SECTIONS, MemberMetrics
 from .metrics import SECTIONS, OverviewMetrics, Table, roi_defaults
+from .recall import RECALL_SECTIONS, RecallMetrics
 from .roi import model
 from .session import analytics_view
 
@@ -169,10 +170,38 @@ def members(request):
     return render(request, "dashboards/members.html", context)
 
 
+FUNNEL_COLORS = ["#7a3e6d", "#2e90fa", "#f79009", "#12b76a"]
+
+
+@owner_required
+@analytics_view
+def recall(request):
+    form, f = filter_for(request)
+    m = RecallMetrics(f)
+    services, funnel = m.recall_by_service(), m.recall_funnel()
+    kinds, days = m.recall_by_kind(), m.recall_days_after_due()
+    has_recovered = any(row["recovered"] for row in services.rows)
+    context = {
+        "form": form, "f": f, "has_schedules": bool(services.rows),
+        "funnel_panel": panel(funnel, charts.bar(funnel, "stage", [("schedules", "Patients x services")],
+                                                 colors=FUNNEL_COLORS) if funnel.rows else None, f),
+        "services_panel": panel(services, charts.bar(services, "service", [("revenue", "Revenue recovered ($)")],
+                                                     money=True, horizontal=True) if has_recovered else None, f),
+        "lapse_panel": panel(m.recall_lapse(), None, f),
+        "kinds_panel": panel(kinds, charts.bar(kinds, "label", [("touches", "Touches sent"),
+                                                                ("recovered", "Visits recovered")])
+                             if any(row["touches"] or row["recovered"] for row in kinds.rows) else None, f),
+        "days_panel": panel(days, charts.bar(days, "label", [("recovered", "Visits recovered")])
+                            if has_recovered else None, f),
+    }
+    return render(request, "dashboards/recall.html", context)
+
+
 # CSV export: section key -> (metrics class, method); one registry for every dashboard page.
 EXPORTS = {
     **{key: (OverviewMetrics, name) for key, name in SECTIONS.items()},
     **{key: (MemberMetrics, name) for key, name in MEMBER_SECTIONS.items()},
+    **{key: (RecallMetrics, name) for key, name in RECALL_SECTIONS.items()},
 }
 
 

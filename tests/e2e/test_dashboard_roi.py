@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from dashboard_dataset import RANGE, build, build_calls, build_members
+from dashboard_dataset import RANGE, build, build_calls, build_members, build_recall
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -38,10 +38,11 @@ def test_screenshots_of_every_dashboard_page(login, olivia, westside, downtown, 
     build(westside, downtown)
     build_calls(westside, downtown)
     build_members(westside, downtown)
+    build_recall(westside, downtown)
     login(olivia)
     query = f"?start={RANGE['start']}&end={RANGE['end']}"
     pages = {"overview": "/dashboard/" + query, "roi": "/dashboard/roi/" + query,
-             "members": "/dashboard/members/" + query}
+             "members": "/dashboard/members/" + query, "recall": "/dashboard/recall/" + query}
     SHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in pages.items():
         for size, viewport in SIZES.items():
@@ -61,3 +62,11 @@ def test_screenshots_of_every_dashboard_page(login, olivia, westside, downtown, 
     page.locator("#calls-heat").screenshot(path=str(SHOTS / "dashboard-calls-heat-strip.png"))
     cell = page.locator("table.heat td[title='Tuesday 8 pm: 1 calls']")
     assert cell.evaluate("td => getComputedStyle(td).backgroundColor") != "rgba(0, 0, 0, 0)"
+
+    # Recall: the funnel's numbers are one click away (both locations: Downtown's D1 came back too).
+    page.goto(live_server.url + pages["recall"])
+    funnel = page.locator("#recall-funnel")
+    assert not funnel.locator("table").is_visible()
+    funnel.locator("summary").click()
+    assert funnel.locator("tbody tr").last.locator("td").nth(1).inner_text() == "5"
+    page.locator("#recall-by-service").screenshot(path=str(SHOTS / "dashboard-recall-revenue-by-service.png"))
