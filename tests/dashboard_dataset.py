@@ -308,7 +308,8 @@ def build_recall(westside, downtown):
     def touch(key, kind, sent, status="delivered"):
         sch = s[key]
         number = sch.touches.count() + 1
-        return Touch.objects.create(schedule=sch, number=number, kind=kind, idempotency_key=f"{sch.pk}:{number}",
+        return Touch.objects.create(schedule=sch, patient=sch.patient, service=sch.service, number=number, kind=kind,
+                                    idempotency_key=f"{sch.pk}:{number}",
                                     body="Hi, it's the clinic: https://example.test/r/x", to=str(sch.patient.phone),
                                     from_number="+15005550006", status=status, sent_at=sent)
 

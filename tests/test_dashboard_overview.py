@@ -209,7 +209,8 @@ def test_query_count_does_not_grow_with_data(owner_client, westside, downtown, m
         svc = service(("Neurotoxin", "HydraFacial", "Lip filler")[i % 3])
         schedule, _ = RecallSchedule.objects.update_or_create(patient=patient, service=svc, defaults={
             "state": ("due", "late", "lapsed", "booked")[i % 4], "last_visit": at(1, 1).date()})
-        touch = Touch.objects.create(schedule=schedule, number=100 + i, kind=("on_time", "late", "reactivation")[i % 3],
+        touch = Touch.objects.create(schedule=schedule, patient=schedule.patient, service=schedule.service,
+                                     number=100 + i, kind=("on_time", "late", "reactivation")[i % 3],
                                      idempotency_key=f"grow:{i}", body="x", to="+14155550100", from_number="+1500",
                                      status="delivered", sent_at=at(3, 1 + i % 20))
         handoff = Handoff.objects.create(location=patient.location, route="rebooking", source="sms", title="x")

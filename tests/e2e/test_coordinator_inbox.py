@@ -19,8 +19,9 @@ def test_coordinator_logs_in_and_opens_a_patient(login, alice, patient, live_ser
     page.get_by_role("searchbox").fill("Rivera")
     page.get_by_role("link", name="Jordan Rivera").click()
     expect(page.get_by_role("heading", name="Jordan Rivera")).to_be_visible()
-    expect(page.get_by_role("cell", name="Neurotoxin")).to_be_visible()
-    expect(page.get_by_role("cell", name="$480")).to_be_visible()
+    visits = page.locator("section", has=page.get_by_role("heading", name="Visits", exact=True))
+    expect(visits.get_by_role("cell", name="Neurotoxin")).to_be_visible()
+    expect(visits.get_by_role("cell", name="$480")).to_be_visible()
 
 
 def test_safety_escalation_appears_on_top_and_needs_a_note(login, alice, westside, live_server, settings):
