@@ -27,6 +27,9 @@ run: install
 	@echo "  Med spa front desk: http://$(HOST):$(PORT)/   (Ctrl-C stops web, worker and beat)"
 	@$(BIN)/python manage.py seed_demo --print-logins
 	@echo ""
+	@# Beat's first interval only ends in 5 minutes: queue one sweep now so the demo's worker has work.
+	@$(BIN)/celery -A medspa call recall.tasks.sweep >/dev/null
+	@$(BIN)/celery -A medspa call recall.tasks.member_touchpoints >/dev/null
 	HOST=$(HOST) PORT=$(PORT) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start --no-prefix -f Procfile
 
 ## make test: real PostgreSQL and Redis (throwaway servers on loopback) and Debian's Chromium.
