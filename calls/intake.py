@@ -153,6 +153,8 @@ def ensure_handoff(call: Call, *, at: datetime | None = None) -> Handoff:
     downgrade: a member_support handoff opened mid-call becomes staff_review if the caller then asks for a refund."""
     summary = call.summary or summarize(call)
     context = {"call_id": call.pk, "fields": call.fields}
+    if call.event_id:
+        context["event"] = {"id": call.event_id, "name": call.event.name}  # the inbox filters by it
     history = patient_history(call.patient)
     if history:
         context["history"] = history

@@ -126,3 +126,19 @@ def test_validation_errors_are_clear_400s(client, agent, westside, change, field
     assert response.status_code == 400
     assert field in response.json()
     assert not Call.objects.exists()
+
+
+def test_event_call_lands_under_the_event_in_the_inbox(client, agent, alice, westside):
+    from datetime import datetime
+
+    from calls.models import Event
+
+    vip = Event.objects.create(location=westside, name="Spring VIP night", kind="vip_night",
+                               starts_at=datetime.fromisoformat("2026-03-12T02:00:00+00:00"),
+                               ends_at=datetime.fromisoformat("2026-03-12T05:00:00+00:00"))
+    data = post(client, agent, body(westside)).json()
+    assert data["event"] == {"id": vip.pk, "name": "Spring VIP night"}
+    client.force_login(alice)
+    listed = client.get("/inbox/", {"event": vip.pk, "status": "all"}).content.decode()
+    assert "Jordan Rivera" in listed
+    assert "Jordan Rivera" not in client.get("/inbox/", {"event": vip.pk + 1, "status": "all"}).content.decode()
