@@ -47,6 +47,21 @@ def pytest_configure(config):
     import django
 
     django.setup()
+    _own_redis_database_per_worker()
+
+
+def _own_redis_database_per_worker():
+    """xdist workers share one Redis server; each gets its own database, so one worker's
+    cache.clear() (a FLUSHDB) cannot reset another's rate-limit counters mid-test."""
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not (worker.startswith("gw") and settings.REDIS_URL):
+        return
+    url = f"{settings.REDIS_URL.rsplit('/', 1)[0]}/{int(worker[2:]) % 15 + 1}"
+    settings.REDIS_URL = url
+    settings.CELERY_BROKER_URL = url
+    settings.CACHES["default"]["LOCATION"] = url
 
 
 def pytest_unconfigure(config):
