@@ -108,7 +108,12 @@ def _owner_location(request, slug):
 def plan(request, slug=None):
     location, locations = _owner_location(request, slug or request.GET.get("location"))
     current = CallPlan.current_for(location)
-    form = PlanForm(request.POST or None, current=current.wording())
+    start_from = current
+    if request.method == "GET" and request.GET.get("from", "").isdigit():
+        # Restoring an earlier version: its wording fills the form; publishing makes it the newest version.
+        start_from = get_object_or_404(current.plan.versions, number=int(request.GET["from"]))
+    form = PlanForm(request.POST or None, current=start_from.wording(),
+                    initial={"note": f"Restored version {start_from.number}"} if start_from != current else None)
     if request.method == "POST" and form.is_valid():
         answers = form.answers()
         if {k: v.strip() for k, v in answers.items() if v.strip()} == current.wording():

@@ -120,3 +120,22 @@ def test_plan_test_page_shows_route_reasons_and_wording(owner_client, westside, 
                                "sentence": "Since my filler yesterday my lip looks white and hurts"},
                                HTTP_HX_REQUEST="true").content.decode()
     assert "Safety escalation" in unsafe and "call 911 now" in unsafe and "white" in unsafe
+
+
+def test_owner_restores_an_earlier_version_as_a_new_one(owner_client, westside):
+    url = reverse("calls:plan_location", args=[westside.slug])
+    v1 = CallPlan.current_for(westside)
+    owner_client.post(url, plan_post(v1.wording(), deposits="A $100 deposit holds your spot."))
+    owner_client.post(url, plan_post(CallPlan.current_for(westside).wording(), deposits="A $50 deposit."))
+    assert CallPlan.current_for(westside).number == 3
+
+    page = owner_client.get(url, {"from": 2}).content.decode()
+    assert "A $100 deposit holds your spot." in page and "Restored version 2" in page
+    assert owner_client.get(url, {"from": 99}).status_code == 404
+    form = {t.value: CallPlan.current_for(westside).plan.versions.get(number=2).wording().get(t.value, "")
+            for t in Topic}
+    assert owner_client.post(url, {**form, "note": "Restored version 2"}).status_code == 302
+    v4 = CallPlan.current_for(westside)
+    assert (v4.number, v4.note) == (4, "Restored version 2")
+    assert v4.wording()["deposits"] == "A $100 deposit holds your spot."
+    assert CallPlan.current_for(westside).plan.versions.get(number=3).wording()["deposits"] == "A $50 deposit."
