@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from medspa.models import Location
 from medspa.models.clinic import Role
-from medspa.permissions import has_role
+from medspa.permissions import STAFF_ROLES, has_role
 from medspa.phones import normalize_phone
 from medspa.routes import Route
 
@@ -24,10 +24,10 @@ from .models import Call, CallTurn
 
 
 class CanRecordCalls(BasePermission):
-    message = "Only coordinator or owner accounts may record calls."
+    message = "Only coordinator, owner or voice agent accounts may record calls."
 
     def has_permission(self, request, view):
-        return has_role(request.user, Role.COORDINATOR, Role.OWNER)
+        return has_role(request.user, Role.COORDINATOR, Role.OWNER, Role.VOICE_AGENT)
 
 
 class TurnSerializer(serializers.Serializer):
@@ -135,7 +135,13 @@ def create_call(request):
     return Response(call_json(call), status=status.HTTP_201_CREATED)
 
 
+class CanReadCalls(BasePermission):
+    def has_permission(self, request, view):
+        return has_role(request.user, *STAFF_ROLES, Role.VOICE_AGENT)
+
+
 @api_view(["GET"])
+@permission_classes([CanReadCalls])
 def call_detail(request, pk: int):
     call = (Call.objects.visible_to(request.user).select_related("location", "event", "plan_version")
             .filter(pk=pk).first())

@@ -8,7 +8,8 @@ from rest_framework.permissions import BasePermission
 
 from .models.clinic import Role
 
-STAFF_ROLES = frozenset(Role.values)
+# People. A voice agent account is not staff: it reaches only the call intake API.
+STAFF_ROLES = frozenset({Role.COORDINATOR, Role.PROVIDER, Role.OWNER})
 
 
 def has_role(user, *roles: str) -> bool:

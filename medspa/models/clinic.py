@@ -111,6 +111,9 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", "Coordinator"
     PROVIDER = "provider", "Provider"
     OWNER = "owner", "Owner"
+    # An external voice agent's account: may only post calls to the intake API for its locations
+    # (no pages, no patient API, no password). Created with `manage.py create_voice_agent`.
+    VOICE_AGENT = "voice_agent", "Voice agent (API only)"
 
 
 class User(AbstractUser):
