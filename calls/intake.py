@@ -128,15 +128,6 @@ def services_value(names) -> Decimal:
     return sum((s.typical_value for s in Service.objects.filter(name__in=list(names))), Decimal(0))
 
 
-def patient_history(patient: Patient | None) -> list[dict]:
-    if patient is None:
-        return []
-    visits = patient.visits.select_related("service", "provider").order_by("-starts_at")[:10]
-    return [{"date": v.starts_at.date().isoformat(), "service": v.service.name,
-             "provider": v.provider.name if v.provider else "", "status": v.status, "value": str(v.value)}
-            for v in visits]
-
-
 def handoff_title(call: Call) -> str:
     who = call.caller_name or call.from_number or "Unknown caller"
     bits = [who]
@@ -155,7 +146,7 @@ def ensure_handoff(call: Call, *, at: datetime | None = None) -> Handoff:
     context = {"call_id": call.pk, "fields": call.fields}
     if call.event_id:
         context["event"] = {"id": call.event_id, "name": call.event.name}  # the inbox filters by it
-    history = patient_history(call.patient)
+    history = call.patient.treatment_history() if call.patient else []
     if history:
         context["history"] = history
     member = summary.get("member_figures") or members_bridge.member_context(call.patient)

@@ -12,7 +12,6 @@ from django.conf import settings
 from medspa.models import Handoff, Visit
 from medspa.routes import Route
 
-from .context import history_context
 from .models import Attribution, InboundMessage, LinkAction, RecallLink, RecallSchedule, Touch
 from .models.links import LINK_LIFETIME, hash_token
 from .schedules import rules_by_service, sync_schedules
@@ -89,7 +88,7 @@ def _replies(rng, touches) -> None:
             location=patient.location, patient=patient, route=route, source=Handoff.Source.SMS,
             title=f"Text reply from {patient.full_name}", summary=text, created_at=received,
             reasons=[], caller_name=patient.full_name, caller_phone=touch.to, value=schedule.service.typical_value,
-            context={"message": text, "history": history_context(patient), "service": schedule.service.name,
+            context={"message": text, "history": patient.treatment_history(), "service": schedule.service.name,
                      "touch": {"id": touch.pk, "kind": touch.get_kind_display(), "body": touch.body,
                                "sent_at": touch.sent_at.isoformat()}},
         )
@@ -113,7 +112,7 @@ def _link_requests(rng, touches) -> None:
             summary=f"Asked through the recall link for {', '.join(request['days'])} · {request['times'][0]}.",
             reasons=[f"Requested a time: {', '.join(request['days'])} · {request['times'][0]}"],
             caller_name=patient.full_name, caller_phone=touch.to, value=schedule.service.typical_value,
-            context={"service": schedule.service.name, "history": history_context(patient), "request": request,
+            context={"service": schedule.service.name, "history": patient.treatment_history(), "request": request,
                      "last_visit": schedule.last_visit.isoformat() if schedule.last_visit else None,
                      "touch": {"id": touch.pk, "kind": touch.get_kind_display(), "body": touch.body,
                                "sent_at": touch.sent_at.isoformat()}},

@@ -19,7 +19,6 @@ from medspa.routes import Route
 from medspa.sms import SmsError, send_sms
 from medspa.triage import triage
 
-from .context import history_context
 from .dispatch import touch_context
 from .models import InboundMessage, Touch
 from .models.outbox import FINAL_STATUSES, STATUS_RANK
@@ -136,7 +135,7 @@ def open_reply_handoff(message: InboundMessage, patient, location, touch) -> Han
     name = patient.full_name if patient else ""
     context = {"message": message.body, "fields": result.get("fields") or {}}
     if patient:
-        context["history"] = history_context(patient)
+        context["history"] = patient.treatment_history()
     service = touch.service if touch else None
     if touch:
         context["touch"] = touch_context(touch)

@@ -158,6 +158,15 @@ def fake_twilio(settings):
 
 
 @pytest.fixture
+def fast_sender(settings):
+    """No throttling between test sends, and a fresh rate-limit window (recall tests opt in)."""
+    from django.core.cache import cache
+
+    settings.SMS_RATE_PER_SECOND = 1000
+    cache.clear()
+
+
+@pytest.fixture
 def twilio_signed_post(client, settings):
     """POST form data the way Twilio does, signed with RequestValidator over the public URL."""
     from twilio.request_validator import RequestValidator

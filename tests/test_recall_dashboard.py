@@ -4,21 +4,15 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from recall_support import la, run_dispatcher, treated
 
 from recall import analytics
 from recall.models import Attribution, Touch
 from recall.tasks import sweep
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_sender")]
 MORNING = la(2026, 6, 15, 10, 0)
 
-
-@pytest.fixture(autouse=True)
-def fast_sender(settings):
-    settings.SMS_RATE_PER_SECOND = 1000
-    cache.clear()
 
 
 @pytest.fixture

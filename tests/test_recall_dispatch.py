@@ -14,14 +14,9 @@ from recall.models import RecallSchedule, Touch
 from recall.sweep import sweep
 from recall.tasks import dispatch_touch
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_sender")]
 MORNING = la(2026, 6, 15, 10, 0)
 
-
-@pytest.fixture(autouse=True)
-def fast_sender(settings):
-    settings.SMS_RATE_PER_SECOND = 1000
-    cache.clear()
 
 
 @pytest.fixture

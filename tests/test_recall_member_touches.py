@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from factories import PatientFactory, VisitFactory
 from members_factories import BundleFactory, start_membership
 from recall_support import la, run_dispatcher
@@ -19,15 +18,10 @@ from recall.models import Attribution, InboundMessage, RecallLink, Touch
 from recall.sweep import sweep
 from recall.tasks import member_touchpoints, process_inbound
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_sender")]
 MORNING = la(2026, 3, 10, 10, 30)  # after the touchpoints' 10:00 local send time
 LINK = re.compile(r"/r/([\w-]+)/")
 
-
-@pytest.fixture(autouse=True)
-def fast_sender(settings):
-    settings.SMS_RATE_PER_SECOND = 1000
-    cache.clear()
 
 
 def renewal_member(patient):

@@ -4,23 +4,17 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from recall_support import la, run_dispatcher, treated
 
 from medspa.models import Handoff
 from recall.models import InboundMessage, RecallSchedule, Touch
 from recall.tasks import apply_status, process_inbound, sweep
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_sender")]
 MORNING = la(2026, 6, 15, 10, 0)
 INBOUND = "/twilio/sms/inbound/"
 STATUS = "/twilio/sms/status/"
 
-
-@pytest.fixture(autouse=True)
-def fast_sender(settings):
-    settings.SMS_RATE_PER_SECOND = 1000
-    cache.clear()
 
 
 def inbound(post, body, sid="SM" + "a" * 32, sender="+14155550134"):

@@ -87,6 +87,16 @@ class Patient(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    def treatment_history(self, limit: int = 10) -> list[dict]:
+        """Visits newest first, dated in their location's zone: what inbox items carry as context["history"]."""
+        visits = self.visits.select_related("service", "provider", "location").order_by("-starts_at")[:limit]
+        return [
+            {"date": v.starts_at.astimezone(v.location.tz).date().isoformat(), "service": v.service.name,
+             "provider": v.provider.name if v.provider else "", "status": v.get_status_display(),
+             "value": str(v.value)}
+            for v in visits
+        ]
+
     @property
     def can_text(self) -> bool:
         return bool(self.phone) and self.sms_consent and not self.sms_opted_out_at and not self.phone_invalid_at

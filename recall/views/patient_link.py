@@ -17,7 +17,6 @@ from django_ratelimit.decorators import ratelimit
 from medspa.models import Handoff, Patient, log_action
 from medspa.routes import Route
 
-from ..context import history_context
 from ..dispatch import touch_context
 from ..forms import DAYS, TIMES, SlotRequestForm, SnoozeForm
 from ..models import LinkAction, RecallLink, RecallSchedule
@@ -82,7 +81,7 @@ def ask_for_slot(link: RecallLink, data: dict) -> Handoff:
     patient, service = schedule.patient, schedule.service
     request = slot_request(data)
     days, times = request["days"], request["times"]
-    context = {"service": service.name, "history": history_context(patient), "request": request,
+    context = {"service": service.name, "history": patient.treatment_history(), "request": request,
                "last_visit": schedule.last_visit.isoformat() if schedule.last_visit else None}
     if link.touch:
         context["touch"] = touch_context(link.touch)
@@ -113,7 +112,7 @@ def ask_for_member_slot(link: RecallLink, data: dict) -> Handoff:
     request = slot_request(data)
     when = ", ".join(request["days"]) + " · " + ", ".join(request["times"])
     what = f"a {service.name} appointment" if service else "an appointment"
-    context = {"history": history_context(patient), "request": request,
+    context = {"history": patient.treatment_history(), "request": request,
                "member": member_snapshot(patient)["context"]}
     if service:
         context["service"] = service.name

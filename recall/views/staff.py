@@ -40,9 +40,7 @@ def dashboard(request):
         state = data["state"]
     schedules = schedules.filter(state=state) if state else schedules.filter(state__in=OWING_STATES)
     page = Paginator(schedules, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"page": page, "filters": filters, "days": days, "query": query.urlencode(),
+    context = {"page": page, "filters": filters, "days": days,
                "summary": analytics.summary(location_ids, start, end),
                "by_kind": analytics.recovered_by_kind(location_ids, start, end)}
     if request.htmx and request.htmx.target == "due-list":
