@@ -1,6 +1,9 @@
 """The inbox: queue order, scoping, filters, claim and resolve."""
 
+from datetime import datetime, timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +16,28 @@ def make(location, route, title, **kw):
     return Handoff.objects.create(location=location, route=route, source=kw.pop("source", "call"), title=title, **kw)
 
 
-def test_queue_puts_safety_first_then_deadline_then_value(alice_client, westside):
+@pytest.mark.parametrize("local_time", ["10:00", "22:00"], ids=["open", "closed"])
+def test_queue_puts_safety_first_then_deadline_then_value(alice_client, westside, local_time):
+    # Open hours once made value never decide: two items a microsecond apart had different deadlines.
+    hour, minute = map(int, local_time.split(":"))
+    moment = datetime(2026, 12, 1, hour, minute, 7, 250_000, tzinfo=westside.tz)
+    with time_machine.travel(moment, tick=True):
+        _assert_queue_order(alice_client, westside)
+
+
+def test_deadlines_are_whole_minutes_and_order_before_value(alice_client, westside):
+    with time_machine.travel(datetime(2026, 12, 1, 10, 0, 59, 900_000, tzinfo=westside.tz), tick=False):
+        first = make(westside, "booking", "Wants Botox", value=450)
+    with time_machine.travel(datetime(2026, 12, 1, 10, 1, 0, 100_000, tzinfo=westside.tz), tick=False):
+        second = make(westside, "booking", "Wants filler", value=850)
+        later = make(westside, "booking", "Wants laser", value=900, due_at=second.due_at + timedelta(minutes=30))
+    assert (first.due_at.second, first.due_at.microsecond) == (0, 0)
+    assert first.due_at < second.due_at  # the earlier minute's deadline comes first, whatever the value
+    page = alice_client.get(reverse("inbox")).content.decode()
+    assert page.index(first.title) < page.index(second.title) < page.index(later.title)
+
+
+def _assert_queue_order(alice_client, westside):
     booking = make(westside, "booking", "Wants Botox", value=450)
     bigger = make(westside, "booking", "Wants filler", value=850)
     safety = make(westside, "safety_escalation", "Lip looks white after filler")

@@ -35,6 +35,12 @@ ROUTE_SLA = {
 DEFAULT_SLA = timedelta(hours=2)
 
 
+def _whole_minute(moment):
+    """`moment` rounded up to the next whole minute (unchanged if it already is one)."""
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + timedelta(minutes=1)
+
+
 class HandoffQuerySet(LocationScopedQuerySet):
     def open(self):
         return self.exclude(status=Handoff.Status.DONE)
@@ -130,11 +136,15 @@ class Handoff(models.Model):
         super().save(*args, **kwargs)
 
     def default_due_at(self):
+        """The callback deadline, to the whole minute (a coordinator's "by 10:17", not a microsecond).
+
+        Items that arrive within the same minute share a deadline, so value decides between them.
+        """
         now = self.created_at or timezone.now()
         sla = ROUTE_SLA.get(self.route, DEFAULT_SLA)
         if self.route == Route.SAFETY_ESCALATION:
-            return now + sla  # never waits for opening hours
-        return self.location.next_opening(now) + sla
+            return _whole_minute(now + sla)  # never waits for opening hours
+        return _whole_minute(self.location.next_opening(now) + sla)
 
     @property
     def is_safety(self) -> bool:
