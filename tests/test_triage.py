@@ -124,27 +124,27 @@ CASES = [
     ("my jawline is weak, can filler help", PROVIDER, "can filler help"),
     ("I have a weak chin", STAFF, None),
     ("I have black skin, is laser hair removal ok for me", PROVIDER, "black skin"),
-    ("my face is a little red after microneedling", PROVIDER, "red"),
+    ("my face is a little red after microneedling", SAFETY, "face is a little red"),  # a current change: safety
     ("you guys are a lifesaver", STAFF, None),
     ("I'm breathing easier now that I found you lol", STAFF, None),
-    ("what's the white stuff in the hydrafacial", BOOK, None),
+    ("what's the white stuff in the hydrafacial", STAFF, None),  # no booking intent: a person
     ("does botox give you headaches", PROVIDER, "headaches"),
     ("one side of my lips is bigger", PROVIDER, "one side"),
     ("i got a text saying my appointment is tomorrow, can i move it to thursday", REBOOK, "move it to"),
     ("Do you guys have any deals right now", EVENT, "deals"),
     ("I want my eyes to look less tired", BOOK, None),
     ("I want to look good before my wedding", BOOK, None),
-    ("my lips look thin", BOOK, None),
+    ("my lips look thin", STAFF, None),
     ("what can I do about forehead lines", PROVIDER, None),
     ("what do you have for crow's feet", BOOK, "do you have"),
     ("my skin looks dull", STAFF, None),
     ("do you do laser for my legs", BOOK, "do you do"),
     ("I'd like a consult for a peel for redness and rosacea", BOOK, "consult"),
-    ("I have a burning question about lip filler", BOOK, None),
+    ("I have a burning question about lip filler", STAFF, None),
     ("I'm dying to try filler", BOOK, "dying to try"),
     ("breathtaking results on your instagram!", STAFF, None),
     ("the swelling of my bank account after Black Friday, haha", STAFF, None),
-    ("I'm burned out and need a facial", BOOK, None),
+    ("I'm burned out and need a facial", BOOK, "and need"),
     ("can I get something for my under eyes", BOOK, "can I get"),
     ("is the numbing cream included", STAFF, None),
     ("I get fever blisters, can I still get lip filler", PROVIDER, "fever blisters"),
@@ -172,7 +172,7 @@ CASES = [
     ("what's the recovery like after a chemical peel", PROVIDER, "recovery"),
     ("does laser hair removal hurt", PROVIDER, "does laser hair removal hurt"),
     ("is bruising normal after lip filler", PROVIDER, "bruising"),
-    ("my lips are a little swollen after filler is that normal", PROVIDER, "swollen"),
+    ("my lips are a little swollen after filler is that normal", SAFETY, "lips are a little swollen"),
     ("I'm allergic to lidocaine", PROVIDER, "allergic to"),
     ("can I work out after botox", PROVIDER, "can I work out"),
     ("how much botox do I need", PROVIDER, "how much botox do I"),
@@ -258,7 +258,7 @@ CASES = [
     ("interested in laser hair removal", BOOK, "interested in"),
     ("can I come in saturday", BOOK, "come in"),
     ("hydrafacial please", BOOK, None),
-    ("botox", BOOK, None),
+    ("botox", STAFF, None),  # a service alone is not booking intent
     ("looking to get lip filler before christmas", BOOK, "looking to get"),
     ("um like i wanna get my lips done", BOOK, None),
     ("my name is Sarah and I want to book a facial", BOOK, "book"),
@@ -336,8 +336,8 @@ def test_empty_text_goes_to_staff():
 
 def test_default_routes_documented():
     assert triage("ok", now=NOW).to_dict() == {"route": STAFF, "reasons": [], "fields": {}, "matches": {}}
-    service_only = triage("Dysport", now=NOW)
-    assert service_only.route == BOOK and service_only.reasons == []
+    service_only = triage("Dysport", now=NOW)  # a service named without booking intent goes to a person
+    assert service_only.route == STAFF and service_only.reasons == []
     assert service_only.fields["service_interest"] == ["Neurotoxin"]
 
 
@@ -710,7 +710,7 @@ def test_turns_booking_beats_event_across_turns():
 
 def test_turns_empty_and_default():
     assert triage_turns([], now=NOW).route == STAFF
-    assert triage_turns(["hi", "Dysport"], now=NOW).route == BOOK
+    assert triage_turns(["hi", "Dysport"], now=NOW).route == STAFF
 
 
 def test_turn_reasons_are_substrings_of_some_turn():

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from medspa.catalog import DEFAULT_CATALOG
 from medspa.routes import TRIAGE_PRECEDENCE, Route
 
-from . import dates, extract, lexicon
+from . import concepts, dates, extract, lexicon
 from .text import Normalized, normalize
 
 SAFETY = Route.SAFETY_ESCALATION.value
@@ -79,6 +79,10 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
             for m in sorted(pain, key=lambda m: m.start()):
                 if not lexicon.QUESTION_GUARD.search(text[max(0, m.start() - 30) : m.start()]):
                     _add(phrases, norm.source(*m.span()))
+            # Concepts: body part or function x abnormal state or lost ability (concepts.py).
+            for start, end in concepts.find(text):
+                if not any(start < e and s < end for s, e in benign):
+                    _add(phrases, norm.source(start, end))
         if route == BOOKING and not phrases:
             fallback = lexicon.BOOKING_FALLBACK.search(text)
             if fallback:
@@ -98,7 +102,7 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
 def _decide(matches: dict[str, list[str]], fields: dict) -> tuple[str, list[str]]:
     fired = [route for route in TRIAGE_PRECEDENCE if matches.get(route)]
     if not fired:
-        return (BOOKING if fields.get("service_interest") else STAFF), []
+        return STAFF, []  # no confident route: a person reads it (never booking by default)
     route = fired[0]
     if route == EVENT and fields.get("service_interest") and any(
         lexicon.STRONG_BOOKING.match(p.lower()) for p in matches.get(BOOKING, [])
@@ -111,6 +115,8 @@ def _fields(norm: Normalized, today: date, found_dates: list[dates.FoundDate], m
             providers) -> dict:
     text = norm.text
     fields: dict = {}
+    if norm.language != "en":
+        fields["language"] = norm.language
     table = extract.service_table(catalog)
     service_words = {word for alias, _ in table for word in alias.split()}
     services, mentions = extract.find_services(norm, table)
@@ -178,6 +184,10 @@ def triage(text: str, *, now: datetime | None = None, tz: str = DEFAULT_TZ,
     found_dates = dates.find_dates(norm.text, today)
     matches = _route_matches(norm, today, found_dates)
     fields = _fields(norm, today, found_dates, matches, _catalog(catalog), list(providers))
+    please = lexicon.SERVICE_PLEASE.search(norm.text)
+    if please and fields.get("service_interest") and BOOKING not in matches:
+        matches[BOOKING] = [norm.source(*please.span()).strip()]  # "Botox please": asking for the service
+        matches = {route: matches[route] for route in TRIAGE_PRECEDENCE if route in matches}
     route, reasons = _decide(matches, fields)
     return TriageResult(route=route, reasons=reasons, fields=fields, matches=matches)
 

@@ -28,7 +28,7 @@ POST_TREATMENT = re.compile(
 )
 # Phrases that look like symptoms but are not: masked before safety rules run.
 BENIGN = re.compile(
-    r"\bfever blisters?\b|\bweakness for\b|\bsun ?burn\w*|\bdying to\b|\bbreathtaking\b|\bdrop[- ]?dead\b"
+    r"\bfever blisters?\b|\bweak(?:ness)? (?:for|spot)\b|\bsun ?burn\w*|\bdying to\b|\bbreathtaking\b|\bdrop[- ]?dead\b"
     r"|\bblind spots?\b|\bnumbing (?:cream|agent)\b|\bburning (?:question|desire|curiosity)\b"
 )
 
@@ -137,6 +137,21 @@ SAFETY = [
     r"\bbleeding\s+(?:[\w']+\s+)?(?:a lot|heavily|badly|everywhere)\b",
     r"\bemergenc\w*(?!\s+contact)|\b911\b|\bemergency room\b|\burgent care\b|\bambulance\b|\bstroke\b",
     r"\b(?:the|to)\s+(?:er|hospital)\b",
+    # Spanish (accents folded): standalone red flags; body x state combinations are in concepts.py
+    r"\bfalta de (?:aire|respiracion)\b|\bahog\w*|\bme (?:desmaye|desvaneci)\b|\bdesmay\w*|\bmare[oa]\w*",
+    r"\bvomit\w*|\bfiebre\b|\bcalentura\b|\bescalofrios\b|\bsupur\w*|\binfecci\w*|\binfectad\w*",
+    r"\bampoll\w*|\bronchas\b|\burticaria\b|\bsarpullido\b|\breaccion(?:es)?\b(?! a)|\banafila\w*",
+    r"\bvision (?:borrosa|doble|nublada)\b|\bveo (?:doble|borroso|mal|nublado|manchas)\b|\bno (?:veo|puedo ver)\b",
+    r"\bdolor (?:de|en el) pecho\b|\bpalpitaciones\b|\bcorazon (?:me )?(?:late|acelerado|palpita)\w*",
+    r"\bentumid\w*|\bentumec\w*|\badormecid\w*|\bhormigueo\b|\bparalizad\w*|\bconvulsi\w*",
+    r"\bemergencias?\b|\burgencias\b|\bsala de emergencias?\b|\bambulancia\b|\bal hospital\b|\bderrame\b",
+    r"\bme arde\w*|\bardor\b|\bquemadur\w*|\bme queme\b|\bme quemo\b",
+    r"\b(?:dolor|duele)\s+(?:muy\s+)?(?:fuerte|intenso|horrible|insoportable|mucho|demasiado)\b|\bmucho dolor\b"
+    r"|\bme duele (?:mucho|demasiado|horrible)\b",
+    r"\b(?:se (?:esta|me esta) (?:extendiendo|poniendo (?:peor|morad\w*|negr\w*|blanc\w*|azul\w*)))\b"
+    r"|\bcada vez (?:peor|mas (?:rojo|hinchad\w*|grande))\b",
+    r"\bnecrosis\b|\boclusion\b|\bpus\b|\bdolor de cabeza (?:fuerte|horrible|que no se (?:quita|va))\b",
+    r"\b(?:hablo|habla) (?:raro|arrastrando)\b|\bno puedo (?:hablar|tragar|respirar)\b",
 ]
 # Pain intensity: skipped when asked as a question ("does it hurt a lot?", see QUESTION_GUARD).
 SAFETY_PAIN = re.compile(
@@ -202,10 +217,19 @@ PROVIDER_REVIEW = [
     r"\bwill (?:it|botox|filler|that|this) (?:work|help)\b|\bdoes (?:it|botox|filler|[\w']+) work for\b",
     r"\bcan (?:botox|filler|laser|a peel|microneedling|[\w']+) (?:help|fix|treat|get rid)\b",
     r"\bhow long (?:does|do|will|would)\s+(?:it|the results?|botox|filler|results|[\w']+)\s+last\b",
+    # Spanish
+    r"\bcandidat[oa]\b|\bcuantas unidades\b|\bunidades\b|\bdosis\b|\bjeringas?\b|\bembaraz\w*|\blactancia\b"
+    r"|\bamamant\w*|\bdando pecho\b|\bmedicamentos?\b|\bmedicinas?\b|\bpastillas?\b|\banticoagulantes?\b"
+    r"|\baspirina\b|\bantibioticos?\b|\bdiabet\w*|\bherpes\b|\bfuegos?\b|\blupus\b|\bcancer\b|\bquimio\w*"
+    r"|\btiroides\b|\bpresion alta\b|\balergic[oa] a\b|\balergias?\b|\bes seguro\b|\bseguro (?:si|para|durante)\b"
+    r"|\befectos? secundarios?\b|\briesgos?\b|\brecuperacion\b|\bes normal\b|\bsera normal\b|\bmoreton\w*"
+    r"|\bhinchazon\b|\bhinchad[oa]s?\b|\bme va a doler\b|\bduele\b|\bdolor\b|\bcuanto (?:tiempo )?dura\b"
+    r"|\bque me recomienda\w*|\bque (?:tratamiento|producto) (?:es|me)\b|\bpuedo (?:hacer ejercicio|tomar alcohol"
+    r"|acostarme|maquillarme|asolearme)\b|\bcuidados? (?:despues|posteriores)\b|\bestoy tomando\b|\btomo\s+\w+ (?:para|diario)\b",
 ]
 
 STAFF_REVIEW = [
-    r"\bprice ?match\w*|\bhow much\b|\bprice\w*|\bpricing\b|\bcosts?\b|\bquote\b|\bhow expensive\b",
+    r"\bprice ?match\w*|\bhow much\b|(?<!vip )(?<!event )(?<!special )(?<!sale )(?<!promo )(?<!member )\bprice\w*|\bpricing\b|\bcosts?\b|\bquote\b|\bhow expensive\b",
     r"\bwhat do you charge\b",
     r"\bcharge\s+(?:for|per)\b|\bper (?:unit|syringe|session|area)\b|\$\s?\d+",
     r"\brefund\w*|\bmoney back\b|\breimburs\w*|\bcharge ?back\b|\bdispute\b",
@@ -229,6 +253,12 @@ STAFF_REVIEW = [
     r"|consult\w*|visit|session)\b",
     r"\blate (?:cancel\w*|fee)\b|\bno[- ]show fee\b|\bcancellation fee\b",
     r"\b(?:speak|talk) (?:to|with) (?:a |the )?(?:manager|owner|human|real person|person|someone in charge)\b",
+    # Spanish
+    r"\bcuanto (?:cuesta|cuestan|es|sale|salen|cobran|cobra|vale|valen)\b|\bprecios?\b|\bcostos?\b|\breembols\w*"
+    r"|\bdevol\w* (?:mi |el )?dinero\b|\bdevolucion\b|\bquej\w*|\bgerente\b|\bencargad[oa]\b|\bfinanciamiento\b"
+    r"|\ba plazos\b|\bpagos? (?:mensuales|a meses)\b|\bdescuentos?\b|\bcancelar (?:mi |la )?(?:cita|consulta)\b"
+    r"|\bcobraron (?:doble|de mas|dos veces)\b|\bhablar con (?:una persona|alguien|el dueno|la duena)\b|\bexcepcion\b"
+    r"|\btransferir\b|\bpasarle (?:mis|mi)\b",
 ]
 
 MEMBER_SUPPORT = [
@@ -238,6 +268,8 @@ MEMBER_SUPPORT = [
     r"\brenew\w*|\bbilling (?:cycle|date|day)\b|\bfreez(?:e|ing)\b|\bdues\b|\bcancellation window\b",
     r"\bpause\w*\s+(?:my\s+|the\s+)?(?:membership|plan|account|subscription)\b|\bsubscription\b",
     r"\breward points\b|\bloyalty\b|\brewards program\b|\ball[eē] (?:points|rewards)\b",
+    r"\bmembresias?\b|(?<!no soy )\bmiembros?\b|\bsocia\b|\bcreditos?\b|\brenova\w*|\brenueva\b|\bmensualidad\b"
+    r"|\bcuota mensual\b|\bcongelar\b|\bpausar\b|\bsuscripcion\b",
 ]
 
 BUNDLE_HELP = [
@@ -245,6 +277,8 @@ BUNDLE_HELP = [
     r"\b(?:sessions?|treatments?|visits?) left\b|\bremaining (?:sessions|treatments|visits)\b",
     r"\bhow many (?:sessions|treatments|visits)\s+(?:do i have|i have|are left|left|remaining|have i used"
     r"|did i buy|i've got|do i still have)\b",
+    r"\bpaquetes?\b|\bsesiones (?:que me quedan|restantes|pendientes)\b|\bcuantas sesiones (?:me quedan|tengo)\b"
+    r"|\bprepagad\w*|\bme quedan \w+ sesiones\b",
 ]
 
 EVENT_FOLLOW_UP = [
@@ -254,6 +288,8 @@ EVENT_FOLLOW_UP = [
     r"\bevents?\b|\brsvp\w*|\bparty\b|\bgiveaway\b|\braffle\b|\bgrand opening\b|\btickets?\b|\bworkshop\b",
     r"\b(?:seasonal|holiday|summer|spring|fall|autumn|winter|black friday|cyber monday|valentine'?s?"
     r"|mother'?s day|christmas|new year'?s?|birthday month)\s+(?:special|sale|promo\w*|offer|deal|event)s?\b",
+    r"\beventos?\b|\bfiesta\b|\bnoche vip\b|\bcasa abierta\b|\b(?:el|los|su|sus|la|las) especial(?:es)?\b"
+    r"|\bpromocion\w*|\bofertas?\b|\brifa\b|\bsorteo\b|\bvi (?:su|el|la|tu) (?:anuncio|publicacion|post|video)\b",
     r"\b(?:the|your|this|that|any|a|monthly|current|month'?s|week'?s)\s+specials?\b",
     r"\bpromo(?:tion)?s?\b(?!\s+codes?)|\b(?:the|this|your|that|an?|special|seasonal|holiday)\s+offer\b",
     r"\b(?:the|this|that|your)\s+deal\b|\bsale\b|\bdeals\b|\bany deal\b",
@@ -273,10 +309,12 @@ REBOOKING = [
     r"\bit'?s been\s+(?:[\w']+\s+)?(?:months|weeks)\b",
     r"\b(?:get|do|have|book|schedule|see|try)\s+(?:[\w']+\s+){0,2}?again\b",
     r"\bmy usual\b|\bfollow[- ]?up (?:appointment|appt|visit)\b|\bmaintenance\b",
+    r"\breprogram\w*|\b(?:cambiar|mover|pasar) (?:mi |la )?cita\b|\botra vez\b|\bde nuevo\b|\bretoque\b"
+    r"|\b(?:ya )?me toca\b|\b(?:siguiente|proxima) (?:cita|sesion|aplicacion)\b|\bse me (?:esta quitando|quito)\b",
 ]
 AFFIRMATIVE = re.compile(
     r"^\W*(?P<yes>yes|yeah|yep|yup|ya|yea|sure|ok|okay|k|y|perfect|sounds good|that works|works for me|absolutely"
-    r"|definitely)\b"
+    r"|definitely|si|claro|va|perfecto|esta bien|de acuerdo)\b"
 )
 
 BOOKING = [
@@ -287,9 +325,14 @@ BOOKING = [
     r"\s+(?:[\w']+\s+){0,2}?(?:try|trying|get|getting|do|doing|start|starting)\b",
     r"\binterested in\b|\bwhen can i\b|\bdo you (?:have|do|offer)\b|\bcan i (?:get|do)\b",
     r"\bsee (?:dr\.?|doctor|the doctor|a provider|an injector|someone)\b",
+    r"\bcitas?\b|\bagend\w*|\breserv\w*|\bconsulta\b|\bdisponib\w*|\btienen (?:espacio|lugar|citas)\b"
+    r"|\bhay (?:espacio|lugar)\b|\bpuedo (?:ir|pasar)\b|\bquiero (?:hacerme|ponerme|probar|agendar|una cita|un)\b"
+    r"|\bme gustaria\b|\bme interesa\b",
 ]
 # "I want ...", "I'd like ...": booking-ish only when no more specific booking phrase fired.
-BOOKING_FALLBACK = re.compile(r"\b(?:i|we)\s+(?:want|wanna|need|would like|'d like|d like)\b")
+BOOKING_FALLBACK = re.compile(r"\b(?:i|we|and|just|really)\s+(?:want|wanna|need|would like|'d like|d like)\b")
+# "Botox please", "hydrafacial por favor": a request for a service.
+SERVICE_PLEASE = re.compile(r"^\W*(?:[\w'-]+\s+){1,3}?(?:please|pls|por favor)\W*$")
 # Booking phrases explicit enough (with a named service) to outrank event_follow_up.
 STRONG_BOOKING = re.compile(
     r"^(?:book\w*|appointments?|appts?|schedul\w*|reserv\w*|openings?|availab\w*|sign me up|(?:get|fit|squeeze)"

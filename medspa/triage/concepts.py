@@ -1,0 +1,268 @@
+"""Symptom understanding: concepts and their combinations, in English and Spanish.
+
+Phrase lists only fit the sentences they were written against.  Here every word of the normalised text
+(see text.py) is looked up by its surface form and its lemma (language.lemma) in small concept tables,
+and safety fires on a *combination* within one clause:
+
+- lost ability: an inability marker ("can't", "won't", "unable", "trouble", "hard to", "no puedo",
+  "problemas para", "me cuesta") before a body function ("swallow", "breathe", "chew", "drink", "see",
+  "talk", "smile", "respirar", "tragar"...); functions that need a body part ("move", "lift", "close",
+  "open", "hold", "feel", "mover", "levantar", "cerrar") fire only with one nearby ("can't lift that
+  eyebrow", "one side won't move");
+- body part or function x abnormal state: "smile is crooked", "eyelids hang", "voice is hoarse", "throat
+  feels weird", "párpado caído", "labio morado".  A *strong* state (droop, crooked, hoarse, numb, blurry,
+  white/grey/blue/purple, cold, blister...) or an airway/vision part (throat, tongue, voice, vision) fires
+  on its own; a *mild* state (red, swollen, bruised, sore, lump, dark, uneven, weak, weird...) fires when
+  the message reports it after a treatment ("since botox", "I had a peel Monday", "26 hours post",
+  "después del relleno") and it is not a question about what *might* happen ("will I bruise?", which is a
+  provider question);
+- a mild state with no body part, reported after a treatment ("swollen and bruised since the filler",
+  "me arde desde el peeling").
+
+Every match is a span of the normalised text; the engine maps it back to the exact words typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import language
+
+# --- concept tables (lower case, accents folded; surface forms and lemmas) ---------------------------------
+AIRWAY = frozenset(
+    "throat tongue voice vision eyesight sight airway speech garganta lengua voz vista vision habla".split()
+)
+BODY = frozenset(
+    "eye eyes eyelid eyelids lid lids brow brows eyebrow eyebrows forehead smile mouth lip lips cheek cheeks "
+    "nose jaw jawline chin face neck skin area spot site temple temples side arm arms leg legs hand hands "
+    "finger fingers scalp undereye undereyes nostril nostrils gum gums expression head "
+    "ojo ojos parpado parpados ceja cejas frente sonrisa boca labio labios mejilla mejillas cachete cachetes "
+    "pomulo pomulos nariz mandibula barbilla menton cara rostro cuello piel zona lado sien brazo brazos "
+    "pierna piernas mano manos dedo dedos cabeza expresion".split()
+) | AIRWAY
+# Functions that mean something is wrong when lost, on their own.
+FUNCTION = frozenset(
+    "swallow swallowing breathe breathing breath chew chewing drink drinking talk talking speak speaking see "
+    "seeing blink blinking whistle sip smile smiling frown pucker focus read swallowed breathed "
+    "tragar respirar masticar beber hablar ver parpadear sonreir silbar enfocar leer tomar".split()
+)
+# Functions that need a body part nearby ("can't move my appointment" is not a symptom).
+FUNCTION_WITH_BODY = frozenset(
+    "move moving lift lifting raise raising close closing open opening hold holding feel feeling shut "
+    "mover levantar cerrar abrir sostener sentir alzar".split()
+)
+INABILITY = frozenset(
+    "can't cannot couldn't unable won't wont doesn't isn't hardly barely trouble difficulty difficult hard "
+    "struggle struggling problem problems issue issues painful hurts "
+    "dificultad dificil problema problemas cuesta trabajo apenas".split()
+)
+STRONG = frozenset(
+    "droop droopy drooping drooped crooked frozen paralyzed paralysed paralysis hoarse raspy blurry blurred "
+    "double numb numbness white whitish pale grey gray greyish grayish blue bluish purple purplish dusky "
+    "mottled cold blister blisters pus ooze oozing hang hanging hangs hung sag sagging saggy heavy slurred "
+    "caido caida caidos caidas caer cayo cayeron cae caen colgado colgada chueco chueca torcido torcida paralizado paralizada ronco "
+    "ronca borroso borrosa doble entumido entumida entumecido entumecida adormecido adormecida blanco blanca "
+    "palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada".split()
+)
+# Loss words that are a symptom only with a function-like part ("my smile is gone", not "my lines are gone").
+LOSS = frozenset("gone disappeared missing lost desaparecio perdi".split())
+LOSS_PARTS = frozenset("smile vision voice sight eyesight expression feeling sensation sonrisa vista voz".split())
+MILD = frozenset(
+    "red redness swollen swell swelling swelled puffy bruise bruised bruising sore tender pain hurt hurting "
+    "ache aching throb throbbing lump lumps bump bumps knot hard itchy itch itching dry peeling tight uneven "
+    "asymmetric asymmetrical lopsided bigger smaller lower higher dark darker black warm hot weak sting "
+    "stinging burn burning weird off funny different strange wrong rash spots crusty scab bleeding twitch "
+    "twitching spasm sensitive discolored tingle tingly bubble bubbles "
+    "rojo roja rojos rojas enrojecido enrojecida hinchado hinchada hinchados hinchadas hinchar hinchazon "
+    "inflamado inflamada moreton moretones dolor doler duele adolorido adolorida bolita bolitas bulto bultos "
+    "bola duro dura comezon picazon pica seco seca apretado apretada desigual disparejo dispareja oscuro "
+    "oscura negro negra caliente debil ardor arde arder quemar quemado quemada raro rara extrano extrana "
+    "diferente sarpullido ronchas sangra sangrado costra sensible hormigueo manchas mancha".split()
+)
+SPREAD = frozenset("spreading spread worse worsening growing expanding bigger extiende empeora".split())
+# "my lip went white", "se puso morado": a change of state.
+CHANGE = frozenset(
+    "went turned turning gone became becoming getting got started starting developed noticed woke puso "
+    "volvio hizo quedo empezo".split()
+)
+# Markers that a state is reported now, about someone ("my", "her", "I have", "tengo", "se me").
+CURRENT = frozenset(
+    "my her his their our i'm i've i have has she's it's its she he mom sister daughter husband wife "
+    "friend still now today tonight right yesterday since woke keeps mi mis su sus tengo tiene tienen estoy "
+    "esta estan siento siente ahora todavia hoy desde".split()
+) | CHANGE
+# A state asked about as a possibility ("will I bruise?", "is it normal to swell?").
+POSSIBLE = frozenset(
+    "will would could might may gonna should usually typically normally ever chance risk risks expect "
+    "cause causes common happen if possible puede podria va vas voy seria normalmente suele".split()
+)
+CLAUSE = re.compile(r"[.?!;\n]+")
+WORDS = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+# Words that only look like a body part or a state in these phrases.
+IDIOMS = re.compile(
+    r"\bweak (?:for|spot)\b|\bon the other side\b|\bside (?:effects?|note)\b|\bsee (?:why|how|what|if|the|you"
+    r"|your|myself|u)\b|\b(?:talk|speak)\w* (?:right now|now|at|on|to|today|later|long|much|about)\b"
+    r"|\bhard (?:time deciding|to decide|to choose|to find|to get|to say|to tell|to believe)\b|\bhead (?:up|over|out)\b"
+    r"|\bblue (?:cross|shield)\b|\bcold (?:sore|sores|feet|weather|outside|call)\b|\bhot (?:deal|price|spot)\b"
+    r"|\bhot stone\b|\bface ?time\b|\bface it\b|\bopen (?:house|slot|slots|spot|spots|up|saturday|on)\b"
+    r"|\bhold (?:on|off|the|a|my spot|my appointment)\b|\bdrink (?:alcohol|wine|coffee|before|after)\b"
+    r"|\bspot (?:for|on|open|available|left)\b|\bblack friday\b|\bdead ?line\b|\bdark (?:circles|spots)\b"
+    r"|\bwhite (?:stuff|teeth|wedding|dress)\b|\bhit the gym\b|\bfeel(?:ing)? (?:free|like)\b|\bdouble (?:booked|check|chin)\b"
+)
+# A treatment just had ("since my botox", "I had a peel monday", "26 hours post", "después del relleno").
+TREATMENT = (
+    r"(?:filler|fillers|botox|tox|dysport|xeomin|daxxify|jeuveau|juvederm|restylane|rha|sculptra|radiesse|kybella"
+    r"|treatment|injections?|injected|shots?|laser|peel|ipl|facial|microneedling|appointment|appt|procedure"
+    r"|session|visit|hydrafacial|lips done|lip flip|neurotoxin|relleno|rellenos|tratamiento|inyeccion|inyecciones"
+    r"|cita|peeling|aplicacion|sesion|procedimiento)"
+)
+POST_TREATMENT = re.compile(
+    rf"\b(?:since|after|from|post)\s+(?:[\w']+\s+){{0,3}}?{TREATMENT}\b"
+    rf"|\b(?:i|she|he|we|they|mom|sister|daughter|friend|wife|husband)?\s*(?:had|got|did|just had|just got)\s+"
+    rf"(?:[\w']+\s+){{0,3}}?{TREATMENT}\b"
+    r"|\b\d+\s*(?:hours?|hrs?|days?|weeks?|wks?)\s+(?:post|after|out|since|ago)\b|\bday \d+ (?:post|after)\b"
+    r"|\b(?:where|when) (?:she|he|you|they|the nurse|the injector)\s+(?:injected|did|put)\b|\binjection sites?\b"
+    rf"|\b(?:despues|desde)\s+(?:de\s+|del\s+)?(?:la\s+|el\s+|mi\s+|los\s+|las\s+|su\s+)?(?:[\w']+\s+){{0,2}}?"
+    rf"{TREATMENT}\b|\b(?:me|se|le)\s+(?:hice|hizo|puse|puso|pusieron|aplicaron|inyectaron)\b"
+)
+# Comparisons that describe a symptom ("like I got hit by a truck", "como un globo").
+COMPARISON = re.compile(
+    r"\blike (?:i|i've|ive|she|he)? ?(?:got|been|was)? ?hit (?:by|with) a\b|\blike a (?:balloon|bee sting|bruise"
+    r"|golf ball|marble)\b|\bcomo (?:un globo|una pelota|si me hubieran)\b"
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    lemma: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=100_000)
+def _lemma_forms(word: str) -> frozenset[str]:
+    return frozenset({word, language.lemma(word, "en"), language.lemma(word, "es")})
+
+
+def _words(text: str) -> list[Word]:
+    out = []
+    for m in WORDS.finditer(text):
+        forms = _lemma_forms(m.group())
+        out.append(Word(m.group(), "|".join(sorted(forms)), m.start(), m.end()))
+    return out
+
+
+@lru_cache(maxsize=100_000)
+def _tags(word: str) -> frozenset[str]:
+    forms = _lemma_forms(word)
+    tags = set()
+    for name, table in (("airway", AIRWAY), ("body", BODY), ("function", FUNCTION),
+                        ("function_body", FUNCTION_WITH_BODY), ("inability", INABILITY), ("strong", STRONG),
+                        ("loss", LOSS), ("mild", MILD), ("spread", SPREAD), ("change", CHANGE),
+                        ("current", CURRENT), ("possible", POSSIBLE)):
+        if word in table or (name not in ("current", "possible", "inability") and forms & table):
+            tags.add(name)
+    if word in LOSS_PARTS:
+        tags.add("loss_part")
+    return frozenset(tags)
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in CLAUSE.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _masked(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in IDIOMS.finditer(text)]
+
+
+def find(text: str) -> list[tuple[int, int]]:
+    """Spans of the normalised text that report a symptom (see the module docstring)."""
+    spans: list[tuple[int, int]] = []
+    masked = _masked(text)
+    post = bool(POST_TREATMENT.search(text))
+    for a, b in _clauses(text):
+        words = [w for w in _words(text[a:b])]
+        words = [Word(w.text, w.lemma, w.start + a, w.end + a) for w in words
+                 if not any(s <= w.start + a < e for s, e in masked)]
+        tags = [_tags(w.text) for w in words]
+        current = any("current" in t for t in tags) or post and any("change" in t for t in tags)
+        for i, (word, tag) in enumerate(zip(words, tags)):
+            # lost ability: inability marker, then a function within three words
+            if "function" in tag or "function_body" in tag:
+                before = range(max(0, i - 3), i)
+                if any("inability" in tags[j] or _spanish_cant(words, j) for j in before):
+                    j = next(j for j in before if "inability" in tags[j] or _spanish_cant(words, j))
+                    if "function" in tag or _body_near(tags, i, 4) or _body_before(tags, j):
+                        spans.append((words[j].start, word.end))
+                        continue
+            # body part (or function) x abnormal state, within four words either side
+            if "body" in tag or "loss_part" in tag:
+                for k in range(max(0, i - 4), min(len(words), i + 5)):
+                    if k == i:
+                        continue
+                    other = tags[k]
+                    strong = "strong" in other or ("loss" in other and "loss_part" in tag)
+                    mild = "mild" in other or "spread" in other
+                    if not (strong or mild):
+                        continue
+                    if strong or "airway" in tag or (mild and post and not _possible_before(tags, min(i, k))
+                                                      and (current or k > i)):
+                        spans.append((min(word.start, words[k].start), max(word.end, words[k].end)))
+                        break
+            # a mild state with no body part, reported after a treatment
+            if post and ("mild" in tag or "strong" in tag) and "body" not in tag:
+                if (current or any("change" in t for t in tags[max(0, i - 3):i])) and not _possible_before(tags, i):
+                    if not any("body" in t for t in tags[max(0, i - 4):i + 5]):
+                        spans.append((word.start, word.end))
+    for m in COMPARISON.finditer(text):
+        if post:
+            spans.append(m.span())
+    return _merge(spans)
+
+
+def _spanish_cant(words: list[Word], j: int) -> bool:
+    """"no puedo/puede/podia ..." (the lemma of every form of poder is "poder")."""
+    return words[j].text == "no" and j + 1 < len(words) and "poder" in words[j + 1].lemma.split("|")
+
+
+def _body_near(tags, i: int, width: int) -> bool:
+    return any("body" in tags[k] or "airway" in tags[k] for k in range(i + 1, min(len(tags), i + 1 + width)))
+
+
+def _body_before(tags, j: int) -> bool:
+    return any("body" in tags[k] for k in range(max(0, j - 3), j))
+
+
+def _possible_before(tags, i: int) -> bool:
+    return any("possible" in t for t in tags[max(0, i - 6):i])
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(set(spans)):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _vocabulary() -> list[str]:
+    seen: dict[str, None] = {}
+    for table in (AIRWAY, BODY, FUNCTION, FUNCTION_WITH_BODY, STRONG, MILD):
+        for word in sorted(table):
+            if len(word) >= 5 and "'" not in word:
+                seen.setdefault(word)
+    return list(seen)
+
+
+language.DOMAIN_VOCABULARY[:] = _vocabulary()
