@@ -720,3 +720,81 @@ def test_turn_reasons_are_substrings_of_some_turn():
     for phrases in result.matches.values():
         for phrase in phrases:
             assert any(phrase in turn for turn in turns)
+
+
+# --- issue 10: sentences the old phrase lists never saw, and Spanish ------------------------------
+
+ISSUE_TABLE = [
+    ("my smile is crooked since botox, one side won't move", SAFETY),
+    ("Had botox Monday, now my left eye feels heavy and I can't lift that eyebrow", SAFETY),
+    ("my voice is hoarse and I can't hold my head up well since the neck botox", SAFETY),
+    ("I recently had Botox in my forehead and now my eyelids hang over my eyes", SAFETY),
+    ("My sister just had a chemical peel and her skin went red and dry, is that part of it?", SAFETY),
+    ("face swelling bad after the peel and my throat feels weird", SAFETY),
+    ("Tengo problemas para respirar después del botox", SAFETY),
+    ("I'm weak for a good deal, any specials this month?", EVENT),
+    ("Deadline is Friday to get the VIP price", EVENT),
+]
+
+
+@pytest.mark.parametrize(("text", "route"), ISSUE_TABLE, ids=[t[:50] for t, _ in ISSUE_TABLE])
+def test_issue_table_routes_as_the_policy_says(text, route):
+    result = triage(text, now=NOW)
+    assert result.route == route, result.to_dict()
+    assert result.reasons and all(reason in text for reason in result.reasons)
+
+
+UNDERSTANDING = [
+    # body part or function x abnormal state / lost ability, however it is phrased
+    ("my smile is gone since the lip flip", SAFETY, "smile is gone"),
+    ("cant drink from a straw since my lip flip", SAFETY, "cant drink"),
+    ("my lip went white then dark", SAFETY, "lip went white"),
+    ("26 hours post filler and my cheek is grey", SAFETY, "cheek is grey"),
+    ("my mom's eye is drooping after her botox", SAFETY, "drooping"),
+    ("u did my lips yday n now theyre sooo swollen n hard rn", SAFETY, None),
+    ("is it normal that im a lil bruised after filler?", SAFETY, "bruised"),
+    ("I had filler Friday. No pain, no swelling, just checking in", SAFETY, None),  # negated: still a person
+    # possible effects: a provider question, not an escalation
+    ("will I bruise after filler?", PROVIDER, "bruise"),
+    ("how long does swelling last after lip filler", PROVIDER, "swelling"),
+    # aesthetic wishes and idioms are not symptoms
+    ("I have dark circles under my eyes, what do you recommend", PROVIDER, None),
+    ("can't wait to see my new lips!! can I book for friday", BOOK, None),
+    ("I can't talk right now, text me about the open house", EVENT, None),
+    # Spanish, every route
+    ("Se me cayó el párpado después del botox", SAFETY, None),
+    ("mi labio está morado y frío desde el relleno", SAFETY, None),
+    ("no puedo tragar bien desde ayer que me pusieron botox", SAFETY, "no puedo tragar"),
+    ("A mi mamá se le hinchó la cara después del peeling", SAFETY, None),
+    ("¿Es seguro el botox si estoy embarazada?", PROVIDER, None),
+    ("¿Cuánto cuesta el relleno de labios?", STAFF, "Cuánto cuesta"),
+    ("¿Cuántos créditos me quedan en mi membresía?", MEMBER, None),
+    ("¿Cuántas sesiones me quedan de mi paquete?", BUNDLE, None),
+    ("Vi su anuncio del evento VIP, ¿todavía hay lugar?", EVENT, None),
+    ("Necesito reprogramar mi cita del martes", REBOOK, None),
+    ("Quiero agendar una cita para botox", BOOK, None),
+]
+
+
+@pytest.mark.parametrize(("text", "route", "reason"), UNDERSTANDING, ids=[t[0][:50] for t in UNDERSTANDING])
+def test_understanding_beyond_phrase_lists(text, route, reason):
+    result = triage(text, now=NOW)
+    assert result.route == route, result.to_dict()
+    if reason is not None:
+        assert any(reason in r for r in result.reasons), result.to_dict()
+    assert all(phrase in text for phrases in result.matches.values() for phrase in phrases)
+
+
+def test_spanish_is_detected_and_recorded():
+    assert triage("Tengo problemas para respirar después del botox", now=NOW).fields["language"] == "es"
+    assert "language" not in triage("I have trouble breathing after botox", now=NOW).fields
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalised"),
+    [("u r sooo swollen rn", "you are so swollen right now"), ("Maya Chen RN", "maya chen rn"),
+     ("después del botox", "despues del botox"), ("I cant breathe n my lip is whiteee", "i can't breathe and my lip "
+                                                                                       "is white")],
+)
+def test_normalisation_of_texting_accents_and_repeats(typed, normalised):
+    assert normalize(typed).text == normalised

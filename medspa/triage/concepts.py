@@ -110,6 +110,7 @@ IDIOMS = re.compile(
     r"|\bhot stone\b|\bface ?time\b|\bface it\b|\bopen (?:house|slot|slots|spot|spots|up|saturday|on)\b"
     r"|\bhold (?:on|off|the|a|my spot|my appointment)\b|\bdrink (?:alcohol|wine|coffee|before|after)\b"
     r"|\bspot (?:for|on|open|available|left)\b|\bblack friday\b|\bdead ?line\b|\bdark (?:circles|spots)\b"
+    r"|\b(?:can't|cannot|couldn't) (?:wait|decide|believe|stop|afford|make|remember|find|figure|choose)\b"
     r"|\bwhite (?:stuff|teeth|wedding|dress)\b|\bhit the gym\b|\bfeel(?:ing)? (?:free|like)\b|\bdouble (?:booked|check|chin)\b"
 )
 # A treatment just had ("since my botox", "I had a peel monday", "26 hours post", "después del relleno").
@@ -125,6 +126,7 @@ POST_TREATMENT = re.compile(
     rf"(?:[\w']+\s+){{0,3}}?{TREATMENT}\b"
     r"|\b\d+\s*(?:hours?|hrs?|days?|weeks?|wks?)\s+(?:post|after|out|since|ago)\b|\bday \d+ (?:post|after)\b"
     r"|\b(?:where|when) (?:she|he|you|they|the nurse|the injector)\s+(?:injected|did|put)\b|\binjection sites?\b"
+    r"|\b(?:you|she|he|they|dr \w+|the nurse|the injector|\w+) (?:did|injected|filled|treated|lasered) (?:my|her|his)\b"
     rf"|\b(?:despues|desde)\s+(?:de\s+|del\s+)?(?:la\s+|el\s+|mi\s+|los\s+|las\s+|su\s+)?(?:[\w']+\s+){{0,2}}?"
     rf"{TREATMENT}\b|\b(?:me|se|le)\s+(?:hice|hizo|puse|puso|pusieron|aplicaron|inyectaron)\b"
 )

@@ -87,7 +87,8 @@ SAFETY = [
     r"\b(?:i'?m|i am|im)\s+(?:so\s+|very\s+|really\s+)?weak\b",
     r"\b(?:face|arms?|legs?|side|hands?|body|muscles?)\s+(?:is|are)\s+(?:[\w']+\s+)?weak\b",
     r"\bweak\s+(?:on one side|arms?|legs?|muscles?|side|hands?)\b",
-    r"\bslurr\w*|\b(?:trouble|difficulty|hard time|can'?t|cant)\s+(?:talking|speaking|talk|speak)\b",
+    r"\bslurr\w*|\b(?:trouble|difficulty|hard time|can'?t|cant)\s+(?:talking|speaking|talk|speak)\b"
+    r"(?!\s+(?:right now|now|at|on|to|today|later|long|much|about|rn|because|till|until))",
     # circulation after filler: white, blue, grey, mottled, cold skin
     rf"\b{_SUBJECT}\s+{SHORT_GAP}{_LINK}\s+(?:[\w']+\s+)?{_COLOR}\b",
     rf"\b{_SUBJECT}\s+{SHORT_GAP}{_CHANGE}\s+(?:[\w']+\s+)?(?:dark|black|pale)\b",

@@ -126,7 +126,7 @@ TEXTING = {
     "coz": "because", "pls": "please", "plz": "please", "thx": "thanks", "abt": "about",
     "cant": "can't", "wont": "won't", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't",
     "wasnt": "wasn't", "couldnt": "couldn't", "shouldnt": "shouldn't", "wouldnt": "wouldn't", "aint": "ain't",
-    "im": "i'm", "ive": "i've", "youre": "you're", "shes": "she's",
+    "im": "i'm", "ive": "i've", "youre": "you're", "theyre": "they're", "itll": "it'll", "shes": "she's",
     "thats": "that's", "whats": "what's", "theres": "there's", "havent": "haven't", "hasnt": "hasn't",
     "arent": "aren't", "werent": "weren't", "w": "with", "wk": "week", "wks": "weeks", "hr": "hour",
     "hrs": "hours", "yday": "yesterday",
