@@ -146,21 +146,23 @@ class Word:
 
 
 @lru_cache(maxsize=100_000)
-def _lemma_forms(word: str) -> frozenset[str]:
-    return frozenset({word, language.lemma(word, "en"), language.lemma(word, "es")})
+def _lemma_forms(word: str, lang: str) -> frozenset[str]:
+    if lang == "es":
+        return frozenset({word, language.lemma(word, "es"), language.lemma(word, "en")})
+    return frozenset({word, language.lemma(word, "en")})
 
 
-def _words(text: str) -> list[Word]:
+def _words(text: str, lang: str) -> list[Word]:
     out = []
     for m in WORDS.finditer(text):
-        forms = _lemma_forms(m.group())
+        forms = _lemma_forms(m.group(), lang)
         out.append(Word(m.group(), "|".join(sorted(forms)), m.start(), m.end()))
     return out
 
 
 @lru_cache(maxsize=100_000)
-def _tags(word: str) -> frozenset[str]:
-    forms = _lemma_forms(word)
+def _tags(word: str, lang: str) -> frozenset[str]:
+    forms = _lemma_forms(word, lang)
     tags = set()
     for name, table in (("airway", AIRWAY), ("body", BODY), ("function", FUNCTION),
                         ("function_body", FUNCTION_WITH_BODY), ("inability", INABILITY), ("strong", STRONG),
@@ -186,16 +188,16 @@ def _masked(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in IDIOMS.finditer(text)]
 
 
-def find(text: str) -> list[tuple[int, int]]:
+def find(text: str, lang: str = "en") -> list[tuple[int, int]]:
     """Spans of the normalised text that report a symptom (see the module docstring)."""
     spans: list[tuple[int, int]] = []
     masked = _masked(text)
     post = bool(POST_TREATMENT.search(text))
     for a, b in _clauses(text):
-        words = [w for w in _words(text[a:b])]
+        words = _words(text[a:b], lang)
         words = [Word(w.text, w.lemma, w.start + a, w.end + a) for w in words
                  if not any(s <= w.start + a < e for s, e in masked)]
-        tags = [_tags(w.text) for w in words]
+        tags = [_tags(w.text, lang) for w in words]
         current = any("current" in t for t in tags) or post and any("change" in t for t in tags)
         for i, (word, tag) in enumerate(zip(words, tags)):
             # lost ability: inability marker, then a function within three words

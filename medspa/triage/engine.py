@@ -80,7 +80,7 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
                 if not lexicon.QUESTION_GUARD.search(text[max(0, m.start() - 30) : m.start()]):
                     _add(phrases, norm.source(*m.span()))
             # Concepts: body part or function x abnormal state or lost ability (concepts.py).
-            for start, end in concepts.find(text):
+            for start, end in concepts.find(text, norm.language):
                 if not any(start < e and s < end for s, e in benign):
                     _add(phrases, norm.source(start, end))
         if route == BOOKING and not phrases:

@@ -84,7 +84,7 @@ def _edit_distance_correct(word: str) -> str:
 
 
 @lru_cache(maxsize=50_000)
-def correct(word: str) -> str:
+def correct(word: str, lang: str = "en") -> str:
     """The canonical spelling of a (lower-case) symptom word, or the word itself."""
     if word in VARIANTS:
         return VARIANTS[word]
@@ -94,7 +94,7 @@ def correct(word: str) -> str:
         fixed = _edit_distance_correct(word)
         if fixed != word:
             return fixed
-    if len(word) >= 5 and not language.is_known(word):
+    if len(word) >= 5 and not language.is_known(word, lang):
         return language.domain_correction(word)
     return word
 
@@ -156,20 +156,21 @@ def fold(original: str) -> str:
 
 
 @lru_cache(maxsize=50_000)
-def squeeze(token: str) -> str:
+def squeeze(token: str, lang: str = "en") -> str:
     """"sooo" -> "so", "swellinggg" -> "swelling", "pleeease" -> "please": two letters if that is a word,
     else one."""
     if not REPEATS.search(token):
         return token
     double = REPEATS.sub(r"\1\1", token)
-    if language.is_known(double) or correct(double) != double:
+    if language.is_known(double, lang) or correct(double, lang) != double:
         return double
     return REPEATS.sub(r"\1", token)
 
 
 def normalize(original: str) -> Normalized:
     lowered = fold(original)
-    spanish = language.looks_spanish(lowered)
+    spanish = language.looks_spanish(original, lowered)
+    lang = "es" if spanish else "en"
     out: list[str] = []
     index: list[int] = []
     pos = 0
@@ -206,7 +207,7 @@ def normalize(original: str) -> Normalized:
                         token == "rn" and original[word.start():word.end()] != "rn"):
                     fixed = expanded
                 else:
-                    fixed = correct(squeeze(token))
+                    fixed = correct(squeeze(token, lang), lang)
                 emit(fixed, word.start(), word.end())
             pos = word.end()
             continue
