@@ -29,47 +29,49 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import language
+from .language import wordset
 
 # --- concept tables (lower case, accents folded; surface forms and lemmas) ---------------------------------
-AIRWAY = frozenset(
-    "throat tongue voice vision eyesight sight airway speech garganta lengua voz vista vision habla".split()
+AIRWAY = wordset(
+    "throat tongue voice vision eyesight sight airway speech garganta lengua voz vista vision habla"
 )
-BODY = frozenset(
+BODY = wordset(
     "eye eyes eyelid eyelids lid lids brow brows eyebrow eyebrows forehead smile mouth lip lips cheek cheeks "
     "nose jaw jawline chin face neck skin area spot site temple temples side arm arms leg legs hand hands "
     "finger fingers scalp undereye undereyes nostril nostrils gum gums expression head "
     "ojo ojos parpado parpados ceja cejas frente sonrisa boca labio labios mejilla mejillas cachete cachetes "
     "pomulo pomulos nariz mandibula barbilla menton cara rostro cuello piel zona lado sien brazo brazos "
-    "pierna piernas mano manos dedo dedos cabeza expresion".split()
+    "pierna piernas mano manos dedo dedos cabeza expresion"
 ) | AIRWAY
 # Functions that mean something is wrong when lost, on their own.
-FUNCTION = frozenset(
+FUNCTION = wordset(
     "swallow swallowing breathe breathing breath chew chewing drink drinking talk talking speak speaking see "
     "seeing blink blinking whistle sip smile smiling frown pucker focus read swallowed breathed "
-    "tragar respirar masticar beber hablar ver parpadear sonreir silbar enfocar leer tomar".split()
+    "tragar respirar masticar beber hablar ver parpadear sonreir silbar enfocar leer tomar"
 )
 # Functions that need a body part nearby ("can't move my appointment" is not a symptom).
-FUNCTION_WITH_BODY = frozenset(
+FUNCTION_WITH_BODY = wordset(
     "move moving lift lifting raise raising close closing open opening hold holding feel feeling shut "
-    "mover levantar cerrar abrir sostener sentir alzar".split()
+    "mover levantar cerrar abrir sostener sentir alzar"
 )
-INABILITY = frozenset(
+INABILITY = wordset(
     "can't cannot couldn't unable won't wont doesn't isn't hardly barely trouble difficulty difficult hard "
     "struggle struggling problem problems issue issues painful hurts "
-    "dificultad dificil problema problemas cuesta trabajo apenas".split()
+    "dificultad dificil problema problemas cuesta trabajo apenas"
 )
-STRONG = frozenset(
+STRONG = wordset(
     "droop droopy drooping drooped crooked frozen paralyzed paralysed paralysis hoarse raspy blurry blurred "
     "double numb numbness white whitish pale grey gray greyish grayish blue bluish purple purplish dusky "
     "mottled cold blister blisters pus ooze oozing hang hanging hangs hung sag sagging saggy heavy slurred "
-    "caido caida caidos caidas caer cayo cayeron cae caen colgado colgada chueco chueca torcido torcida paralizado paralizada ronco "
+    "caido caida caidos caidas caer cayo cayeron cae caen colgado colgada chueco chueca torcido torcida "
+    "paralizado paralizada ronco "
     "ronca borroso borrosa doble entumido entumida entumecido entumecida adormecido adormecida blanco blanca "
-    "palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada".split()
+    "palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada"
 )
 # Loss words that are a symptom only with a function-like part ("my smile is gone", not "my lines are gone").
-LOSS = frozenset("gone disappeared missing lost desaparecio perdi".split())
-LOSS_PARTS = frozenset("smile vision voice sight eyesight expression feeling sensation sonrisa vista voz".split())
-MILD = frozenset(
+LOSS = wordset("gone disappeared missing lost desaparecio perdi")
+LOSS_PARTS = wordset("smile vision voice sight eyesight expression feeling sensation sonrisa vista voz")
+MILD = wordset(
     "red redness swollen swell swelling swelled puffy bruise bruised bruising sore tender pain hurt hurting "
     "ache aching throb throbbing lump lumps bump bumps knot hard itchy itch itching dry peeling tight uneven "
     "asymmetric asymmetrical lopsided bigger smaller lower higher dark darker black warm hot weak sting "
@@ -79,24 +81,24 @@ MILD = frozenset(
     "inflamado inflamada moreton moretones dolor doler duele adolorido adolorida bolita bolitas bulto bultos "
     "bola duro dura comezon picazon pica seco seca apretado apretada desigual disparejo dispareja oscuro "
     "oscura negro negra caliente debil ardor arde arder quemar quemado quemada raro rara extrano extrana "
-    "diferente sarpullido ronchas sangra sangrado costra sensible hormigueo manchas mancha".split()
+    "diferente sarpullido ronchas sangra sangrado costra sensible hormigueo manchas mancha"
 )
-SPREAD = frozenset("spreading spread worse worsening growing expanding bigger extiende empeora".split())
+SPREAD = wordset("spreading spread worse worsening growing expanding bigger extiende empeora")
 # "my lip went white", "se puso morado": a change of state.
-CHANGE = frozenset(
+CHANGE = wordset(
     "went turned turning gone became becoming getting got started starting developed noticed woke puso "
-    "volvio hizo quedo empezo".split()
+    "volvio hizo quedo empezo"
 )
 # Markers that a state is reported now, about someone ("my", "her", "I have", "tengo", "se me").
-CURRENT = frozenset(
+CURRENT = wordset(
     "my her his their our i'm i've i have has she's it's its she he mom sister daughter husband wife "
     "friend still now today tonight right yesterday since woke keeps mi mis su sus tengo tiene tienen estoy "
-    "esta estan siento siente ahora todavia hoy desde".split()
+    "esta estan siento siente ahora todavia hoy desde"
 ) | CHANGE
 # A state asked about as a possibility ("will I bruise?", "is it normal to swell?").
-POSSIBLE = frozenset(
+POSSIBLE = wordset(
     "will would could might may gonna should usually typically normally ever chance risk risks expect "
-    "cause causes common happen if possible puede podria va vas voy seria normalmente suele".split()
+    "cause causes common happen if possible puede podria va vas voy seria normalmente suele"
 )
 CLAUSE = re.compile(r"[.?!;\n]+")
 WORDS = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -111,7 +113,8 @@ IDIOMS = re.compile(
     r"|\bhold (?:on|off|the|a|my spot|my appointment)\b|\bdrink (?:alcohol|wine|coffee|before|after)\b"
     r"|\bspot (?:for|on|open|available|left)\b|\bblack friday\b|\bdead ?line\b|\bdark (?:circles|spots)\b"
     r"|\b(?:can't|cannot|couldn't) (?:wait|decide|believe|stop|afford|make|remember|find|figure|choose)\b"
-    r"|\bwhite (?:stuff|teeth|wedding|dress)\b|\bhit the gym\b|\bfeel(?:ing)? (?:free|like)\b|\bdouble (?:booked|check|chin)\b"
+    r"|\bwhite (?:stuff|teeth|wedding|dress)\b|\bhit the gym\b|\bfeel(?:ing)? (?:free|like)\b"
+    r"|\bdouble (?:booked|check|chin)\b"
 )
 # A treatment just had ("since my botox", "I had a peel monday", "26 hours post", "después del relleno").
 TREATMENT = (
@@ -199,7 +202,7 @@ def find(text: str, lang: str = "en") -> list[tuple[int, int]]:
                  if not any(s <= w.start + a < e for s, e in masked)]
         tags = [_tags(w.text, lang) for w in words]
         current = any("current" in t for t in tags) or post and any("change" in t for t in tags)
-        for i, (word, tag) in enumerate(zip(words, tags)):
+        for i, (word, tag) in enumerate(zip(words, tags, strict=True)):
             # lost ability: inability marker, then a function within three words
             if "function" in tag or "function_body" in tag:
                 before = range(max(0, i - 3), i)
@@ -223,10 +226,10 @@ def find(text: str, lang: str = "en") -> list[tuple[int, int]]:
                         spans.append((min(word.start, words[k].start), max(word.end, words[k].end)))
                         break
             # a mild state with no body part, reported after a treatment
-            if post and ("mild" in tag or "strong" in tag) and "body" not in tag:
-                if (current or any("change" in t for t in tags[max(0, i - 3):i])) and not _possible_before(tags, i):
-                    if not any("body" in t for t in tags[max(0, i - 4):i + 5]):
-                        spans.append((word.start, word.end))
+            reported = current or any("change" in t for t in tags[max(0, i - 3):i])
+            if (post and ("mild" in tag or "strong" in tag) and "body" not in tag and reported
+                    and not _possible_before(tags, i) and not any("body" in t for t in tags[max(0, i - 4):i + 5])):
+                spans.append((word.start, word.end))
     for m in COMPARISON.finditer(text):
         if post:
             spans.append(m.span())

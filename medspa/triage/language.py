@@ -25,18 +25,25 @@ import simplemma
 from spellchecker import SpellChecker
 
 LANGS = ("en", "es")
+
+
+def wordset(text: str) -> frozenset[str]:
+    """The words of a space-separated list."""
+    return frozenset(text.split())
+
+
 TOKEN = re.compile(r"[a-z]+")
-EN_FUNCTION = frozenset(
+EN_FUNCTION = wordset(
     "i my me the an is are was it and to of for with you your she her he his they have has had i'm i've "
     "since after just now can can't won't will what how this that why when feel feels looks do does did "
     "would could should about if there their our we be been being get got any want need please thanks hi "
-    "hello yes okay from at by or but not just really so".split()
+    "hello yes okay from at by or but not just really so"
 )
-ES_FUNCTION = frozenset(
+ES_FUNCTION = wordset(
     "yo mi mis el la los las un una es son esta estoy estan fue y de del en con por para que se le lo "
     "tengo tiene despues desde ayer hoy ya muy pero como cuando porque hace mas sin su sus al hola gracias "
     "quiero puedo tienen hay cuanto cuesta necesito usted ustedes nos mucho poco bien mal cita si tambien "
-    "donde ella el esto eso este ese fui tuve me te les otra otro semana dia dias manana tarde noche".split()
+    "donde ella el esto eso este ese fui tuve me te les otra otro semana dia dias manana tarde noche"
 )
 ACCENTED = re.compile("[áéíóúñü¿¡]")
 

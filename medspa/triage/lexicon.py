@@ -226,11 +226,14 @@ PROVIDER_REVIEW = [
     r"|\befectos? secundarios?\b|\briesgos?\b|\brecuperacion\b|\bes normal\b|\bsera normal\b|\bmoreton\w*"
     r"|\bhinchazon\b|\bhinchad[oa]s?\b|\bme va a doler\b|\bduele\b|\bdolor\b|\bcuanto (?:tiempo )?dura\b"
     r"|\bque me recomienda\w*|\bque (?:tratamiento|producto) (?:es|me)\b|\bpuedo (?:hacer ejercicio|tomar alcohol"
-    r"|acostarme|maquillarme|asolearme)\b|\bcuidados? (?:despues|posteriores)\b|\bestoy tomando\b|\btomo\s+\w+ (?:para|diario)\b",
+    r"|acostarme|maquillarme|asolearme)\b|\bcuidados? (?:despues|posteriores)\b|\bestoy tomando\b"
+    r"|\btomo\s+\w+ (?:para|diario)\b",
 ]
 
 STAFF_REVIEW = [
-    r"\bprice ?match\w*|\bhow much\b|(?<!vip )(?<!event )(?<!special )(?<!sale )(?<!promo )(?<!member )\bprice\w*|\bpricing\b|\bcosts?\b|\bquote\b|\bhow expensive\b",
+    # "the VIP price", "the special price": an event question, not a price question for staff
+    r"\bprice ?match\w*|\bhow much\b|(?<!vip )(?<!event )(?<!special )(?<!sale )(?<!promo )(?<!member )\bprice\w*"
+    r"|\bpricing\b|\bcosts?\b|\bquote\b|\bhow expensive\b",
     r"\bwhat do you charge\b",
     r"\bcharge\s+(?:for|per)\b|\bper (?:unit|syringe|session|area)\b|\$\s?\d+",
     r"\brefund\w*|\bmoney back\b|\breimburs\w*|\bcharge ?back\b|\bdispute\b",

@@ -203,8 +203,9 @@ def normalize(original: str) -> Normalized:
                     pending_space = word.start()
             else:
                 expanded = TEXTING.get(token)
-                if expanded and (token not in SPANISH_ONLY or spanish) and not (
-                        token == "rn" and original[word.start():word.end()] != "rn"):
+                typed = original[word.start():word.end()]
+                nurse_title = typed.lower() == "rn" and typed != "rn"  # "RN" is a title; "rn" is "right now"
+                if expanded and (token not in SPANISH_ONLY or spanish) and not nurse_title:
                     fixed = expanded
                 else:
                     fixed = correct(squeeze(token, lang), lang)
