@@ -60,13 +60,33 @@ def _add(found: list[str], phrase: str) -> None:
         found.append(phrase)
 
 
+# The big alternations are cheaper tried at word starts only; the small ones are cheaper left to finditer.
+SCANNED = frozenset({SAFETY, Route.PROVIDER_REVIEW.value, STAFF, Route.MEMBER_SUPPORT.value})
+WORD_START = re.compile(r"(?<![\w'])[\w$]")
+
+
+def scan(pattern: re.Pattern, text: str, starts: list[int]):
+    """pattern.finditer(text), trying only the word starts: every rule begins at a word (or "$"), and a big
+    alternation tried at every character is the engine's main cost."""
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        m = pattern.match(text, start)
+        if m:
+            yield m
+            end = max(m.end(), start + 1)
+
+
 def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundDate]) -> dict[str, list[str]]:
     text = norm.text
     matches: dict[str, list[str]] = {}
+    starts = [m.start() for m in WORD_START.finditer(text)]
     benign = [m.span() for m in lexicon.BENIGN.finditer(text)]
     for route in TRIAGE_PRECEDENCE:
         phrases: list[str] = []
-        for m in lexicon.RULES[route].finditer(text):
+        rule = lexicon.RULES[route]
+        for m in (scan(rule, text, starts) if route in SCANNED else rule.finditer(text)):
             if route == SAFETY and any(m.start() < e and s < m.end() for s, e in benign):
                 continue
             _add(phrases, norm.source(*m.span()))
@@ -117,8 +137,7 @@ def _fields(norm: Normalized, today: date, found_dates: list[dates.FoundDate], m
     fields: dict = {}
     if norm.language != "en":
         fields["language"] = norm.language
-    table = extract.service_table(catalog)
-    service_words = {word for alias, _ in table for word in alias.split()}
+    table, service_words = extract.compiled_table(catalog)
     services, mentions = extract.find_services(norm, table)
     if services:
         fields["service_interest"] = services
@@ -169,10 +188,13 @@ def _fields(norm: Normalized, today: date, found_dates: list[dates.FoundDate], m
     return fields
 
 
-def _catalog(catalog) -> list[tuple[str, list[str]]]:
+DEFAULT_CATALOG_KEY = tuple((entry.name, tuple(entry.aliases)) for entry in DEFAULT_CATALOG)
+
+
+def _catalog(catalog) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if catalog is None:
-        return [(entry.name, list(entry.aliases)) for entry in DEFAULT_CATALOG]
-    return [(name, list(aliases)) for name, aliases in catalog]
+        return DEFAULT_CATALOG_KEY
+    return tuple((name, tuple(aliases)) for name, aliases in catalog)
 
 
 def triage(text: str, *, now: datetime | None = None, tz: str = DEFAULT_TZ,

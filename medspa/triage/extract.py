@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from . import dates
 from .text import Normalized
@@ -45,11 +46,25 @@ def _alias_pattern(alias: str) -> str:
     return r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?:s|es)?(?![\w-])"
 
 
-def find_services(norm: Normalized, table: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
-    """Service names (in order of mention) and the alias text as typed; longest alias wins overlaps."""
+@lru_cache(maxsize=64)
+def compiled_table(catalog: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple, frozenset[str]]:
+    """The service table of a catalog with each alias's pattern compiled, and every word of every alias
+    (cached per catalog: a clinic's catalog changes rarely, messages arrive constantly)."""
+    table = service_table(catalog)
+    compiled = tuple((alias.split()[0], re.compile(_alias_pattern(alias)), name) for alias, name in table)
+    return compiled, frozenset(word for alias, _ in table for word in alias.split())
+
+
+def find_services(norm: Normalized, table) -> tuple[list[str], list[str]]:
+    """Service names (in order of mention) and the alias text as typed; longest alias wins overlaps.
+
+    `table`: (first word, compiled pattern, service name) from compiled_table, longest alias first."""
     hits: list[tuple[int, int, str]] = []
-    for alias, name in table:
-        for m in re.finditer(_alias_pattern(alias), norm.text):
+    text = norm.text
+    for first, pattern, name in table:
+        if first not in text:  # the alias cannot match without its first word: skip the regex
+            continue
+        for m in pattern.finditer(text):
             if not any(m.start() < e and s < m.end() for s, e, _ in hits):
                 hits.append((m.start(), m.end(), name))
     hits.sort()

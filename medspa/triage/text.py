@@ -138,8 +138,13 @@ SPANISH_ONLY = frozenset({"q", "k", "d", "x"})
 REPEATS = re.compile(r"([a-z])\1{2,}")
 
 
+QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00b4": "'", "`": "'"})
+
+
 def fold(original: str) -> str:
     """Lower case and accents folded, one character for one character (so positions still map back)."""
+    if original.isascii():
+        return original.lower().translate(QUOTES)
     out = []
     for ch in original:
         low = ch.lower()
@@ -179,14 +184,16 @@ def normalize(original: str) -> Normalized:
     def emit(chars: str, start: int, end: int) -> None:
         nonlocal pending_space
         if pending_space is not None:
-            if out and out[-1] != " ":
+            if out and out[-1][-1] != " ":
                 out.append(" ")
                 index.append(pending_space)
             pending_space = None
-        last = len(chars) - 1
-        for k, ch in enumerate(chars):
-            out.append(ch)
-            index.append(end - 1 if k == last else min(start + k, end - 1))
+        out.append(chars)
+        if len(chars) == end - start:
+            index.extend(range(start, end))
+        else:
+            last = len(chars) - 1
+            index.extend(end - 1 if k == last else min(start + k, end - 1) for k in range(len(chars)))
 
     while pos < len(lowered):
         sep = SEPARATORS.match(lowered, pos)
