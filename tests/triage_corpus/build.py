@@ -757,6 +757,77 @@ ADVERSE_ES = lines("""
     no es nada grave creo pero el párpado se me cae un poquito
     """)
 
+# Long, rambling messages (one per string), with the route they belong to.
+LONG = [
+    ("en", "adverse", None,
+     "Hi, so I'm not sure who to talk to, I came in on Saturday for my usual Botox with Jenna, which has always "
+     "been fine, I've been coming for like three years, but this time my left eyebrow is sitting way lower and my "
+     "eyelid kind of covers my eye when I'm tired, and I have a presentation Thursday, so can someone call me?"),
+    ("en", "adverse", None,
+     "Okay so long story, I got lip filler for my birthday last week, loved it at first, then yesterday I noticed a "
+     "little hard spot on the upper lip, and today it's red around it and kind of warm, I've been icing it, no fever "
+     "that I know of, just wanted to check in because my friend said to text you"),
+    ("en", "adverse", None,
+     "Calling on behalf of my mother, she's 71, she had the IPL on her hands and face on Tuesday with you, and she's "
+     "got these big blisters now on the back of her hand, and she doesn't want to bother anyone, but I think "
+     "somebody should look at it"),
+    ("en", "adverse", None,
+     "Hello, this is kind of embarrassing, I did the Kybella two weeks ago and I've been eating soft food because "
+     "it's hard to swallow, I thought it would go away, it's a little better but not much, my husband told me to "
+     "call"),
+    ("en", "adverse", None,
+     "hey so i wasnt going to say anything bc i figured its normal but my face has been itchy and blotchy since the "
+     "hydrafacial on friday and now there are little bumps on my neck too, anyway lmk"),
+    ("en", "adverse", None,
+     "This might be a dumb question and I'm sure it's fine, I'm not in pain, but since the filler on Monday the "
+     "skin next to my nose has a kind of lacy purple look and it's a little cooler than the other side"),
+    ("es", "adverse", None,
+     "Hola buenas tardes, mire, le hablo porque me hice el botox el jueves con la enfermera Rosa, siempre me lo hago "
+     "con ella, pero ahora tengo el ojo izquierdo más caído y me pesa mucho, mi esposo dice que llame, ¿me pueden "
+     "regresar la llamada?"),
+    ("es", "adverse", None,
+     "oiga disculpe, mi hija se hizo los labios el sábado y ahorita tiene una ampolla y la orilla del labio se ve "
+     "como oscura, ella dice que no es nada pero yo la veo mal"),
+    ("en", "benign_alarming", "booking",
+     "Hi! So I have been dying to try the HydraFacial forever, my sister goes to you and her skin is unreal, I'm "
+     "finally doing it, can I get something Saturday morning at Silver Lake? My schedule is a nightmare otherwise"),
+    ("en", "benign_alarming", "event_follow_up",
+     "ok this week is killing me, work is insane and my kid's birthday is Saturday, but I refuse to miss the VIP "
+     "night, does it still start at 6 and can I bring my mom?"),
+    ("en", "benign_alarming", "member_support",
+     "I'm a member and honestly burning through my credits like crazy haha, I think I did two facials and a peel "
+     "this month, do I have anything left or do I have to wait for the renewal?"),
+    ("en", "benign_alarming", "bundle_help",
+     "so my package, I bought it last spring during the laser special, six sessions I think, and I'm pretty sure "
+     "I've done four but my brain is fried, how many do I have left?"),
+    ("en", "booking", None,
+     "Hi, I'm calling because my coworker got Botox with you and it looks so natural, I've never done it before, "
+     "I'm 34, I'd like to come in for my first appointment, I work until 5 most days so evenings or a Saturday "
+     "would be ideal"),
+    ("en", "clinical_question", None,
+     "Hi, before I book anything, I wanted to ask, I'm currently breastfeeding my 4 month old and I'm also on a low "
+     "dose of Zoloft, would either of those be a problem for Botox or a chemical peel? I'd rather ask first"),
+    ("en", "staff", None,
+     "Hi, I need to talk to someone about my bill, I came in on the 3rd and was told the touch-up would be free but "
+     "I got charged $180, and I also never got the receipt email, can a manager call me?"),
+    ("en", "rebooking", None,
+     "Got your text about being due, yes, thank you for the reminder, I'd totally lost track, I want the same thing "
+     "as last time, the forehead and the 11s, ideally with Dr. Patel, and any Tuesday or Thursday after 3 works"),
+    ("en", "member", None,
+     "Quick question about my membership, I signed up in March, is my renewal coming up, and if I want to cancel "
+     "what's the notice, I'm not sure I want to but I'm moving in the fall"),
+    ("en", "event", None,
+     "I got the postcard for the holiday open house at the Pasadena location, my friend and I want to go, do we "
+     "need to RSVP, and will there be the raffle again like last year?"),
+    ("es", "booking", None,
+     "Hola, buenos días, mi prima se hizo el facial con ustedes y le quedó la piel preciosa, yo nunca me he hecho "
+     "nada, quisiera hacer una cita para un hidrafacial, de preferencia un sábado porque entre semana trabajo"),
+    ("es", "clinical_question", None,
+     "Buenas tardes, antes de hacer la cita quería preguntar, tengo la presión alta y tomo losartán, ¿puedo "
+     "hacerme el láser o necesito permiso de mi doctor?"),
+]
+
+
 # --------------------------------------------------------------------------------------------------
 # Provider review: possible effects asked before/without a current symptom, and clinical questions.
 # --------------------------------------------------------------------------------------------------
@@ -1046,7 +1117,7 @@ MEMBER_EN = lines("""
     Can I use my member credit at the Chandler location too?
     how do I check my credit balance?
     I'm thinking of switching from the monthly to annual membership, what are the benefits?
-    Is the member price for botox per unit or per area?
+    Is botox one of the member benefits or just facials?
     my membership says 2 credits, can I use both on one visit?
     when do my new credits load each month?
     Can I add my husband to my membership?
@@ -1275,9 +1346,9 @@ STAFF_FRAMES_EN = lines("""
     I was overcharged for {svc}, who can fix that?
     """)
 EFFECTS_EN = ["bruising", "swelling", "redness", "peeling", "headaches", "lumps", "tenderness", "pinpoint bleeding",
-              "itching", "a breakout", "dryness", "numbness from the cream"]
+              "itching", "a breakout", "dryness", "numbness"]
 POSSIBLE_FRAMES_EN = lines("""
-    how long does {eff} usually last after {tx}?
+    how long do people usually have {eff} after {tx}?
     is {eff} common after {tx}? thinking about booking
     will I get {eff} from {tx}? want to know before I commit
     what should I expect after {tx}, like {eff}?
@@ -1432,6 +1503,28 @@ BENIGN_ES = [
 ]
 
 
+# Sentences quoted word for word in issue 10 or in the brief for this corpus. The engine's authors have
+# read them, so they go to dev only and never count in the held-out figures.
+QUOTED = set(lines("""
+    my smile is crooked since botox, one side won't move
+    Had botox Monday, now my left eye feels heavy and I can't lift that eyebrow
+    my voice is hoarse and I can't hold my head up well since the neck botox
+    I recently had Botox in my forehead and now my eyelids hang over my eyes
+    My sister just had a chemical peel and her skin went red and dry, is that part of it?
+    face swelling bad after the peel and my throat feels weird
+    probably nothing but my lip is kind of white
+    no trouble breathing just my throat feels tight
+    Tengo problemas para respirar después del botox
+    se me cayó el párpado después del botox
+    tengo la cara hinchada desde el peeling
+    I'm weak for a good deal, any specials at the open house this month?
+    Deadline is Friday to get the VIP price? Asking for the VIP night
+    Deadline is Friday to get the VIP price?
+    yes next tues pm
+    I'm due for botox again, can I come in
+    """))
+
+
 # --------------------------------------------------------------------------------------------------
 # Assembly
 # --------------------------------------------------------------------------------------------------
@@ -1484,6 +1577,8 @@ class Corpus:
 
     def add(self, text, kind, lang, template, route=None, channel=None, vary=True):
         rng = self.rng
+        dev_only = text in QUOTED
+        vary = vary and not dev_only
         text = " ".join(text.split())
         channel = channel or channel_for(text, rng)
         if vary and lang == "en" and channel == "sms" and rng.random() < 0.25:
@@ -1499,7 +1594,7 @@ class Corpus:
             return False
         self.seen.add(key)
         self.items.append({"text": text, "route": route or ROUTE_OF_KIND[kind], "lang": lang, "channel": channel,
-                           "kind": kind, "template": template})
+                           "kind": kind, "template": template, "dev_only": dev_only})
         return True
 
     def hand(self, texts, kind, lang, tag):
@@ -1649,6 +1744,8 @@ def build():
     c.hand(STAFF_ES, "staff", "es", "staff")
     c.hand(UNCLEAR_EN, "unclear", "en", "unclear")
     c.hand(UNCLEAR_ES, "unclear", "es", "unclear")
+    for i, (lang, kind, route, text) in enumerate(LONG):
+        c.add(text, kind, lang, f"hand:long:{i}", route=route)
     # Alarming words, benign meaning.
     for i, (text, route) in enumerate(BENIGN_EN):
         c.add(text, "benign_alarming", "en", f"hand:benign:{i}", route=route)
@@ -1662,7 +1759,9 @@ def build():
 
 
 def split(items, seed=SEED):
-    """Assign ids, then split each (route, kind, lang) group in half at random; odd groups alternate."""
+    """Assign ids, then split each (route, kind, lang) group in half at random; odd groups alternate.
+
+    Sentences quoted in the issue or brief (QUOTED) are placed in dev and count towards its half."""
     rng = random.Random(seed + 1)
     counters = collections.Counter()
     for item in items:
@@ -1680,6 +1779,7 @@ def split(items, seed=SEED):
         if len(group) % 2:
             half += extra_to_dev
             extra_to_dev = not extra_to_dev
+        group.sort(key=lambda i: not i["dev_only"])  # stable: quoted first, the rest stay shuffled
         dev += group[:half]
         heldout += group[half:]
     return sorted(dev, key=lambda i: i["id"]), sorted(heldout, key=lambda i: i["id"])
