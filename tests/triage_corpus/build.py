@@ -57,7 +57,6 @@ TX = {
         neurotoxin
         baby botox
         forehead botox
-        lip flip
         """),
     "filler": lines("""
         filler
@@ -78,9 +77,9 @@ TX = {
         lip filler
         lip injections
         Kysse
-        lips
+        lip fillers
         Juvederm Volbella
-        a half syringe in my lips
+        Restylane Kysse
         """),
     "skin": lines("""
         chemical peel
@@ -281,13 +280,13 @@ SYM_EN = {
         {my} lid feels heavy and mascara rubs off on it
         one eyebrow is way lower than the other
         {my} eyes won't fully close at night
-        water dribbles out of {my} mouth when {i} drink
+        water dribbles out of {my} mouth when drinking
         {cant} whistle or pucker anymore
         {my} voice is hoarse
         {ihave} trouble swallowing, food feels stuck
         {cant} hold {my} head up very well
         {my} neck feels weak
-        {my} vision is blurry and {i} see double sometimes
+        {my} vision is blurry and things look doubled sometimes
         {my} jaw is weak and chewing is hard
         one eye sits lower than the other now
         {my} forehead only moves on one side
@@ -297,14 +296,14 @@ SYM_EN = {
         {ihave} a headache that won't quit and {my} lid is sagging
         {my} words come out a little slurred
         {my} arms feel weak and {im} wiped out
-        {my} bottom lip droops when {i} talk
+        {my} bottom lip droops when talking
         {my} brow dropped and {my} eye feels heavy
         {my} throat feels tight
         {my} eye won't open all the way
-        the corners of {my} mouth turn down and {i} look sad
-        {my} jaw aches and clicks when {i} chew
+        the corners of {my} mouth turn down and {look} sad
+        {my} jaw aches and clicks when chewing
         {my} eyelid twitches and hangs lower
-        {my} lip won't move right when {i} talk
+        {my} lip won't move right when talking
         {cant} raise {my} eyebrows at all and {my} lids feel heavy
         {my} face looks frozen and lopsided
         it's hard to get a full breath
@@ -332,7 +331,7 @@ SYM_EN = {
         {my} face looks lopsided, one cheek is much bigger
         {ihave} a bump that's warm and tender
         there's a red streak spreading along {my} jaw
-        the skin blanches when {i} press it and doesn't pink up again
+        the skin blanches when pressed and doesn't pink up again
         {ihave} a bruise that's turning black
         {my} temple feels numb and tingly
         it feels like {i} got hit with a brick
@@ -407,7 +406,7 @@ SYM_EN = {
         {ihave} a hard lump under {my} chin
         {my} neck is so swollen it looks like a frog
         {ihave} a sore patch under {my} chin that's going dark
-        {my} lower lip feels weak when {i} smile
+        {my} lower lip feels weak when smiling
         """),
     "prp": lines("""
         {my} scalp is tender with red bumps
@@ -942,6 +941,16 @@ POSSIBLE_ES = lines("""
     cuanto tarda en hacer efecto el botox y cuanto dura
     what are the riesgos del filler en las ojeras?
     se pueden salir bolitas con el sculptra?
+    antes de hacer cita, ¿cuánto tiempo queda roja la piel después del microneedling?
+    el hidrafacial hace que salgan granitos después?
+    es normal que salgan moretones con el botox? todavía no me lo hago
+    ¿el relleno se puede mover de lugar con el tiempo?
+    cuánto tiempo se pela la piel con el peeling químico? es para planear
+    qué pasa si el relleno tapa una vena? lo leí en internet y me dio miedo
+    con el IPL se oscurecen primero las manchas?
+    el Morpheus8 deja la cara hinchada muchos días?
+    me va a quedar dormido el labio con la anestesia? es mi primera vez
+    la depilación láser puede quemar la piel morena?
     """)
 CLINICAL_ES = lines("""
     estoy embarazada, me puedo poner botox?
@@ -1569,6 +1578,18 @@ def normalise(text):
     return " ".join(text.lower().split())
 
 
+PAIN_DENIED = ("not in pain", "no me duele")
+PAIN_WORDS = ("pain", "hurt", "sore", "throbbing", "brick", "tender", "on fire", "duele", "golpe", "arde", "quema")
+BREATH_DENIED = ("no trouble breathing", "no me falta el aire")
+BREATH_WORDS = ("breath", "inhaler", "chest", "throat", "respir", "aire", "pecho", "garganta")
+
+
+def contradicts(frame, symptom):
+    """A negated frame ("I'm not in pain really, ...") must not carry the symptom it denies."""
+    return (any(d in frame for d in PAIN_DENIED) and any(w in symptom for w in PAIN_WORDS)) or (
+        any(d in frame for d in BREATH_DENIED) and any(w in symptom for w in BREATH_WORDS))
+
+
 class Corpus:
     def __init__(self, seed=SEED):
         self.rng = random.Random(seed)
@@ -1647,7 +1668,7 @@ class Corpus:
             frame = order.pop()
             fam = rng.choices(families, [weights[f] for f in families])[0]
             sym = rng.choice(symptoms[fam])
-            if used[sym] >= 3:
+            if used[sym] >= 3 or contradicts(frame, sym):
                 continue
             if lang == "en":
                 who, gender = rng.choice(PEOPLE)
