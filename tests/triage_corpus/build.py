@@ -195,7 +195,7 @@ TIMES = lines("""
     at 10am
     4:30
     pm
-    anytime after 2
+    after 2
     first thing
     late afternoon
     """)
@@ -1401,9 +1401,9 @@ LEADS_ANY_EN = lines("""
     """)
 LEADS_ROUTE_EN = {
     "booking": lines("""
-        dying to try the peel!
-        been dying to try lip filler,
-        I'm itching to try microneedling,
+        dying to finally try it!
+        been dying to treat myself,
+        I'm itching to try something new,
         my friend's results took my breath away,
         I'd sell a kidney for skin like my sister's lol,
         """),
@@ -1567,7 +1567,7 @@ def strip_accents(text):
         "¿", "").replace("¡", "")
 
 
-GREETING = re.compile(r"^(hi|hello|hey|hola|buenos días|buenas)[,!]? (it's \w+, |this is \w+, )?", re.IGNORECASE)
+GREETING = re.compile(r"^((hi|hello|hey|hola|buenos días|buenas)[,!]? )?((it's|this is|soy) \w+, )?", re.IGNORECASE)
 
 
 def cap(s):
@@ -1716,7 +1716,8 @@ class Corpus:
                 lead = rng.choice(leads_route[route]) if rng.random() < 0.4 else rng.choice(leads_any)
                 body = GREETING.sub("", self.body(route, lang))
                 if lead.endswith(("but", "so", "anyway", ",", "pero")):
-                    text = f"{lead} {body}"
+                    keep = body.startswith(("I ", "I'")) or body[:2].isupper()
+                    text = f"{lead} {body if keep else body[:1].lower() + body[1:]}"
                 elif rng.random() < 0.3 and not lead.endswith(","):
                     text = f"{cap(body)}{'' if body[-1] in '.?!' else '.'} {lead}"
                 else:
