@@ -34,7 +34,7 @@ MIN_PER_ROUTE_AND_LANG = {"en": 35, "es": 10}
 MIN_TOTAL = 1500
 MIN_BENIGN_ALARMING_PER_SPLIT = 100
 # Held-out is frozen (README.md). Changing it on purpose means a new hash here and a note in the README.
-HELDOUT_SHA256 = "068a246ead2ec663c605560995c4faa8454cfff51f26baba305d61b511e8c9c4"
+HELDOUT_SHA256 = "7bccb35f5c385a6da764cb4f1f3a08305eeddd5535ef6c5172a8f3024e5d9575"
 
 
 def normalise(text):

@@ -1563,8 +1563,14 @@ def textify(text):
 
 
 def strip_accents(text):
-    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn").replace(
-        "¿", "").replace("¡", "")
+    """Texting without accents: á -> a, no ¿ ¡; ñ stays (phones keep it, and "anos" is not "años")."""
+    out = []
+    for ch in text:
+        if ch in "ñÑ":
+            out.append(ch)
+        elif ch not in "¿¡":
+            out.append("".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn"))
+    return "".join(out)
 
 
 GREETING = re.compile(r"^((hi|hello|hey|hola|buenos días|buenas)[,!]? )?((it's|this is|soy) \w+, )?", re.IGNORECASE)
