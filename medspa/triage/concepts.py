@@ -76,12 +76,17 @@ MILD = wordset(
     "ache aching throb throbbing lump lumps bump bumps knot hard itchy itch itching dry peeling tight uneven "
     "asymmetric asymmetrical lopsided bigger smaller lower higher dark darker black warm hot weak sting "
     "stinging burn burning weird off funny different strange wrong rash spots crusty scab bleeding twitch "
-    "twitching spasm sensitive discolored tingle tingly bubble bubbles "
+    "twitching spasm sensitive discolored tingle tingly bubble bubbles stiff dimpled dimple bumpy raw weeping "
+    "weep scabs scabbing cracking cracked blackish darker patches patch lacy pattern water waters watering "
+    "dribble dribbles drool drooling leak leaks leaking fire punched balloon sad stuck lumpy knots hardened "
+    "shiny crusting flaking oozy welts greenish yellowish brownish splotchy blotchy tired sunburn exhausting "
+    "tiring drains pulling "
     "rojo roja rojos rojas enrojecido enrojecida hinchado hinchada hinchados hinchadas hinchar hinchazon "
     "inflamado inflamada moreton moretones dolor doler duele adolorido adolorida bolita bolitas bulto bultos "
     "bola duro dura comezon picazon pica seco seca apretado apretada desigual disparejo dispareja oscuro "
     "oscura negro negra caliente debil ardor arde arder quemar quemado quemada raro rara extrano extrana "
-    "diferente sarpullido ronchas sangra sangrado costra sensible hormigueo manchas mancha"
+    "diferente sarpullido ronchas sangra sangrado costra sensible hormigueo manchas mancha chiquito chiquita "
+    "grande pelar pelando aguita agua escurrir pesada costras bolitas granitos granos tieso tiesa rigido"
 )
 SPREAD = wordset("spreading spread worse worsening growing expanding bigger extiende empeora")
 # "my lip went white", "se puso morado": a change of state.
@@ -107,36 +112,53 @@ WORDS = re.compile(r"[a-z]+(?:'[a-z]+)?")
 IDIOMS = re.compile(
     r"\bweak (?:for|spot)\b|\bon the other side\b|\bside (?:effects?|note)\b|\bsee (?:why|how|what|if|the|you"
     r"|your|myself|u)\b|\b(?:talk|speak)\w* (?:right now|now|at|on|to|today|later|long|much|about)\b"
-    r"|\bhard (?:time deciding|to decide|to choose|to find|to get|to say|to tell|to believe)\b|\bhead (?:up|over|out)\b"
+    r"|\bhard (?:time deciding|to decide|to choose|to find|to say|to tell|to believe)\b|\bhead (?:over|out)\b"
     r"|\bblue (?:cross|shield)\b|\bcold (?:sore|sores|feet|weather|outside|call)\b|\bhot (?:deal|price|spot)\b"
     r"|\bhot stone\b|\bface ?time\b|\bface it\b|\bopen (?:house|slot|slots|spot|spots|up|saturday|on)\b"
     r"|\bhold (?:on|off|the|a|my spot|my appointment)\b|\bdrink (?:alcohol|wine|coffee|before|after)\b"
     r"|\bspot (?:for|on|open|available|left)\b|\bblack friday\b|\bdead ?line\b|\bdark (?:circles|spots)\b"
     r"|\b(?:can't|cannot|couldn't) (?:wait|decide|believe|stop|afford|make|remember|find|figure|choose)\b"
-    r"|\bwhite (?:stuff|teeth|wedding|dress)\b|\bhit the gym\b|\bfeel(?:ing)? (?:free|like)\b"
+    r"|\bwhite (?:stuff|teeth|wedding|dress)\b|\bhit the gym\b|\bfeel(?:ing)? free\b|\bfeel like (?:i need|getting|a new|a million)\b"
+    r"|\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru)\b|\bon fire (?:sale|deal)\b"
     r"|\bdouble (?:booked|check|chin)\b"
 )
-# A treatment just had ("since my botox", "I had a peel monday", "26 hours post", "después del relleno").
+# A treatment just had ("since my botox", "I had a peel monday", "26 hours post", "Xeomin was last Tuesday",
+# "después del relleno", "me hice láser hace dos días").
 TREATMENT = (
-    r"(?:filler|fillers|botox|tox|dysport|xeomin|daxxify|jeuveau|juvederm|restylane|rha|sculptra|radiesse|kybella"
-    r"|treatment|injections?|injected|shots?|laser|peel|ipl|facial|microneedling|appointment|appt|procedure"
-    r"|session|visit|hydrafacial|lips done|lip flip|neurotoxin|relleno|rellenos|tratamiento|inyeccion|inyecciones"
-    r"|cita|peeling|aplicacion|sesion|procedimiento)"
+    r"(?:fillers?|botox|tox|dysport|xeomin|daxxify|jeuveau|juvederm|restylane|kysse|voluma|volbella|vollure|rha"
+    r"|sculptra|radiesse|bellafill|kybella|skinvive|treatments?|injections?|injected|shots?|lasers?|peels?|ipl"
+    r"|facials?|microneedling|appointment|appt|procedure|session|visit|hydrafacial|lips done|lip flip|neurotoxin"
+    r"|masseter|prp|plasma|morpheus ?8?|brilliant|bbl|dermaplaning|co2|fraxel|halo|moxi|threads?|pdo|dissolv\w*"
+    r"|hylenex|photofacial|electrolysis|waxing|relleno|rellenos|tratamiento|inyeccion|inyecciones|cita|peeling"
+    r"|aplicacion|sesion|procedimiento|hilos|depilacion)"
+)
+PAST_TIME = (
+    r"(?:yesterday|last (?:night|week|time|\w+day)|this (?:morning|afternoon|week|past weekend)|earlier(?: today)?"
+    r"|today|tonight|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|over the weekend"
+    r"|the other day|(?:[\w']+ ){1,2}ago|ayer|anoche|el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)"
+    r"|hace (?:[\w']+ ){0,1}(?:dias?|semanas?|horas?|rato))"
 )
 POST_TREATMENT = re.compile(
-    rf"\b(?:since|after|from|post)\s+(?:[\w']+\s+){{0,3}}?{TREATMENT}\b"
-    rf"|\b(?:i|she|he|we|they|mom|sister|daughter|friend|wife|husband)?\s*(?:had|got|did|just had|just got)\s+"
-    rf"(?:[\w']+\s+){{0,3}}?{TREATMENT}\b"
-    r"|\b\d+\s*(?:hours?|hrs?|days?|weeks?|wks?)\s+(?:post|after|out|since|ago)\b|\bday \d+ (?:post|after)\b"
-    r"|\b(?:where|when) (?:she|he|you|they|the nurse|the injector)\s+(?:injected|did|put)\b|\binjection sites?\b"
+    rf"\b(?:since|after|from|post|following up on|than before)\s+(?:[\w'+]+\s+){{0,3}}?{TREATMENT}\b"
+    rf"|\b(?:had|got|did|done|received|was in for|were in for|came in for|in for|seen|for)\s+"
+    rf"(?:[\w'+]+\s+){{0,4}}?{TREATMENT}\b"
+    rf"|\b{TREATMENT}\s+(?:[\w'+]+\s+){{0,4}}?{PAST_TIME}"
+    r"|\b\d+\s*(?:hours?|hrs?|days?|weeks?|wks?)\s+(?:post|after|out|since|ago|in)\b|\bday \d+ (?:post|after)\b"
+    r"|\b(?:where|when) (?:she|he|you|they|the nurse|the injector|it was)\s+(?:injected|did|put|done)\b"
+    r"|\binjection sites?\b|\bwhere (?:the )?(?:filler|product|needle) went\b"
     r"|\b(?:you|she|he|they|dr \w+|the nurse|the injector|\w+) (?:did|injected|filled|treated|lasered) (?:my|her|his)\b"
-    rf"|\b(?:despues|desde)\s+(?:de\s+|del\s+)?(?:la\s+|el\s+|mi\s+|los\s+|las\s+|su\s+)?(?:[\w']+\s+){{0,2}}?"
-    rf"{TREATMENT}\b|\b(?:me|se|le)\s+(?:hice|hizo|puse|puso|pusieron|aplicaron|inyectaron)\b"
+    r"|\b(?:ever )?since (?:yesterday|last|this|then|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\bwasn't there\b|\bwoke up (?:with|and|today)\b|\bout of nowhere\b"
+    rf"|\b(?:despues|desde|dias|horas|semanas)\s+(?:de\s+|del\s+)?(?:la\s+|el\s+|mi\s+|los\s+|las\s+|su\s+)?"
+    rf"(?:[\w']+\s+){{0,2}}?{TREATMENT}\b|\b(?:me|se|le|nos)\s+(?:hice|hizo|hicieron|puse|puso|pusieron|aplicaron"
+    r"|inyectaron)\b|\bhace (?:[\w']+ )?(?:dias?|semanas?|horas?)\b|\bya van \w+ dias\b|\bfue (?:el |la )?\w+ hace\b"
 )
 # Comparisons that describe a symptom ("like I got hit by a truck", "como un globo").
 COMPARISON = re.compile(
     r"\blike (?:i|i've|ive|she|he)? ?(?:got|been|was)? ?hit (?:by|with) a\b|\blike a (?:balloon|bee sting|bruise"
     r"|golf ball|marble)\b|\bcomo (?:un globo|una pelota|si me hubieran)\b"
+    r"|\b(?:looks?|looking|feels?|feeling|is looking|is feeling) like (?!(?:i need|getting|a new|a million|the|you))"
+    r"|\b(?:se (?:ve|siente)|parece) como\b"
 )
 
 
@@ -175,6 +197,8 @@ def _tags(word: str, lang: str) -> frozenset[str]:
             tags.add(name)
     if word in LOSS_PARTS:
         tags.add("loss_part")
+    if lang == "es" and word in ("me", "se", "le", "nos"):
+        tags.add("current")  # "se me hinchó", "le salió": it happened to someone
     return frozenset(tags)
 
 
@@ -231,9 +255,39 @@ def find(text: str, lang: str = "en") -> list[tuple[int, int]]:
                     and not _possible_before(tags, i) and not any("body" in t for t in tags[max(0, i - 4):i + 5])):
                 spans.append((word.start, word.end))
     for m in COMPARISON.finditer(text):
-        if post:
+        before = text[max(0, m.start() - 40):m.start()].split()[-4:]
+        if post and any(_tags(w, lang) & {"body", "airway"} for w in before) and not WISH.search(" ".join(before)):
             spans.append(m.span())
-    return _merge(spans)
+    return [span for span in _merge(spans) if not possibility_question(text, span[0], lang)]
+
+
+# "I want my lips to look like ...": a wish, not a report.
+WISH = re.compile(r"\b(?:want|wanted|wanting|hoping|hope|would|wish|to)\b")
+# A question about what might happen ("can botox make your eyelid droop?", "will I get numbness from laser?",
+# "is it true you can't drink from a straw after?", "es cierto que puede caerse el párpado?") is a provider
+# question, unless the clause also reports something now ("my lip is numb, will it last?").
+QUESTION_LEAD = re.compile(
+    r"(?:^|\b)(?:will|would|could|can|might|may|does|do|is it true|is it normal to|how long|what should i expect"
+    r"|what shud i expect|what are the chances|what if|any risk|is there a risk|should i expect|expect|usually"
+    r"|typically|es cierto|es verdad|puede|podria|va a|suele|es normal que se)\b"
+)
+NOW = re.compile(
+    r"\b(?:now|since|still|today|yesterday|woke|turned|went|started|right now|rn|keeps|ahora|desde|todavia|ya"
+    r"|hoy|ayer|my \w+ (?:is|are|feels?|looks?)|i have|i've got|i am|i'm|im|tengo|tiene)\b"
+)
+
+
+def possibility_question(text: str, start: int, lang: str = "en") -> bool:
+    """True when the symptom at `start` sits in a question about what might happen, with nothing reported."""
+    clause_start = max(text.rfind(ch, 0, start) for ch in ".?!;\n") + 1
+    clause_end = min([i for i in (text.find(ch, start) for ch in ".?!;\n") if i >= 0] or [len(text)])
+    lead = text[clause_start:start]
+    clause = text[clause_start:clause_end]
+    if not QUESTION_LEAD.search(lead):
+        return False
+    asked = clause_end < len(text) and text[clause_end] == "?" or lead.lstrip().startswith(
+        ("will", "can", "could", "does", "do ", "is it", "how", "what", "es cierto", "es verdad", "puede"))
+    return asked and not NOW.search(clause)
 
 
 def _spanish_cant(words: list[Word], j: int) -> bool:

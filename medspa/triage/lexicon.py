@@ -28,7 +28,11 @@ POST_TREATMENT = re.compile(
 )
 # Phrases that look like symptoms but are not: masked before safety rules run.
 BENIGN = re.compile(
-    r"\bfever blisters?\b|\bweak(?:ness)? (?:for|spot)\b|\bsun ?burn\w*|\bdying to\b|\bbreathtaking\b|\bdrop[- ]?dead\b"
+    r"\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru)\b|\bemergency (?:lol|lmao|haha|jk)\b"
+    r"|\b(?:beauty|botox|facial|skin ?care|hair|brow|lash|eyebrow) emergency\b"
+    r"|\b(?:almost |nearly |practically |i |just )?(?:fainted|died|passed out|fainting|dying) (?:at|when|over|from"
+    r"|seeing|reading|looking)\b|\bcasi me desmay\w*|\bme (?:muero|mori) (?:de|con|por)\b"
+    r"|\bfever blisters?\b|\bweak(?:ness)? (?:for|spot)\b|\bsun ?burn\w*|\bdying to\b|\bbreathtaking\b|\bdrop[- ]?dead\b"
     r"|\bblind spots?\b|\bnumbing (?:cream|agent)\b|\bburning (?:question|desire|curiosity)\b"
 )
 
@@ -153,6 +157,8 @@ SAFETY = [
     r"|\bcada vez (?:peor|mas (?:rojo|hinchad\w*|grande))\b",
     r"\bnecrosis\b|\boclusion\b|\bpus\b|\bdolor de cabeza (?:fuerte|horrible|que no se (?:quita|va))\b",
     r"\b(?:hablo|habla) (?:raro|arrastrando)\b|\bno puedo (?:hablar|tragar|respirar)\b",
+    r"\bse me (?:sale|salen|escurre|cae|chorrea) (?:el agua|la comida|la bebida|el liquido|la saliva|agua|liquido)\b"
+    r"|\bsale (?:aguita|agua|liquido|pus|sangre)\b",
 ]
 # Pain intensity: skipped when asked as a question ("does it hurt a lot?", see QUESTION_GUARD).
 SAFETY_PAIN = re.compile(
@@ -296,7 +302,8 @@ EVENT_FOLLOW_UP = [
     r"|\bpromocion\w*|\bofertas?\b|\brifa\b|\bsorteo\b|\bvi (?:su|el|la|tu) (?:anuncio|publicacion|post|video)\b",
     r"\b(?:the|your|this|that|any|a|monthly|current|month'?s|week'?s)\s+specials?\b",
     r"\bpromo(?:tion)?s?\b(?!\s+codes?)|\b(?:the|this|your|that|an?|special|seasonal|holiday)\s+offer\b",
-    r"\b(?:the|this|that|your)\s+deal\b|\bsale\b|\bdeals\b|\bany deal\b",
+    r"\b(?:the|this|that|your)\s+deal\b|(?<!se )(?<!me )(?<!le )\bsale\b(?! (?:el|la|agua|aguita|sangre|pus|liquido))"
+    r"|\bdeals\b|\bany deal\b",
     r"\b(?:saw|seen|seeing|about|from|in|on)\s+(?:your|the|an?|that|this)\s+(?:[\w']+\s+)?(?:ad|advert\w*|post"
     r"|reel|story|video|commercial|flyer|mailer|newsletter|promo|tiktok|email blast)\b",
 ]
