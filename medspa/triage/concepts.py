@@ -51,7 +51,7 @@ FUNCTION = wordset(
 )
 # Functions that need a body part nearby ("can't move my appointment" is not a symptom).
 FUNCTION_WITH_BODY = wordset(
-    "move moving lift lifting raise raising close closing open opening hold holding feel feeling shut "
+    "move moving lift lifting raise raising close closing open opening hold holding feel feeling shut go "
     "mover levantar cerrar abrir sostener sentir alzar"
 )
 INABILITY = wordset(
@@ -102,7 +102,7 @@ CURRENT = wordset(
 ) | CHANGE
 # A state asked about as a possibility ("will I bruise?", "is it normal to swell?").
 POSSIBLE = wordset(
-    "will would could might may gonna should usually typically normally ever chance risk risks expect "
+    "will would could might may gonna should usually typically normally chance risk risks expect "
     "cause causes common happen if possible puede podria va vas voy seria normalmente suele"
 )
 CLAUSE = re.compile(r"[.?!;\n]+")
@@ -119,7 +119,9 @@ IDIOMS = re.compile(
     r"|\bspot (?:for|on|open|available|left)\b|\bblack friday\b|\bdead ?line\b|\bdark (?:circles|spots)\b"
     r"|\b(?:can't|cannot|couldn't) (?:wait|decide|believe|stop|afford|make|remember|find|figure|choose)\b"
     r"|\bwhite (?:stuff|teeth|wedding|dress)\b|\bhit the gym\b|\bfeel(?:ing)? free\b|\bfeel like (?:i need|getting|a new|a million)\b"
-    r"|\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru)\b|\bon fire (?:sale|deal)\b"
+    r"|\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru)\b|\bon fire (?:sale|deal|with)\b|\bitching to\b"
+    r"|\b(?:is|was|so|looks?|straight|looking) fire\b|\b(?:bank|wallet|account|budget|card)\b(?: [\w']+){0,2} "
+    r"(?:is |was )?(?:bleeding|crying|hurting|dying|on fire)\b"
     r"|\bdouble (?:booked|check|chin)\b"
 )
 # A treatment just had ("since my botox", "I had a peel monday", "26 hours post", "Xeomin was last Tuesday",
@@ -132,6 +134,7 @@ TREATMENT = (
     r"|hylenex|photofacial|electrolysis|waxing|relleno|rellenos|tratamiento|inyeccion|inyecciones|cita|peeling"
     r"|aplicacion|sesion|procedimiento|hilos|depilacion)"
 )
+TREATMENT_WORD = re.compile(TREATMENT)
 PAST_TIME = (
     r"(?:yesterday|last (?:night|week|time|\w+day)|this (?:morning|afternoon|week|past weekend)|earlier(?: today)?"
     r"|today|tonight|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|over the weekend"
@@ -149,6 +152,7 @@ POST_TREATMENT = re.compile(
     r"|\b(?:you|she|he|they|dr \w+|the nurse|the injector|\w+) (?:did|injected|filled|treated|lasered) (?:my|her|his)\b"
     r"|\b(?:ever )?since (?:yesterday|last|this|then|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\bwasn't there\b|\bwoke up (?:with|and|today)\b|\bout of nowhere\b"
+    r"|\bit'?s been (?:[\w']+ ){0,2}(?:days?|hours?|weeks?)\b(?! since)"
     rf"|\b(?:despues|desde|dias|horas|semanas)\s+(?:de\s+|del\s+)?(?:la\s+|el\s+|mi\s+|los\s+|las\s+|su\s+)?"
     rf"(?:[\w']+\s+){{0,2}}?{TREATMENT}\b|\b(?:me|se|le|nos)\s+(?:hice|hizo|hicieron|puse|puso|pusieron|aplicaron"
     r"|inyectaron)\b|\bhace (?:[\w']+ )?(?:dias?|semanas?|horas?)\b|\bya van \w+ dias\b|\bfue (?:el |la )?\w+ hace\b"
@@ -252,6 +256,7 @@ def find(text: str, lang: str = "en") -> list[tuple[int, int]]:
             # a mild state with no body part, reported after a treatment
             reported = current or any("change" in t for t in tags[max(0, i - 3):i])
             if (post and ("mild" in tag or "strong" in tag) and "body" not in tag and reported
+                    and not TREATMENT_WORD.fullmatch(word.text)
                     and not _possible_before(tags, i) and not any("body" in t for t in tags[max(0, i - 4):i + 5])):
                 spans.append((word.start, word.end))
     for m in COMPARISON.finditer(text):
@@ -273,7 +278,8 @@ QUESTION_LEAD = re.compile(
 )
 NOW = re.compile(
     r"\b(?:now|since|still|today|yesterday|woke|turned|went|started|right now|rn|keeps|ahora|desde|todavia|ya"
-    r"|hoy|ayer|my \w+ (?:is|are|feels?|looks?)|i have|i've got|i am|i'm|im|tengo|tiene)\b"
+    r"|hoy|ayer|my \w+ (?:is|are|feels?|looks?)|i have|i've got|i am|i'm|im|tengo|tiene"
+    r"|(?:could|might|can) (?:it|this|that) be|is (?:it|this|that) (?:a|an))\b"
 )
 
 

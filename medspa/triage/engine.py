@@ -89,6 +89,9 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
         for m in (scan(rule, text, starts) if route in SCANNED else rule.finditer(text)):
             if route == SAFETY and any(m.start() < e and s < m.end() for s, e in benign):
                 continue
+            if route == SAFETY and not lexicon.ALWAYS_URGENT.search(m.group()) and concepts.possibility_question(
+                    text, m.start(), norm.language):
+                continue  # "can botox make your eyelid droop?": a provider question about what might happen
             _add(phrases, norm.source(*m.span()))
         if route == SAFETY:
             # Pain: severe/worsening pain, or pain/headache together with a recent treatment, unless asked

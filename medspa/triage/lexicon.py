@@ -28,7 +28,9 @@ POST_TREATMENT = re.compile(
 )
 # Phrases that look like symptoms but are not: masked before safety rules run.
 BENIGN = re.compile(
-    r"\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru)\b|\bemergency (?:lol|lmao|haha|jk)\b"
+    r"\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru)\b|\bemergency (?:lol|lmao|haha|jk)\b|\bitching to\b"
+    r"|\bon fire (?:with|sale|deal)\b|\b(?:is|was|so|looks?|straight|looking) fire\b"
+    r"|\b(?:bank|wallet|account|budget|card)\b(?: [\w']+){0,2} (?:is |was )?(?:bleeding|crying|hurting|dying|on fire)\b"
     r"|\b(?:beauty|botox|facial|skin ?care|hair|brow|lash|eyebrow) emergency\b"
     r"|\b(?:almost |nearly |practically |i |just )?(?:fainted|died|passed out|fainting|dying) (?:at|when|over|from"
     r"|seeing|reading|looking)\b|\bcasi me desmay\w*|\bme (?:muero|mori) (?:de|con|por)\b"
@@ -159,7 +161,16 @@ SAFETY = [
     r"\b(?:hablo|habla) (?:raro|arrastrando)\b|\bno puedo (?:hablar|tragar|respirar)\b",
     r"\bse me (?:sale|salen|escurre|cae|chorrea) (?:el agua|la comida|la bebida|el liquido|la saliva|agua|liquido)\b"
     r"|\bsale (?:aguita|agua|liquido|pus|sangre)\b",
+    r"\bcada (?:hora|dia|vez) (?:mas|peor)\b|\b(?:getting|gets) (?:worse|bigger|darker|redder|more swollen) (?:by|every)"
+    r" (?:the )?(?:hour|minute|day)\b",
 ]
+# Red flags that escalate even when asked as a question ("will my vision get blurry?", "does it hurt to
+# swallow after filler?"): airway, vision, circulation, collapse, emergencies.
+ALWAYS_URGENT = re.compile(
+    r"swallow|breath|vision|blur|blind|see|double|throat|tongue|chest|heart|911|emergenc|hospital|\ber\b|faint"
+    r"|pass|seiz|stroke|anaphyla|allergic|white|blue|gr[ae]y|dusky|mottl|blanch|purple|black|dark|cold|necros"
+    r"|occlu|infect|infecc|pus|fever|fiebre|abscess|ooz|respir|tragar|vista|borros|pecho|desmay|emergencia|urgencias",
+)
 # Pain intensity: skipped when asked as a question ("does it hurt a lot?", see QUESTION_GUARD).
 SAFETY_PAIN = re.compile(
     "|".join(
