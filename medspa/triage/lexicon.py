@@ -331,11 +331,20 @@ REBOOKING = [
     r"\bit'?s been\s+(?:[\w']+\s+)?(?:months|weeks)\b",
     r"\b(?:get|do|have|book|schedule|see|try)\s+(?:[\w']+\s+){0,2}?again\b",
     r"\bmy usual\b|\bfollow[- ]?up (?:appointment|appt|visit)\b|\bmaintenance\b",
+    r"\brebook\w*|\b(?:move|switch|push|bump|change)\s+(?:my|the|our)\s+(?:[\w'-]+\s+){0,3}?to\s+(?:monday|tuesday"
+    r"|wednesday|thursday|friday|saturday|sunday|tomorrow|next|the \d+|\d)",
+    r"\b(?:come|coming|get|go|be) back\b|\bback on track\b|\bgot (?:the|your|ur) (?:reminder|text|message)\b"
+    r"|\btouched up\b|\b(?:second|2nd|third|3rd|next) (?:session|peel|treatment|round|appointment|appt)\b"
+    r"|\bnext available\b|\byes to (?:coming|come)\b",
     r"\breprogram\w*|\b(?:cambiar|mover|pasar) (?:mi |la )?cita\b|\botra vez\b|\bde nuevo\b|\bretoque\b"
-    r"|\b(?:ya )?me toca\b|\b(?:siguiente|proxima) (?:cita|sesion|aplicacion)\b|\bse me (?:esta quitando|quito)\b",
+    r"|\b(?:ya )?me toca\b|\b(?:siguiente|proxima|proximo|segunda|segundo) (?:cita|sesion|aplicacion|facial|\w+)\b"
+    r"|\bse me (?:esta quitando|quito)\b|\bregres\w*|\bvolver\b|\bla vez pasada\b|\bmismo horario\b"
+    r"|\brecordatorio\b|\bme anotas?\b|\banotame\b|\bapuntame\b"
+    r"|\b(?:si|ok|claro|va|dale|perfecto)\b\W*(?:el |para el |este )?(?:lunes|martes|miercoles|jueves|viernes|sabado"
+    r"|domingo|manana)\b",
 ]
 AFFIRMATIVE = re.compile(
-    r"^\W*(?P<yes>yes|yeah|yep|yup|ya|yea|sure|ok|okay|k|y|perfect|sounds good|that works|works for me|absolutely"
+    r"(?:^|[.!?]\s*)\W*(?P<yes>yes|yeah|yep|yup|ya|yea|sure|ok|okay|k|y|perfect|sounds good|that works|works for me|absolutely"
     r"|definitely|si|claro|va|perfecto|esta bien|de acuerdo)\b"
 )
 
