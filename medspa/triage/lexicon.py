@@ -34,7 +34,8 @@ BENIGN = re.compile(
     r"|\b(?:beauty|botox|facial|skin ?care|hair|brow|lash|eyebrow) emergency\b"
     r"|\b(?:almost |nearly |practically |i |just )?(?:fainted|died|passed out|fainting|dying) (?:at|when|over|from"
     r"|seeing|reading|looking)\b|\bcasi me desmay\w*|\bme (?:muero|mori) (?:de|con|por)\b"
-    r"|\bfever blisters?\b|\bweak(?:ness)? (?:for|spot)\b|\bsun ?burn\w*|\bdying to\b|\bbreathtaking\b|\bdrop[- ]?dead\b"
+    r"|\bfever blisters?\b|\bweak(?:ness)? (?:for|spot)\b|\bsun ?burn\w*|\bdying to\b|\bbreathtaking\b"
+    r"|\bdrop[- ]?dead\b"
     r"|\bblind spots?\b|\bnumbing (?:cream|agent)\b|\bburning (?:question|desire|curiosity)\b"
 )
 
@@ -85,7 +86,8 @@ SAFETY = [
     r"\b(?:eyelids?|lids?|eyebrows?|brows?)\s+(?:[\w']+\s+){0,2}?(?:heavy|sagging|dropped|fell|falling|hanging)\b",
     r"\bparaly\w*",
     r"\beyes?\s+(?:[\w']+\s+)?(?:looks?|is|are|seems?)\s+(?:[\w']+\s+)?(?:smaller|lower|half closed|half shut)\b",
-    r"\b(?:can'?t|cant|cannot|couldn'?t)\s+(?:fully\s+)?open\s+(?:my\s+|it\b|the\s+)(?:[\w']+\s+)?(?:eyes?|eyelids?|lids?)?",
+    r"\b(?:can'?t|cant|cannot|couldn'?t)\s+(?:fully\s+)?open\s+(?:my\s+|it\b|the\s+)(?:[\w']+\s+)?(?:eyes?|eyelids?"
+    r"|lids?)?",
     r"\b(?:can'?t|cant|cannot)\s+(?:move|close|lift|raise)\s+(?:my|one|the)\s+(?:[\w']+\s+)?"
     r"(?:face|mouth|eye|eyes|eyelid|eyebrow|brow|lip|lips|side)\b",
     r"\bweakness\b",
@@ -161,7 +163,8 @@ SAFETY = [
     r"\b(?:hablo|habla) (?:raro|arrastrando)\b|\bno puedo (?:hablar|tragar|respirar)\b",
     r"\bse me (?:sale|salen|escurre|cae|chorrea) (?:el agua|la comida|la bebida|el liquido|la saliva|agua|liquido)\b"
     r"|\bsale (?:aguita|agua|liquido|pus|sangre)\b",
-    r"\bcada (?:hora|dia|vez) (?:mas|peor)\b|\b(?:getting|gets) (?:worse|bigger|darker|redder|more swollen) (?:by|every)"
+    r"\bcada (?:hora|dia|vez) (?:mas|peor)\b|\b(?:getting|gets) (?:worse|bigger|darker|redder|more swollen) (?:by"
+    r"|every)"
     r" (?:the )?(?:hour|minute|day)\b",
 ]
 # Red flags that escalate even when asked as a question ("will my vision get blurry?", "does it hurt to
@@ -221,7 +224,8 @@ PROVIDER_REVIEW = [
     r"\bis (?:it|this|that) (?:normal|expected|ok|okay)\b|\bnormal to\b|\bsupposed to (?:look|feel|be)\b",
     r"\b(?:is|are) (?:[\w']+\s+){1,3}?(?:normal|expected)\b",
     r"\b(?:swelling|swollen|swell)\b(?!\s+of\s+my\s+(?:bank|wallet|ego|heart))",
-    r"\bbruis\w*|\bsore(?:ness)?\b|\btender(?:ness)?\b|\bitch\w*|\blumps?\b|\blumpy\b|\bbumps?\b|\bpeeling\b"
+    r"\bbruis\w*|\bsore(?:ness)?\b|\btender(?:ness)?\b|\bitch\w*|\blumps?\b|\blumpy\b|\bbumps?\b"
+    r"|(?<!el )(?<!un )(?<!del )(?<!al )(?<!una )(?<!de )(?<!the )(?<!a )(?<!chemical )\bpeeling\b"
     r"|\bflaking\b|\buneven\b|\basymmetr\w*|\blopsided\b|\bmigraines?\b|\bhyperhidrosis\b|\btmj\b|\bgrinding\b",
     r"\b(?:is|are|i'?m|im|looks?|still|so|pretty)\s+(?:[\w']+\s+){0,2}?red\b",
     r"\bone side (?:of my [\w']+ )?(?:is|looks) (?:bigger|smaller|higher|lower|different|fuller)\b",
@@ -235,8 +239,11 @@ PROVIDER_REVIEW = [
     r"\bwill (?:it|botox|filler|that|this) (?:work|help)\b|\bdoes (?:it|botox|filler|[\w']+) work for\b",
     r"\bcan (?:botox|filler|laser|a peel|microneedling|[\w']+) (?:help|fix|treat|get rid)\b",
     r"\bhow long (?:does|do|will|would)\s+(?:it|the results?|botox|filler|results|[\w']+)\s+last\b",
+    r"\bold enough\b|\bage limit\b|\bcan i (?:have|drink) (?:wine|alcohol|a drink|a glass|coffee)\b"
+    r"|\bshould i (?:get|do|go with|try)\b(?=.*\bor\b)|\bcan i get [\w'-]+(?: [\w'-]+)? yet\b",
     # Spanish
-    r"\bcandidat[oa]\b|\bcuantas unidades\b|\bunidades\b|\bdosis\b|\bjeringas?\b|\bembaraz\w*|\blactancia\b"
+    r"\b(?:que|cual) es mejor\b|\bcuantas sesiones\b(?=.*\bnecesito\b)|\bcandidat[oa]\b|\bcuantas unidades\b"
+    r"|\bunidades\b|\bdosis\b|\bjeringas?\b|\bembaraz\w*|\blactancia\b"
     r"|\bamamant\w*|\bdando pecho\b|\bmedicamentos?\b|\bmedicinas?\b|\bpastillas?\b|\banticoagulantes?\b"
     r"|\baspirina\b|\bantibioticos?\b|\bdiabet\w*|\bherpes\b|\bfuegos?\b|\blupus\b|\bcancer\b|\bquimio\w*"
     r"|\btiroides\b|\bpresion alta\b|\balergic[oa] a\b|\balergias?\b|\bes seguro\b|\bseguro (?:si|para|durante)\b"
@@ -249,8 +256,10 @@ PROVIDER_REVIEW = [
 
 STAFF_REVIEW = [
     # "the VIP price", "the special price": an event question, not a price question for staff
-    r"\bprice ?match\w*|\bhow much\b|(?<!vip )(?<!event )(?<!special )(?<!sale )(?<!promo )(?<!member )\bprice\w*"
-    r"|\bpricing\b|\bcosts?\b|\bquote\b|\bhow expensive\b",
+    r"\bprice ?match\w*|\bhow much\b"
+    r"|(?<!vip )(?<!event )(?<!special )(?<!sale )(?<!promo )(?<!member )(?<!night )(?<!bash )(?<!hour )"
+    r"(?<!house )(?<!party )\bpric\w*"
+    r"|\bcosts?\b|\bquote\b|\bhow expensive\b",
     r"\bwhat do you charge\b",
     r"\bcharge\s+(?:for|per)\b|\bper (?:unit|syringe|session|area)\b|\$\s?\d+",
     r"\brefund\w*|\bmoney back\b|\breimburs\w*|\bcharge ?back\b|\bdispute\b",
@@ -309,6 +318,9 @@ EVENT_FOLLOW_UP = [
     r"\bevents?\b|\brsvp\w*|\bparty\b|\bgiveaway\b|\braffle\b|\bgrand opening\b|\btickets?\b|\bworkshop\b",
     r"\b(?:seasonal|holiday|summer|spring|fall|autumn|winter|black friday|cyber monday|valentine'?s?"
     r"|mother'?s day|christmas|new year'?s?|birthday month)\s+(?:special|sale|promo\w*|offer|deal|event)s?\b",
+    r"\b[\w']+ (?:skin|glow|beauty|summer|winter|spring|fall|holiday|lip|laser|tox|filler) special\b|\bgalentine'?s\b"
+    r"|\b(?:botox|tox|filler|injectables?) (?:bash|happy hour)\b|\bhappy hour\b",
+    r"\bdia de (?:inyectables|botox|relleno|belleza)\b|\bnoche de (?:chicas|belleza|botox)\b",
     r"\beventos?\b|\bfiesta\b|\bnoche vip\b|\bcasa abierta\b|\b(?:el|los|su|sus|la|las) especial(?:es)?\b"
     r"|\bpromocion\w*|\bofertas?\b|\brifa\b|\bsorteo\b|\bvi (?:su|el|la|tu) (?:anuncio|publicacion|post|video)\b",
     r"\b(?:the|your|this|that|any|a|monthly|current|month'?s|week'?s)\s+specials?\b",
@@ -337,14 +349,16 @@ REBOOKING = [
     r"|\btouched up\b|\b(?:second|2nd|third|3rd|next) (?:session|peel|treatment|round|appointment|appt)\b"
     r"|\bnext available\b|\byes to (?:coming|come)\b",
     r"\breprogram\w*|\b(?:cambiar|mover|pasar) (?:mi |la )?cita\b|\botra vez\b|\bde nuevo\b|\bretoque\b"
-    r"|\b(?:ya )?me toca\b|\b(?:siguiente|proxima|proximo|segunda|segundo) (?:cita|sesion|aplicacion|facial|\w+)\b"
+    r"|\b(?:ya )?me toca\b|\b(?:siguiente|proxima|proximo|segunda|segundo) (?:cita|sesion|aplicacion|facial|tratamiento"
+    r"|retoque)\b"
     r"|\bse me (?:esta quitando|quito)\b|\bregres\w*|\bvolver\b|\bla vez pasada\b|\bmismo horario\b"
     r"|\brecordatorio\b|\bme anotas?\b|\banotame\b|\bapuntame\b"
     r"|\b(?:si|ok|claro|va|dale|perfecto)\b\W*(?:el |para el |este )?(?:lunes|martes|miercoles|jueves|viernes|sabado"
     r"|domingo|manana)\b",
 ]
 AFFIRMATIVE = re.compile(
-    r"(?:^|[.!?]\s*)\W*(?P<yes>yes|yeah|yep|yup|ya|yea|sure|ok|okay|k|y|perfect|sounds good|that works|works for me|absolutely"
+    r"(?:^|[.!?]\s*)\W*(?P<yes>yes|yeah|yep|yup|ya|yea|sure|ok|okay|k|y|perfect|sounds good|that works|works for me"
+    r"|absolutely"
     r"|definitely|si|claro|va|perfecto|esta bien|de acuerdo)\b"
 )
 
@@ -356,6 +370,8 @@ BOOKING = [
     r"\s+(?:[\w']+\s+){0,2}?(?:try|trying|get|getting|do|doing|start|starting)\b",
     r"\binterested in\b|\bwhen can i\b|\bdo you (?:have|do|offer)\b|\bcan i (?:get|do)\b",
     r"\bsee (?:dr\.?|doctor|the doctor|a provider|an injector|someone)\b",
+    r"\bput me down for\b|\bpencil me in\b|\b(?:wanting|want|need|needing) (?:a |an |some )?[\w'-]+(?: [\w'-]+)? "
+    r"(?:before|for) (?:a|my|the|our) (?:trip|wedding|vacation|event|party|birthday|reunion)\b",
     r"\bcitas?\b|\bagend\w*|\breserv\w*|\bconsulta\b|\bdisponib\w*|\btienen (?:espacio|lugar|citas)\b"
     r"|\bhay (?:espacio|lugar)\b|\bpuedo (?:ir|pasar)\b|\bquiero (?:hacerme|ponerme|probar|agendar|una cita|un)\b"
     r"|\bme gustaria\b|\bme interesa\b",
