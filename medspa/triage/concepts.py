@@ -25,7 +25,6 @@ Every match is a span of the normalised text; the engine maps it back to the exa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from . import language
@@ -167,27 +166,11 @@ COMPARISON = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Word:
-    text: str
-    lemma: str
-    start: int
-    end: int
-
-
 @lru_cache(maxsize=100_000)
 def _lemma_forms(word: str, lang: str) -> frozenset[str]:
     if lang == "es":
         return frozenset({word, language.lemma(word, "es"), language.lemma(word, "en")})
     return frozenset({word, language.lemma(word, "en")})
-
-
-def _words(text: str, lang: str) -> list[Word]:
-    out = []
-    for m in WORDS.finditer(text):
-        forms = _lemma_forms(m.group(), lang)
-        out.append(Word(m.group(), "|".join(sorted(forms)), m.start(), m.end()))
-    return out
 
 
 @lru_cache(maxsize=100_000)
@@ -220,26 +203,40 @@ def _masked(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in IDIOMS.finditer(text)]
 
 
+RELEVANT = frozenset({"body", "loss_part", "function", "function_body", "mild", "strong"})
+
+
 def find(text: str, lang: str = "en") -> list[tuple[int, int]]:
     """Spans of the normalised text that report a symptom (see the module docstring)."""
-    spans: list[tuple[int, int]] = []
+    found = [(m.group(), m.start(), m.end(), _tags(m.group(), lang)) for m in WORDS.finditer(text)]
+    if not any(RELEVANT & tag for _, _, _, tag in found):
+        return []  # no body part, function or abnormal state anywhere: nothing to combine
     masked = _masked(text)
-    post = bool(POST_TREATMENT.search(text))
+    if masked:
+        found = [w for w in found if not any(s <= w[1] < e for s, e in masked)]
+    post_found: list[bool] = []
+
+    def post() -> bool:  # a treatment just had, looked for only when a mild state needs it
+        if not post_found:
+            post_found.append(bool(POST_TREATMENT.search(text)))
+        return post_found[0]
+
+    spans: list[tuple[int, int]] = []
     for a, b in _clauses(text):
-        words = _words(text[a:b], lang)
-        words = [Word(w.text, w.lemma, w.start + a, w.end + a) for w in words
-                 if not any(s <= w.start + a < e for s, e in masked)]
-        tags = [_tags(w.text, lang) for w in words]
-        current = any("current" in t for t in tags) or post and any("change" in t for t in tags)
-        for i, (word, tag) in enumerate(zip(words, tags, strict=True)):
+        words = [w for w in found if a <= w[1] < b]
+        tags = [w[3] for w in words]
+        if not any(RELEVANT & tag for tag in tags):
+            continue
+        has_current = any("current" in t for t in tags)
+        has_change = any("change" in t for t in tags)
+        for i, (_, start, end, tag) in enumerate(words):
             # lost ability: inability marker, then a function within three words
             if "function" in tag or "function_body" in tag:
-                before = range(max(0, i - 3), i)
-                if any("inability" in tags[j] or _spanish_cant(words, j) for j in before):
-                    j = next(j for j in before if "inability" in tags[j] or _spanish_cant(words, j))
-                    if "function" in tag or _body_near(tags, i, 4) or _body_before(tags, j):
-                        spans.append((words[j].start, word.end))
-                        continue
+                j = next((j for j in range(max(0, i - 3), i)
+                          if "inability" in tags[j] or _spanish_cant(words, j)), None)
+                if j is not None and ("function" in tag or _body_near(tags, i, 4) or _body_before(tags, j)):
+                    spans.append((words[j][1], end))
+                    continue
             # body part (or function) x abnormal state, within four words either side
             if "body" in tag or "loss_part" in tag:
                 for k in range(max(0, i - 4), min(len(words), i + 5)):
@@ -250,21 +247,28 @@ def find(text: str, lang: str = "en") -> list[tuple[int, int]]:
                     mild = "mild" in other or "spread" in other
                     if not (strong or mild):
                         continue
-                    if strong or "airway" in tag or (mild and post and not _possible_before(tags, min(i, k))
-                                                      and (current or k > i)):
-                        spans.append((min(word.start, words[k].start), max(word.end, words[k].end)))
+                    if strong or "airway" in tag or (
+                            mild and not _possible_before(tags, min(i, k)) and post()
+                            and (has_current or has_change or k > i)):
+                        spans.append((min(start, words[k][1]), max(end, words[k][2])))
                         break
             # a mild state with no body part, reported after a treatment
-            reported = current or any("change" in t for t in tags[max(0, i - 3):i])
-            if (post and ("mild" in tag or "strong" in tag) and "body" not in tag and reported
-                    and not TREATMENT_WORD.fullmatch(word.text)
-                    and not _possible_before(tags, i) and not any("body" in t for t in tags[max(0, i - 4):i + 5])):
-                spans.append((word.start, word.end))
+            if (("mild" in tag or "strong" in tag) and "body" not in tag
+                    and (has_current or any("change" in t for t in tags[max(0, i - 3):i]))
+                    and not TREATMENT_WORD.fullmatch(words[i][0])
+                    and not _possible_before(tags, i) and not any("body" in t for t in tags[max(0, i - 4):i + 5])
+                    and post()):
+                spans.append((start, end))
     for m in COMPARISON.finditer(text):
         before = text[max(0, m.start() - 40):m.start()].split()[-4:]
-        if post and any(_tags(w, lang) & {"body", "airway"} for w in before) and not WISH.search(" ".join(before)):
+        if any(_tags(w, lang) & {"body", "airway"} for w in before) and not WISH.search(" ".join(before)) and post():
             spans.append(m.span())
     return [span for span in _merge(spans) if not possibility_question(text, span[0], lang)]
+
+
+def _spanish_cant(words, j: int) -> bool:
+    """"no puedo/puede/podia ..." (the lemma of every form of poder is "poder")."""
+    return words[j][0] == "no" and j + 1 < len(words) and "poder" in _lemma_forms(words[j + 1][0], "es")
 
 
 # "I want my lips to look like ...": a wish, not a report.
@@ -295,11 +299,6 @@ def possibility_question(text: str, start: int, lang: str = "en") -> bool:
     asked = clause_end < len(text) and text[clause_end] == "?" or lead.lstrip().startswith(
         ("will", "can", "could", "does", "do ", "is it", "how", "what", "es cierto", "es verdad", "puede"))
     return asked and not NOW.search(clause)
-
-
-def _spanish_cant(words: list[Word], j: int) -> bool:
-    """"no puedo/puede/podia ..." (the lemma of every form of poder is "poder")."""
-    return words[j].text == "no" and j + 1 < len(words) and "poder" in words[j + 1].lemma.split("|")
 
 
 def _body_near(tags, i: int, width: int) -> bool:

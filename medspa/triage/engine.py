@@ -60,14 +60,13 @@ def _add(found: list[str], phrase: str) -> None:
         found.append(phrase)
 
 
-# The big alternations are cheaper tried at word starts only; the small ones are cheaper left to finditer.
-SCANNED = frozenset({SAFETY, Route.PROVIDER_REVIEW.value, STAFF, Route.MEMBER_SUPPORT.value})
 WORD_START = re.compile(r"(?<![\w'])[\w$]")
 
 
-def scan(pattern: re.Pattern, text: str, starts: list[int]):
+def scan(pattern, text: str, starts: list[int]):
     """pattern.finditer(text), trying only the word starts: every rule begins at a word (or "$"), and a big
-    alternation tried at every character is the engine's main cost."""
+    alternation tried at every character was the engine's main cost (`pattern`: lexicon.IndexedRules, which
+    also tries only the rules that can begin with the word's first letter)."""
     end = 0
     for start in starts:
         if start < end:
@@ -86,7 +85,8 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
     for route in TRIAGE_PRECEDENCE:
         phrases: list[str] = []
         rule = lexicon.RULES[route]
-        for m in (scan(rule, text, starts) if route in SCANNED else rule.finditer(text)):
+        indexed = lexicon.INDEXED.get(route)
+        for m in (scan(indexed, text, starts) if indexed else rule.finditer(text)):
             if route == SAFETY and any(m.start() < e and s < m.end() for s, e in benign):
                 continue
             if route == SAFETY and not lexicon.ALWAYS_URGENT.search(m.group()) and concepts.possibility_question(
@@ -180,7 +180,7 @@ def _fields(norm: Normalized, today: date, found_dates: list[dates.FoundDate], m
     for name, pattern in extract.FLAG_RES.items():
         if pattern.search(text):
             fields[name] = True
-    if lexicon.RULES[Route.BUNDLE_HELP.value].search(text):
+    if matches.get(Route.BUNDLE_HELP.value):  # the bundle rules already ran in _route_matches
         fields["bundle_question"] = True
     name = extract.find_caller_name(norm.original, service_words)
     if name:

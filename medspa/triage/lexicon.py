@@ -401,3 +401,107 @@ RULES: dict[str, re.Pattern] = {
     Route.REBOOKING.value: _compile(REBOOKING),
     Route.BOOKING.value: _compile(BOOKING),
 }
+
+
+# --- speed: try at a word start only the rules that can begin with its first character ---------------------
+_WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789$"
+
+
+def _first_chars(items) -> set[str] | None:
+    """The characters a match of this parsed (sub)pattern can start with; None when any character can."""
+    from re import _constants as c
+
+    firsts: set[str] = set()
+    for op, arg in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # zero-width: look at what follows
+        if op is c.LITERAL:
+            return firsts | {chr(arg)}
+        if op is c.IN:
+            chars = set()
+            for kind, value in arg:
+                if kind is c.LITERAL:
+                    chars.add(chr(value))
+                elif kind is c.RANGE:
+                    chars.update(chr(x) for x in range(value[0], value[1] + 1))
+                else:
+                    return None
+            return firsts | chars
+        if op is c.SUBPATTERN:
+            inner = _first_chars(arg[3])
+            return None if inner is None else firsts | inner
+        if op is c.BRANCH:
+            union: set[str] = set()
+            for branch in arg[1]:
+                inner = _first_chars(branch)
+                if inner is None:
+                    return None
+                union |= inner
+            return firsts | union
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, _high, inner_items = arg
+            inner = _first_chars(inner_items)
+            if inner is None:
+                return None
+            firsts |= inner
+            if low > 0:
+                return firsts
+            continue  # optional: what follows can start the match too
+        return None
+    return None  # a pattern that can match empty: try it everywhere
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """Split a pattern at its top-level "|" (outside groups and classes): its alternatives, in order."""
+    parts, depth, in_class, escaped, start = [], 0, False, False, 0
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+class IndexedRules:
+    """One route's rules, tried at a word start only when they can begin with that word's first character.
+    Same matches as the whole alternation: rules keep their order, and a rule left out could not match."""
+
+    def __init__(self, patterns: list[str]):
+        from re import _parser
+
+        buckets: dict[str, list[str]] = {ch: [] for ch in _WORD_CHARS}
+        for pattern in (alternative for whole in patterns for alternative in _alternatives(whole)):
+            firsts = _first_chars(_parser.parse(pattern))
+            for ch in _WORD_CHARS:
+                if firsts is None or ch in firsts:
+                    buckets[ch].append(pattern)
+        self.full = _compile(patterns)
+        self.by_char = {ch: _compile(found) for ch, found in buckets.items() if found}
+
+    def match(self, text: str, pos: int):
+        rule = self.by_char.get(text[pos], self.full) if text[pos] in _WORD_CHARS else self.full
+        return rule.match(text, pos) if rule is not None else None
+
+
+INDEXED: dict[str, IndexedRules] = {
+    Route.SAFETY_ESCALATION.value: IndexedRules(SAFETY),
+    Route.PROVIDER_REVIEW.value: IndexedRules(PROVIDER_REVIEW),
+    Route.STAFF_REVIEW.value: IndexedRules(STAFF_REVIEW),
+    Route.MEMBER_SUPPORT.value: IndexedRules(MEMBER_SUPPORT),
+    Route.BUNDLE_HELP.value: IndexedRules(BUNDLE_HELP),
+    Route.EVENT_FOLLOW_UP.value: IndexedRules(EVENT_FOLLOW_UP),
+    Route.REBOOKING.value: IndexedRules(REBOOKING),
+    Route.BOOKING.value: IndexedRules(BOOKING),
+}
