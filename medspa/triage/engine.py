@@ -60,33 +60,15 @@ def _add(found: list[str], phrase: str) -> None:
         found.append(phrase)
 
 
-WORD_START = re.compile(r"(?<![\w'])[\w$]")
-
-
-def scan(pattern, text: str, starts: list[int]):
-    """pattern.finditer(text), trying only the word starts: every rule begins at a word (or "$"), and a big
-    alternation tried at every character was the engine's main cost (`pattern`: lexicon.IndexedRules, which
-    also tries only the rules that can begin with the word's first letter)."""
-    end = 0
-    for start in starts:
-        if start < end:
-            continue
-        m = pattern.match(text, start)
-        if m:
-            yield m
-            end = max(m.end(), start + 1)
-
-
 def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundDate]) -> dict[str, list[str]]:
     text = norm.text
     matches: dict[str, list[str]] = {}
-    starts = [m.start() for m in WORD_START.finditer(text)]
     benign = [m.span() for m in lexicon.BENIGN.finditer(text)]
     for route in TRIAGE_PRECEDENCE:
         phrases: list[str] = []
         rule = lexicon.RULES[route]
         indexed = lexicon.INDEXED.get(route)
-        for m in (scan(indexed, text, starts) if indexed else rule.finditer(text)):
+        for m in (indexed or rule).finditer(text):
             if route == SAFETY and any(m.start() < e and s < m.end() for s, e in benign):
                 continue
             if route == SAFETY and not lexicon.ALWAYS_URGENT.search(m.group()) and concepts.possibility_question(

@@ -407,50 +407,6 @@ RULES: dict[str, re.Pattern] = {
 _WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789$"
 
 
-def _first_chars(items) -> set[str] | None:
-    """The characters a match of this parsed (sub)pattern can start with; None when any character can."""
-    from re import _constants as c
-
-    firsts: set[str] = set()
-    for op, arg in items:
-        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            continue  # zero-width: look at what follows
-        if op is c.LITERAL:
-            return firsts | {chr(arg)}
-        if op is c.IN:
-            chars = set()
-            for kind, value in arg:
-                if kind is c.LITERAL:
-                    chars.add(chr(value))
-                elif kind is c.RANGE:
-                    chars.update(chr(x) for x in range(value[0], value[1] + 1))
-                else:
-                    return None
-            return firsts | chars
-        if op is c.SUBPATTERN:
-            inner = _first_chars(arg[3])
-            return None if inner is None else firsts | inner
-        if op is c.BRANCH:
-            union: set[str] = set()
-            for branch in arg[1]:
-                inner = _first_chars(branch)
-                if inner is None:
-                    return None
-                union |= inner
-            return firsts | union
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
-            low, _high, inner_items = arg
-            inner = _first_chars(inner_items)
-            if inner is None:
-                return None
-            firsts |= inner
-            if low > 0:
-                return firsts
-            continue  # optional: what follows can start the match too
-        return None
-    return None  # a pattern that can match empty: try it everywhere
-
-
 def _alternatives(pattern: str) -> list[str]:
     """Split a pattern at its top-level "|" (outside groups and classes): its alternatives, in order."""
     parts, depth, in_class, escaped, start = [], 0, False, False, 0
@@ -474,25 +430,99 @@ def _alternatives(pattern: str) -> list[str]:
     return parts
 
 
+def _prefixes(items: list, n: int, budget: list[int]) -> set[str] | None:
+    """The strings of up to `n` characters a match of this parsed pattern can begin with (a shorter one: the
+    match may end there); None when that cannot be told cheaply (any character, a class by category...)."""
+    from re import _constants as c
+
+    budget[0] -= 1
+    if budget[0] < 0:
+        return None
+    if n == 0 or not items:
+        return {""}
+    (op, arg), rest = items[0], list(items[1:])
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return _prefixes(rest, n, budget)
+    if op is c.LITERAL or op is c.IN:
+        if op is c.LITERAL:
+            chars = {chr(arg)}
+        else:
+            chars = set()
+            for kind, value in arg:
+                if kind is c.LITERAL:
+                    chars.add(chr(value))
+                elif kind is c.RANGE:
+                    chars.update(chr(x) for x in range(value[0], value[1] + 1))
+                else:
+                    return None
+        tails = _prefixes(rest, n - 1, budget)
+        return None if tails is None else {ch + tail for ch in chars for tail in tails}
+    if op is c.SUBPATTERN:
+        return _prefixes(list(arg[3]) + rest, n, budget)
+    if op is c.BRANCH:
+        out: set[str] = set()
+        for branch in arg[1]:
+            found = _prefixes(list(branch) + rest, n, budget)
+            if found is None:
+                return None
+            out |= found
+        return out
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+        low, high, inner = arg
+        out = set()
+        if low == 0:
+            skipped = _prefixes(rest, n, budget)
+            if skipped is None:
+                return None
+            out |= skipped
+        if high == 0:
+            return out
+        again = [] if high == 1 else [(op, (max(0, low - 1), high if high == c.MAXREPEAT else high - 1, inner))]
+        taken = _prefixes(list(inner) + again + rest, n, budget)
+        return None if taken is None else out | taken
+    return None
+
+
 class IndexedRules:
-    """One route's rules, tried at a word start only when they can begin with that word's first character.
-    Same matches as the whole alternation: rules keep their order, and a rule left out could not match."""
+    """One route's rules, tried only at word starts and only those that can begin with the word's first two
+    characters (a two-level dispatch inside one regex, so finditer runs it in C). Same matches as the whole
+    alternation: alternatives keep their order, and an alternative left out could not match there."""
 
     def __init__(self, patterns: list[str]):
         from re import _parser
 
-        buckets: dict[str, list[str]] = {ch: [] for ch in _WORD_CHARS}
-        for pattern in (alternative for whole in patterns for alternative in _alternatives(whole)):
-            firsts = _first_chars(_parser.parse(pattern))
-            for ch in _WORD_CHARS:
-                if firsts is None or ch in firsts:
-                    buckets[ch].append(pattern)
-        self.full = _compile(patterns)
-        self.by_char = {ch: _compile(found) for ch, found in buckets.items() if found}
+        alternatives = [alt for whole in patterns for alt in _alternatives(whole)]
+        keys: list[set[str] | None] = []
+        for alt in alternatives:
+            found = _prefixes(list(_parser.parse(alt)), 2, [400])
+            keys.append(None if found is None or any(not k for k in found) else found)
+        branches = []
+        for first in _WORD_CHARS:
+            seconds: dict[str, list[str]] = {}
+            anywhere: list[tuple[int, str]] = []  # alternatives whose second character is not known
+            for index, (alt, found) in enumerate(zip(alternatives, keys, strict=True)):
+                if found is None or any(len(k) == 1 and k == first for k in found):
+                    anywhere.append((index, alt))
+                    continue
+                for key in found:
+                    if key[0] == first:
+                        seconds.setdefault(key[1], [])
+                        if not seconds[key[1]] or seconds[key[1]][-1] != alt:
+                            seconds[key[1]].append(alt)
+            if not seconds and not anywhere:
+                continue
+            if anywhere:  # keep the original order: one flat bucket for this first character
+                ordered = [alt for index, (alt, found) in enumerate(zip(alternatives, keys, strict=True))
+                           if found is None or any(k[0] == first for k in found)]
+                branches.append(f"(?={re.escape(first)})(?:{'|'.join(f'(?:{a})' for a in ordered)})")
+                continue
+            inner = "|".join(f"(?={re.escape(first + second)})(?:{'|'.join(f'(?:{a})' for a in alts)})"
+                             for second, alts in seconds.items())
+            branches.append(f"(?={re.escape(first)})(?:{inner})")
+        self.regex = re.compile("(?<![\\w'])(?:" + "|".join(branches) + ")")
 
-    def match(self, text: str, pos: int):
-        rule = self.by_char.get(text[pos], self.full) if text[pos] in _WORD_CHARS else self.full
-        return rule.match(text, pos) if rule is not None else None
+    def finditer(self, text: str):
+        return self.regex.finditer(text)
 
 
 INDEXED: dict[str, IndexedRules] = {
