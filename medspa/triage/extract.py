@@ -142,7 +142,9 @@ CHANNELS = [
     ("flyer", r"\b(?:flyer|flier|mailer|postcard|brochure)s?\b"),
     ("radio", r"\b(?:radio|podcast)\b"),
 ]
-CHANNEL_RE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in CHANNELS))
+# Every pattern here starts at a word: the leading look-behind lets the regex skip mid-word positions at once.
+WORD_FIRST = "(?<![\\w'])"
+CHANNEL_RE = re.compile(WORD_FIRST + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in CHANNELS) + ")")
 EVENT_KINDS = [
     ("open_house", r"\bopen[- ]house\b"),
     ("vip_night", r"\bvip\b"),
@@ -152,7 +154,8 @@ EVENT_KINDS = [
     ("seasonal", r"\b(?:seasonal|holiday|summer|spring|fall|autumn|winter|black friday|cyber monday|valentine'?s?"
                  r"|mother'?s day|christmas|new year'?s?)\s+(?:special|sale|promo\w*|offer|deal|event)s?\b"),
 ]
-EVENT_KIND_RE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in EVENT_KINDS))
+EVENT_KIND_RE = re.compile(WORD_FIRST + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in EVENT_KINDS)
+                           + ")")
 KIND_TO_SOURCE = {"seasonal": "seasonal_offer"}
 
 
@@ -261,7 +264,7 @@ FLAGS = {
     "guest_question": r"\bbring\s+(?:a |my |along )?(?:friend|guest|plus one|\+1|sister|mom|mother|husband|wife"
                       r"|partner|daughter|boyfriend|girlfriend|bestie|coworker|someone)\b|\bplus one\b|\bguests?\b",
 }
-FLAG_RES = {name: re.compile(pattern) for name, pattern in FLAGS.items()}
+FLAG_RES = {name: re.compile(f"{WORD_FIRST}(?:{pattern})") for name, pattern in FLAGS.items()}
 
 NAME_AFTER = re.compile(
     r"(?i:\bmy name is|\bmy name's|\bname is|\bthis is)\s+([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)?)"
