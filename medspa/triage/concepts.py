@@ -40,23 +40,25 @@ BODY = wordset(
     "finger fingers scalp undereye undereyes nostril nostrils gum gums expression head "
     "ojo ojos parpado parpados ceja cejas frente sonrisa boca labio labios mejilla mejillas cachete cachetes "
     "pomulo pomulos nariz mandibula barbilla menton cara rostro cuello piel zona lado sien brazo brazos "
-    "pierna piernas mano manos dedo dedos cabeza expresion"
+    "pierna piernas mano manos dedo dedos cabeza expresion papada ojera ojeras entrecejo cuero cabelludo axila "
+    "axilas bigote surco surcos encia encias saliva comisura comisuras pestanas parpados menton"
 ) | AIRWAY
 # Functions that mean something is wrong when lost, on their own.
 FUNCTION = wordset(
     "swallow swallowing breathe breathing breath chew chewing drink drinking talk talking speak speaking see "
     "seeing blink blinking whistle sip smile smiling frown pucker focus read swallowed breathed "
-    "tragar respirar masticar beber hablar ver parpadear sonreir silbar enfocar leer tomar"
+    "tragar respirar masticar beber hablar ver parpadear sonreir silbar enfocar leer tomar sorber soplar "
+    "chiflar comer"
 )
 # Functions that need a body part nearby ("can't move my appointment" is not a symptom).
 FUNCTION_WITH_BODY = wordset(
     "move moving lift lifting raise raising close closing open opening hold holding feel feeling shut go "
-    "mover levantar cerrar abrir sostener sentir alzar"
+    "mover levantar cerrar abrir sostener sentir alzar fruncir pasar"
 )
 INABILITY = wordset(
     "can't cannot couldn't unable won't wont doesn't isn't hardly barely trouble difficulty difficult hard "
     "struggle struggling problem problems issue issues painful hurts "
-    "dificultad dificil problema problemas cuesta trabajo apenas"
+    "dificultad dificil problema problemas cuesta trabajo apenas batallo batallando dificulta logro"
 )
 STRONG = wordset(
     "droop droopy drooping drooped crooked frozen paralyzed paralysed paralysis hoarse raspy blurry blurred "
@@ -65,7 +67,8 @@ STRONG = wordset(
     "caido caida caidos caidas caer cayo cayeron cae caen colgado colgada chueco chueca torcido torcida "
     "paralizado paralizada ronco "
     "ronca borroso borrosa doble entumido entumida entumecido entumecida adormecido adormecida blanco blanca "
-    "palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada"
+    "palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada dormido dormida "
+    "durmio amoratado amoratada cerrada cerrado cerrandose grisaceo grisacea"
 )
 # Loss words that are a symptom only with a function-like part ("my smile is gone", not "my lines are gone").
 LOSS = wordset("gone disappeared missing lost desaparecio perdi")
@@ -85,7 +88,20 @@ MILD = wordset(
     "bola duro dura comezon picazon pica seco seca apretado apretada desigual disparejo dispareja oscuro "
     "oscura negro negra caliente debil ardor arde arder quemar quemado quemada raro rara extrano extrana "
     "diferente sarpullido ronchas sangra sangrado costra sensible hormigueo manchas mancha chiquito chiquita "
-    "grande pelar pelando aguita agua escurrir pesada costras bolitas granitos granos tieso tiesa rigido"
+    "grande pelar pelando aguita agua escurrir pesada costras bolitas granitos granos tieso tiesa rigido "
+    "amarillo amarilla verde verdoso sangre sangrando punzada punzadas palpita salpullido roncha irritada "
+    "irritado irritacion molestia molesta asimetrica asimetrico levantada levantado hundido hundida abultado "
+    "abultada inflamacion enrojecimiento ardiendo quema pican hinchados hinchadas hinche hinchen"
+)
+# A lump or swelling that is also painful, hard, hot or red is reported as a symptom even with no treatment
+# named ("a lump in my lip that's sore", "tengo una bolita dura en el labio que me duele").
+LUMP = wordset(
+    "lump lumps bump bumps knot knots nodule swollen swelling puffy bolita bolitas bulto bultos bola nodulo "
+    "hinchado hinchada hinchados hinchadas hinchazon inflamado inflamada"
+)
+ANGRY = wordset(
+    "sore hurts hurting painful pain tender hard hot warm red throbbing duele dolor adolorido adolorida dura duro "
+    "caliente roja rojo punzadas late"
 )
 SPREAD = wordset("spreading spread worse worsening growing expanding bigger extiende empeora")
 # "my lip went white", "se puso morado": a change of state.
@@ -132,7 +148,8 @@ TREATMENT = (
     r"|facials?|microneedling|appointment|appt|procedure|session|visit|hydrafacial|lips done|lip flip|neurotoxin"
     r"|masseter|prp|plasma|morpheus ?8?|brilliant|bbl|dermaplaning|co2|fraxel|halo|moxi|threads?|pdo|dissolv\w*"
     r"|hylenex|photofacial|electrolysis|waxing|relleno|rellenos|tratamiento|inyeccion|inyecciones|cita|peeling"
-    r"|aplicacion|sesion|procedimiento|hilos|depilacion)"
+    r"|aplicacion|sesion|procedimiento|hilos|depilacion|hialuronico|toxina|limpieza|microagujas|mesoterapia"
+    r"|radiofrecuencia|dermapen|enzimas)"
 )
 TREATMENT_WORD = re.compile(TREATMENT)
 PAST_TIME = (
@@ -155,7 +172,10 @@ POST_TREATMENT = re.compile(
     r"|\bit'?s been (?:[\w']+ ){0,2}(?:days?|hours?|weeks?)\b(?! since)"
     rf"|\b(?:despues|desde|dias|horas|semanas)\s+(?:de\s+|del\s+)?(?:la\s+|el\s+|mi\s+|los\s+|las\s+|su\s+)?"
     rf"(?:[\w']+\s+){{0,2}}?{TREATMENT}\b|\b(?:me|se|le|nos)\s+(?:hice|hizo|hicieron|puse|puso|pusieron|aplicaron"
-    r"|inyectaron)\b|\bhace (?:[\w']+ )?(?:dias?|semanas?|horas?)\b|\bya van \w+ dias\b|\bfue (?:el |la )?\w+ hace\b"
+    r"|inyectaron|atendieron|trataron)\b|\bhace (?:[\w']+ )?(?:dias?|semanas?|horas?)\b|\bya van \w+ dias\b"
+    r"|\bfue (?:el |la )?\w+ hace\b|\bdesde (?:ayer|anoche|el (?:lunes|martes|miercoles|jueves|viernes|sabado"
+    r"|domingo)|hace|que (?:me|le|se))\b|\bllevo \w+ dias\b|\ba los \w+ dias\b|\bme (?:lo|la|los|las) "
+    r"(?:hicieron|pusieron|aplicaron|inyectaron)\b"
 )
 # Comparisons that describe a symptom ("like I got hit by a truck", "como un globo").
 COMPARISON = re.compile(
@@ -206,8 +226,9 @@ def _masked(text: str) -> list[tuple[int, int]]:
 RELEVANT = frozenset({"body", "loss_part", "function", "function_body", "mild", "strong"})
 
 
-def find(text: str, lang: str = "en") -> list[tuple[int, int]]:
-    """Spans of the normalised text that report a symptom (see the module docstring)."""
+def find(text: str, lang: str = "en", possible: list | None = None) -> list[tuple[int, int]]:
+    """Spans of the normalised text that report a symptom (see the module docstring).  Symptoms only asked
+    about as possibilities ("will I bruise?") are left out, and appended to `possible` when given."""
     found = [(m.group(), m.start(), m.end(), _tags(m.group(), lang)) for m in WORDS.finditer(text)]
     if not any(RELEVANT & tag for _, _, _, tag in found):
         return []  # no body part, function or abnormal state anywhere: nothing to combine
@@ -259,11 +280,26 @@ def find(text: str, lang: str = "en") -> list[tuple[int, int]]:
                     and not _possible_before(tags, i) and not any("body" in t for t in tags[max(0, i - 4):i + 5])
                     and post()):
                 spans.append((start, end))
+        # a lump or swelling that is also painful, hard, hot or red, on a body part, reported now
+        lumps = [i for i, w in enumerate(words) if w[0] in LUMP]
+        angry = [i for i, w in enumerate(words) if w[0] in ANGRY or "doler" in _lemma_forms(w[0], lang)]
+        if lumps and angry and has_current and any("body" in t for t in tags) and not _possible_before(
+                tags, min(lumps[0], angry[0])):
+            first, last = min(lumps[0], angry[0]), max(lumps[0], angry[0])
+            if last - first <= 8:
+                spans.append((words[first][1], words[last][2]))
     for m in COMPARISON.finditer(text):
         before = text[max(0, m.start() - 40):m.start()].split()[-4:]
         if any(_tags(w, lang) & {"body", "airway"} for w in before) and not WISH.search(" ".join(before)) and post():
             spans.append(m.span())
-    return [span for span in _merge(spans) if not possibility_question(text, span[0], lang)]
+    reported = []
+    for span in _merge(spans):
+        if possibility_question(text, span[0], lang):
+            if possible is not None:
+                possible.append(span)
+        else:
+            reported.append(span)
+    return reported
 
 
 def _spanish_cant(words, j: int) -> bool:
@@ -279,11 +315,11 @@ WISH = re.compile(r"\b(?:want|wanted|wanting|hoping|hope|would|wish|to)\b")
 QUESTION_LEAD = re.compile(
     r"(?:^|\b)(?:will|would|could|can|might|may|does|do|is it true|is it normal to|how long|what should i expect"
     r"|what shud i expect|what are the chances|what if|any risk|is there a risk|should i expect|expect|usually"
-    r"|typically|es cierto|es verdad|puede|podria|va a|suele|es normal que se)\b"
+    r"|typically|es cierto|es verdad|puede (?:causar|hacer|provocar|dar)|podria|va a|suele)\b"
 )
 NOW = re.compile(
     r"\b(?:now|since|still|today|yesterday|woke|turned|went|started|right now|rn|keeps|ahora|desde|todavia|ya"
-    r"|hoy|ayer|my \w+ (?:is|are|feels?|looks?)|i have|i've got|i am|i'm|im|tengo|tiene"
+    r"|hoy|ayer|my \w+ (?:is|are|feels|looks)|i have|i've got|i am|i'm|im|tengo|tiene"
     r"|(?:could|might|can) (?:it|this|that) be|is (?:it|this|that) (?:a|an))\b"
 )
 

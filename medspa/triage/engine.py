@@ -64,6 +64,8 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
     text = norm.text
     matches: dict[str, list[str]] = {}
     benign = [m.span() for m in lexicon.BENIGN.finditer(text)]
+    possible: list[str] = []
+    possible_spans: list[tuple[int, int]] = []
     for route in TRIAGE_PRECEDENCE:
         phrases: list[str] = []
         rule = lexicon.RULES[route]
@@ -73,7 +75,9 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
                 continue
             if route == SAFETY and not lexicon.ALWAYS_URGENT.search(m.group()) and concepts.possibility_question(
                     text, m.start(), norm.language):
-                continue  # "can botox make your eyelid droop?": a provider question about what might happen
+                # "can botox make your eyelid droop?": a provider question about what might happen
+                _add(possible, norm.source(*m.span()))
+                continue
             _add(phrases, norm.source(*m.span()))
         if route == SAFETY:
             # Pain: severe/worsening pain, or pain/headache together with a recent treatment, unless asked
@@ -85,9 +89,14 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
                 if not lexicon.QUESTION_GUARD.search(text[max(0, m.start() - 30) : m.start()]):
                     _add(phrases, norm.source(*m.span()))
             # Concepts: body part or function x abnormal state or lost ability (concepts.py).
-            for start, end in concepts.find(text, norm.language):
+            for start, end in concepts.find(text, norm.language, possible=possible_spans):
                 if not any(start < e and s < end for s, e in benign):
                     _add(phrases, norm.source(start, end))
+            for start, end in possible_spans:
+                _add(possible, norm.source(start, end))
+        if route == Route.PROVIDER_REVIEW.value:
+            for phrase in possible:  # symptoms asked about as possibilities are provider questions
+                _add(phrases, phrase)
         if route == BOOKING and not phrases:
             fallback = lexicon.BOOKING_FALLBACK.search(text)
             if fallback:

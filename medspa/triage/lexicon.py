@@ -147,7 +147,8 @@ SAFETY = [
     r"\bemergenc\w*(?!\s+contact)|\b911\b|\bemergency room\b|\burgent care\b|\bambulance\b|\bstroke\b",
     r"\b(?:the|to)\s+(?:er|hospital)\b",
     # Spanish (accents folded): standalone red flags; body x state combinations are in concepts.py
-    r"\bfalta de (?:aire|respiracion)\b|\bahog\w*|\bme (?:desmaye|desvaneci)\b|\bdesmay\w*|\bmare[oa]\w*",
+    r"\bfalta de (?:aire|respiracion)\b|\b(?:me|le|se me|se le) falta (?:el )?aire\b|\bahog\w*|\bme (?:desmaye"
+    r"|desvaneci)\b|\bdesmay\w*|\bmare[oa]\w*",
     r"\bvomit\w*|\bfiebre\b|\bcalentura\b|\bescalofrios\b|\bsupur\w*|\binfecci\w*|\binfectad\w*",
     r"\bampoll\w*|\bronchas\b|\burticaria\b|\bsarpullido\b|\breaccion(?:es)?\b(?! a)|\banafila\w*",
     r"\bvision (?:borrosa|doble|nublada)\b|\bveo (?:doble|borroso|mal|nublado|manchas)\b|\bno (?:veo|puedo ver)\b",
@@ -242,6 +243,7 @@ PROVIDER_REVIEW = [
     r"\bold enough\b|\bage limit\b|\bcan i (?:have|drink) (?:wine|alcohol|a drink|a glass|coffee)\b"
     r"|\bshould i (?:get|do|go with|try)\b(?=.*\bor\b)|\bcan i get [\w'-]+(?: [\w'-]+)? yet\b",
     # Spanish
+    r"\bpuede (?:causar|provocar|dar|hacer que)\b|\bes comun\b|\bvoy a tener\b|\bcuanto tiempo dura\b",
     r"\b(?:que|cual) es mejor\b|\bcuantas sesiones\b(?=.*\bnecesito\b)|\bcandidat[oa]\b|\bcuantas unidades\b"
     r"|\bunidades\b|\bdosis\b|\bjeringas?\b|\bembaraz\w*|\blactancia\b"
     r"|\bamamant\w*|\bdando pecho\b|\bmedicamentos?\b|\bmedicinas?\b|\bpastillas?\b|\banticoagulantes?\b"
