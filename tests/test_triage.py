@@ -798,3 +798,60 @@ def test_spanish_is_detected_and_recorded():
 )
 def test_normalisation_of_texting_accents_and_repeats(typed, normalised):
     assert normalize(typed).text == normalised
+
+
+# Written for this engine's authors (not from the corpus): Spanish and English symptom reports in many voices.
+OWN_EXAMPLES = [
+    ("tengo el labio morado desde ayer que me pusieron relleno", SAFETY),
+    ("se me puso blanco el labio después del ácido hialurónico", SAFETY),
+    ("me salieron ronchas en la cara después de la limpieza facial", SAFETY),
+    ("me arde mucho la cara desde el peeling", SAFETY),
+    ("tengo la cara muy hinchada, me hice el láser el sábado", SAFETY),
+    ("siento la lengua dormida desde la inyección", SAFETY),
+    ("no puedo cerrar bien el ojo izquierdo desde el botox", SAFETY),
+    ("se me cae el párpado, me pusieron bótox hace una semana", SAFETY),
+    ("tengo un moretón enorme que no se quita, fue el relleno hace 5 días", SAFETY),
+    ("me duele muchísimo el labio desde que me inyectaron", SAFETY),
+    ("mi hija tiene fiebre y la zona del relleno está roja y caliente", SAFETY),
+    ("me sale como pus de un granito donde me inyectaron", SAFETY),
+    ("tengo ampollas en las piernas después de la depilación láser", SAFETY),
+    ("mi sonrisa se ve chueca desde el botox", SAFETY),
+    ("la piel se me está pelando mucho y me arde, fue el peeling hace dos días", SAFETY),
+    ("tengo bolitas duras en los labios desde el relleno", SAFETY),
+    ("siento la frente pesada y no puedo levantar las cejas", SAFETY),
+    ("veo borroso desde que me pusieron el relleno en las ojeras", SAFETY),
+    ("me cuesta tragar desde el botox en el cuello", SAFETY),
+    ("siento la garganta cerrada", SAFETY),
+    ("me siento mareada y con náuseas después del tratamiento", SAFETY),
+    ("a mi mamá se le hinchó mucho el ojo después del botox", SAFETY),
+    ("mi esposo dice que le duele la mandíbula al masticar desde el botox", SAFETY),
+    ("no me falta el aire, nada más tengo la boca chueca desde el botox", SAFETY),
+    ("la papada me quedó dura y adolorida después de kybella", SAFETY),
+    ("tengo la nariz como grisácea después del relleno", SAFETY),
+    ("ya van tres días y sigo con la cara inflamada", SAFETY),
+    ("hola, me hice hilos el viernes y tengo la mejilla hundida y me duele", SAFETY),
+    ("¿es normal que se me hinche tanto el labio? me lo hicieron ayer", SAFETY),
+    ("¿el botox puede causar que se caiga el párpado?", PROVIDER),
+    ("¿cuánto tiempo dura la hinchazón después del relleno?", PROVIDER),
+    ("¿voy a tener moretones después del relleno de labios?", PROVIDER),
+    ("my upper lip has a weird white patch since the filler", SAFETY),
+    ("my forehead feels tight and heavy since the tox and my eyebrows look lower", SAFETY),
+    ("my daughter's eyelid is hanging since her botox yesterday", SAFETY),
+    ("the spot where you injected is kind of dusky and cold", SAFETY),
+    ("i got a rash all over my neck after the peel", SAFETY),
+    ("ever since the laser my arm has these brownish blisters", SAFETY),
+    ("my jaw aches when i chew since the masseter botox", SAFETY),
+    ("got filler tues, today there's a tender lump and redness spreading", SAFETY),
+    ("my cheek feels numb and tingly 3 days after filler", SAFETY),
+    ("I've had a pounding headache since my botox on friday", SAFETY),
+    ("my eye won't fully close since the botox", SAFETY),
+    ("will my face feel numb after the laser?", PROVIDER),
+    ("how long does bruising last after lip filler?", PROVIDER),
+]
+
+
+@pytest.mark.parametrize(("text", "route"), OWN_EXAMPLES, ids=[t[:50] for t, _ in OWN_EXAMPLES])
+def test_own_examples_in_both_languages(text, route):
+    result = triage(text, now=NOW)
+    assert result.route == route, result.to_dict()
+    assert result.reasons and all(reason in text for reason in result.reasons)
