@@ -41,7 +41,8 @@ BODY = wordset(
     "ojo ojos parpado parpados ceja cejas frente sonrisa boca labio labios mejilla mejillas cachete cachetes "
     "pomulo pomulos nariz mandibula barbilla menton cara rostro cuello piel zona lado sien brazo brazos "
     "pierna piernas mano manos dedo dedos cabeza expresion papada ojera ojeras entrecejo cuero cabelludo axila "
-    "axilas bigote surco surcos encia encias saliva comisura comisuras pestanas parpados menton"
+    "axilas bigote surco surcos encia encias saliva comisura comisuras pestanas parpados menton oido oidos "
+    "oreja orejas ear ears"
 ) | AIRWAY
 # Functions that mean something is wrong when lost, on their own.
 FUNCTION = wordset(
@@ -68,7 +69,7 @@ STRONG = wordset(
     "paralizado paralizada ronco "
     "ronca borroso borrosa doble entumido entumida entumecido entumecida adormecido adormecida blanco blanca "
     "palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada dormido dormida "
-    "durmio amoratado amoratada cerrada cerrado cerrandose grisaceo grisacea"
+    "durmio amoratado amoratada cerrada cerrado cerrandose grisaceo grisacea nublada nublado"
 )
 # Loss words that are a symptom only with a function-like part ("my smile is gone", not "my lines are gone").
 LOSS = wordset("gone disappeared missing lost desaparecio perdi")
@@ -91,7 +92,10 @@ MILD = wordset(
     "grande pelar pelando aguita agua escurrir pesada costras bolitas granitos granos tieso tiesa rigido "
     "amarillo amarilla verde verdoso sangre sangrando punzada punzadas palpita salpullido roncha irritada "
     "irritado irritacion molestia molesta asimetrica asimetrico levantada levantado hundido hundida abultado "
-    "abultada inflamacion enrojecimiento ardiendo quema pican hinchados hinchadas hinche hinchen"
+    "abultada inflamacion enrojecimiento ardiendo quema pican hinchados hinchadas hinche hinchen arriba abajo "
+    "lloran lloroso llorosos lagrimeo lagrimean hormigas calor despelleja despellejando despellejada "
+    "hundimiento herida heridas llaga llagas inflamar inflamo zumba zumbido ringing wound wounds watery tearing "
+    "indent indentation dent sunken"
 )
 # A lump or swelling that is also painful, hard, hot or red is reported as a symptom even with no treatment
 # named ("a lump in my lip that's sore", "tengo una bolita dura en el labio que me duele").
@@ -138,7 +142,8 @@ IDIOMS = re.compile(
     r"|\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru)\b|\bon fire (?:sale|deal|with)\b|\bitching to\b"
     r"|\b(?:is|was|so|looks?|straight|looking) fire\b|\b(?:bank|wallet|account|budget|card)\b(?: [\w']+){0,2} "
     r"(?:is |was )?(?:bleeding|crying|hurting|dying|on fire)\b"
-    r"|\bdouble (?:booked|check|chin)\b"
+    r"|\bdouble (?:booked|check|chin)\b|\bswelling of my (?:bank|wallet|ego|heart|pride)\b"
+    r"|\bbigger than my (?:budget|wallet|stomach|bank)\b|\bsore (?:from|after) (?:the |my )?(?:gym|workout|run|hike)\b"
 )
 # A treatment just had ("since my botox", "I had a peel monday", "26 hours post", "Xeomin was last Tuesday",
 # "después del relleno", "me hice láser hace dos días").
@@ -154,13 +159,14 @@ TREATMENT = (
 TREATMENT_WORD = re.compile(TREATMENT)
 PAST_TIME = (
     r"(?:yesterday|last (?:night|week|time|\w+day)|this (?:morning|afternoon|week|past weekend)|earlier(?: today)?"
-    r"|today|tonight|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|over the weekend"
+    r"|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|over the weekend"
     r"|the other day|(?:[\w']+ ){1,2}ago|ayer|anoche|el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)"
     r"|hace (?:[\w']+ ){0,1}(?:dias?|semanas?|horas?|rato))"
 )
 POST_TREATMENT = re.compile(
     rf"\b(?:since|after|from|post|following up on|than before)\s+(?:[\w'+]+\s+){{0,3}}?{TREATMENT}\b"
-    rf"|\b(?:had|got|did|done|received|was in for|were in for|came in for|in for|seen|for)\s+"
+    rf"|\b(?:had|got|did|done|received|was in for|were in for|came in for|in for|seen\s+(?:[\w']+\s+){{0,3}}?for"
+    rf"|treated for|went for)\s+"
     rf"(?:[\w'+]+\s+){{0,4}}?{TREATMENT}\b"
     rf"|\b{TREATMENT}\s+(?:[\w'+]+\s+){{0,4}}?{PAST_TIME}"
     r"|\b\d+\s*(?:hours?|hrs?|days?|weeks?|wks?)\s+(?:post|after|out|since|ago|in)\b|\bday \d+ (?:post|after)\b"
@@ -205,6 +211,8 @@ def _tags(word: str, lang: str) -> frozenset[str]:
             tags.add(name)
     if word in LOSS_PARTS:
         tags.add("loss_part")
+    if lang == "es" and word in ("late", "laten", "palpita"):
+        tags.add("mild")  # "me late la mejilla" (throbbing); English "late" is not a state
     if lang == "es" and word in ("me", "se", "le", "nos"):
         tags.add("current")  # "se me hinchó", "le salió": it happened to someone
     return frozenset(tags)
