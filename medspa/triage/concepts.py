@@ -95,7 +95,8 @@ MILD = wordset(
     "abultada inflamacion enrojecimiento ardiendo quema pican hinchados hinchadas hinche hinchen arriba abajo "
     "lloran lloroso llorosos lagrimeo lagrimean hormigas calor despelleja despellejando despellejada "
     "hundimiento herida heridas llaga llagas inflamar inflamo zumba zumbido ringing wound wounds watery tearing "
-    "indent indentation dent sunken"
+    "indent indentation dent sunken bloodshot pulled pulling ants crawling crawly chills irritated irritation "
+    "inflamed inflammation falls falling drips dripping heal healing"
 )
 # A lump or swelling that is also painful, hard, hot or red is reported as a symptom even with no treatment
 # named ("a lump in my lip that's sore", "tengo una bolita dura en el labio que me duele").
@@ -115,7 +116,7 @@ CHANGE = wordset(
 )
 # Markers that a state is reported now, about someone ("my", "her", "I have", "tengo", "se me").
 CURRENT = wordset(
-    "my her his their our i'm i've i have has she's it's its she he mom sister daughter husband wife "
+    "my her his their our i'm i've i have has she's it's its she he mom sister daughter husband wife there's "
     "friend still now today tonight right yesterday since woke keeps mi mis su sus tengo tiene tienen estoy "
     "esta estan siento siente ahora todavia hoy desde"
 ) | CHANGE

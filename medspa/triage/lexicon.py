@@ -148,6 +148,7 @@ SAFETY = [
     r"\b(?:the|to)\s+(?:er|hospital)\b",
     # Spanish (accents folded): standalone red flags; body x state combinations are in concepts.py
     r"\b(?:boca|cara|sonrisa|labio|labios) (?:de|hacia un|para un) lado\b|\bcarne viva\b",
+    r"\bchills\b|\bescalofrios\b|\b(?:food|drinks?|water|liquid) (?:falls|spills|drips|dribbles|leaks|comes) out\b",
     r"\bfalta de (?:aire|respiracion)\b|\b(?:me|le|se me|se le) falta (?:el )?aire\b|\bahog\w*|\bme (?:desmaye"
     r"|desvaneci)\b|\bdesmay\w*|\bmare[oa]\w*",
     r"\bvomit\w*|\bfiebre\b|\bcalentura\b|\bescalofrios\b|\bsupur\w*|\binfecci\w*|\binfectad\w*",
