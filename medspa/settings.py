@@ -190,6 +190,15 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# The feature apps plug into the core by name: medspa imports none of them (docs/architecture.md).
+# The patient page's app panels: functions (patient, user) -> template context.
+PATIENT_PANELS = ["members.views.patient_panel_context", "recall.patient_panel.patient_recall_context"]
+# The owner dashboard's app sections (medspa/dashboards/sections.py says what a module may provide).
+DASHBOARD_SECTIONS = ["calls.metrics", "members.metrics", "recall.metrics"]
+# A patient's member figures, for staff (inbox items, call summaries) and for a verified caller
+# (medspa/member_figures.py).
+MEMBER_FIGURES = "members.figures"
+
 # Periodic tasks: each is a sweep that reads what the database says is due, safe to rerun.
 CELERY_BEAT_SCHEDULE: dict = {
     # members: end/thaw first, then grant the day's cycles, then expire what is due. Hourly, so each

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
@@ -5,10 +6,8 @@ from django.db.models import Count, Max
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
-
-from members.views import patient_panel_context
-from recall.patient_panel import patient_recall_context
 
 from .forms import PatientForm, VisitForm
 from .models import Patient, log_action
@@ -22,6 +21,14 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"ok": False, "database": "unreachable"}, status=503)
     return JsonResponse({"ok": True})
+
+
+def app_panels(patient, user) -> dict:
+    """The apps' sections of the patient page (settings.PATIENT_PANELS: members, recall)."""
+    context = {}
+    for name in settings.PATIENT_PANELS:
+        context.update(import_string(name)(patient, user))
+    return context
 
 
 @staff_required
@@ -64,8 +71,7 @@ def patient_detail(request, pk):
             "visits": visits,
             "handoffs": handoffs,
             "visit_form": VisitForm(user=request.user, patient=patient),
-            **patient_panel_context(patient, request.user),
-            **patient_recall_context(patient),
+            **app_panels(patient, request.user),
         },
     )
 
@@ -101,6 +107,6 @@ def visit_add(request, pk):
         request,
         "medspa/patient_detail.html",
         {"patient": patient, "visits": visits, "handoffs": patient.handoffs.all()[:20], "visit_form": form,
-         **patient_panel_context(patient, request.user), **patient_recall_context(patient)},
+         **app_panels(patient, request.user)},
         status=400,
     )

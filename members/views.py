@@ -233,7 +233,7 @@ def _bundle_cards(patient, bundles=None) -> list[dict]:
 
 
 def patient_panel_context(patient, user) -> dict:
-    """Context for `members/_patient_members.html` on the patient page (called from medspa.views)."""
+    """Context for `members/_patient_members.html` on the patient page (listed in settings.PATIENT_PANELS)."""
     membership = (
         Membership.objects.filter(patient=patient).live().select_related("plan", "plan__credit_service", "location")
         .first()

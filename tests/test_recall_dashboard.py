@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from recall_support import la, run_dispatcher, treated
 
-from recall import analytics
+from recall import metrics
 from recall.models import Attribution, Touch
 from recall.tasks import sweep
 
@@ -88,7 +88,7 @@ def test_analytics_by_kind(reminded, patient, westside):
     with time_machine.travel(MORNING + dt.timedelta(days=1), tick=False):
         VisitFactory(patient=patient, service=service("Neurotoxin"), status="completed", value=300,
                      starts_at=MORNING + dt.timedelta(days=1))
-    result = analytics.recovered_by_kind([westside.pk], MORNING, MORNING + dt.timedelta(days=30))
+    result = metrics.recovered_by_kind([westside.pk], MORNING, MORNING + dt.timedelta(days=30))
     assert result == {"on_time": {"visits": 1, "revenue": 300}}
 
 

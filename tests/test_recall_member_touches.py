@@ -13,7 +13,7 @@ from recall_support import la, run_dispatcher
 
 from medspa.models import Handoff, Service
 from members import ledger
-from recall import analytics
+from recall import metrics
 from recall.models import Attribution, InboundMessage, RecallLink, Touch
 from recall.sweep import sweep
 from recall.tasks import member_touchpoints, process_inbound
@@ -165,11 +165,11 @@ def test_visit_after_a_bundle_touch_is_recovered(patient, fake_twilio, westside)
         visit, touch, "bundle_expiring", "member")
     assert attribution.value == Decimal("300")
     window = (MORNING - dt.timedelta(days=1), MORNING + dt.timedelta(days=30))
-    by_source = analytics.recovered_by_source([westside.pk], *window)
+    by_source = metrics.recovered_by_source([westside.pk], *window)
     assert by_source["member"] == {"visits": 1, "revenue": Decimal("300")}
     assert by_source["recall"]["visits"] == 0
-    assert analytics.recovered([westside.pk], *window) == {}  # the recall page counts recall only
-    rows = {r.kind: r for r in analytics.member_results([westside.pk], *window)}
+    assert metrics.recovered([westside.pk], *window) == {}  # the recall page counts recall only
+    rows = {r.kind: r for r in metrics.member_results([westside.pk], *window)}
     assert (rows["bundle_expiring"].sent, rows["bundle_expiring"].recovered) == (1, 1)
     assert rows["renewal_reminder"].sent == 0
 

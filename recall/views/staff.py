@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from medspa.models import Location, log_action
 from medspa.permissions import owner_required, staff_required
 
-from .. import analytics
+from .. import metrics
 from ..forms import DueFilterForm, ImportForm
 from ..importer import HeaderError, import_history
 from ..models import RecallSchedule
@@ -41,8 +41,8 @@ def dashboard(request):
     schedules = schedules.filter(state=state) if state else schedules.filter(state__in=OWING_STATES)
     page = Paginator(schedules, 50).get_page(request.GET.get("page"))
     context = {"page": page, "filters": filters, "days": days,
-               "summary": analytics.summary(location_ids, start, end),
-               "by_kind": analytics.recovered_by_kind(location_ids, start, end)}
+               "summary": metrics.summary(location_ids, start, end),
+               "by_kind": metrics.recovered_by_kind(location_ids, start, end)}
     if request.htmx and request.htmx.target == "due-list":
         return render(request, "recall/_due_list.html", context)
     return render(request, "recall/dashboard.html", context)
