@@ -13,6 +13,7 @@ from recall_support import la, run_dispatcher
 
 from medspa.models import Handoff, Service
 from members import ledger
+from members.figures import member_context
 from recall import metrics
 from recall.models import Attribution, InboundMessage, RecallLink, Touch
 from recall.sweep import sweep
@@ -223,6 +224,24 @@ def test_reply_to_a_member_text_reaches_the_inbox_with_the_touch(patient, fake_t
     assert handoff.patient == patient and handoff.context["touch"]["id"] == touch.pk
     assert handoff.context["service"] == "Laser hair removal"
     assert InboundMessage.objects.get().touch == touch
+
+
+def test_a_text_reply_and_a_link_request_carry_the_member_figures_a_call_would(patient, client, fake_twilio):
+    """One shape for every source: staff see the same figures whether the member called, texted or clicked."""
+    expiring_bundle(patient)
+    with time_machine.travel(MORNING, tick=False):
+        member_touchpoints()
+        run_dispatcher()
+        token = LINK.search(fake_twilio.messages[0]["body"]).group(1)
+        client.post(f"/r/{token}/", {"action": "request", "days": ["tue"], "times": ["morning"]})
+        message = InboundMessage.objects.create(message_sid="SMreply2", from_number="+14155550134",
+                                                to_number="+14155550100", body="Can I come in Thursday?")
+        process_inbound(message.pk)
+        figures = member_context(patient)
+    link_item, reply_item = Handoff.objects.order_by("source")  # recall_link, sms
+    assert (link_item.source, reply_item.source) == ("recall_link", "sms")
+    assert figures["bundles"].startswith("6 Laser hair removal sessions")
+    assert link_item.context["member"] == reply_item.context["member"] == figures
 
 
 def test_owner_turns_a_kind_off_and_edits_wording(owner_client, patient, fake_twilio):
