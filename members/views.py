@@ -32,6 +32,7 @@ from .forms import (
     StartMembershipForm,
 )
 from .models import Bundle, Deposit, Membership, MembershipPlan
+from .models.memberships import OWNER_ONLY
 
 Status = Membership.Status
 EXPIRING_WINDOW_DAYS = 30
@@ -101,6 +102,7 @@ def _get_membership(request, pk) -> Membership:
 
 def _detail(request, membership, *, status=200, **forms):
     today = membership.local_today()
+    actions = membership.allowed_actions(request.user)
     entries = membership.ledger.select_related("visit", "visit__service", "created_by", "service").order_by(
         "-created_at", "-id")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
@@ -112,8 +114,8 @@ def _detail(request, membership, *, status=200, **forms):
         "page": page,
         "changes": membership.status_changes.select_related("changed_by")[:50],
         "deadline": membership.cancellation_deadline(today),
-        "cancel_preview": membership.cancellation_effective_date(today)
-        if membership.status in (Status.ACTIVE, Status.FROZEN, Status.PAST_DUE) else None,
+        "actions": actions,
+        "cancel_preview": membership.cancellation_effective_date(today) if "cancel" in actions else None,
         "freeze_left": max(membership.plan.max_freeze_months_per_year - membership.freeze_months_used(today), 0),
         "freeze_form": forms.get("freeze_form") or FreezeForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(initial={"requested_on": today}),
@@ -129,14 +131,14 @@ def member_detail(request, pk):
 
 
 ACTIONS = {
-    # action: (method, form class or None, owner only)
-    "freeze": ("freeze", FreezeForm, False),
-    "unfreeze": ("unfreeze", None, False),
-    "cancel": ("cancel", CancelForm, False),
-    "withdraw": ("withdraw_cancellation", None, False),
-    "past_due": ("mark_past_due", None, False),
-    "reactivate": ("reactivate", None, False),
-    "end": ("end", None, True),
+    # action (Membership.allowed_actions): (method, form class or None)
+    "freeze": ("freeze", FreezeForm),
+    "unfreeze": ("unfreeze", None),
+    "cancel": ("cancel", CancelForm),
+    "withdraw": ("withdraw_cancellation", None),
+    "past_due": ("mark_past_due", None),
+    "reactivate": ("reactivate", None),
+    "end": ("end", None),
 }
 
 
@@ -146,8 +148,8 @@ def member_action(request, pk, action):
     membership = _get_membership(request, pk)
     if action not in ACTIONS:
         raise PermissionDenied("Unknown action.")
-    method, form_class, owner_only = ACTIONS[action]
-    if owner_only and not request.user.is_owner:
+    method, form_class = ACTIONS[action]
+    if action in OWNER_ONLY and not request.user.is_owner:
         raise PermissionDenied("Only an owner can do this.")
     kwargs = {"by": request.user}
     if form_class is not None:

@@ -31,6 +31,20 @@ class Status(models.TextChoices):
 ACCRUING = (Status.ACTIVE, Status.CANCELLED)
 # Statuses in which credits may be spent.
 REDEEMABLE = (Status.ACTIVE, Status.CANCELLED)
+# What can be done to a membership in each status: action -> (statuses it applies to, how an error names it).
+# The model's methods enforce it; the member page and its view read it through `allowed_actions()`.
+ACTIONS = {
+    "redeem": (REDEEMABLE, "used"),
+    "freeze": ((Status.ACTIVE,), "frozen"),
+    "past_due": ((Status.ACTIVE,), "marked past due"),
+    "unfreeze": ((Status.FROZEN,), "unfrozen"),
+    "reactivate": ((Status.PAST_DUE,), "reactivated"),
+    "cancel": ((Status.ACTIVE, Status.FROZEN, Status.PAST_DUE), "cancelled"),
+    "withdraw": ((Status.CANCELLED,), "reinstated"),
+    "adjust": ((Status.ACTIVE, Status.FROZEN, Status.PAST_DUE, Status.CANCELLED), "adjusted"),
+    "end": ((Status.CANCELLED, Status.PAST_DUE), "ended"),
+}
+OWNER_ONLY = frozenset({"adjust", "end"})
 
 
 def _ledger_sum(**filters):
@@ -167,9 +181,31 @@ class Membership(models.Model):
         self.__dict__.update({f.attname: getattr(locked, f.attname) for f in self._meta.concrete_fields})
         return self
 
-    def _require(self, *statuses: str, action: str) -> None:
-        if self.status not in statuses:
-            raise ValidationError(f"A {self.get_status_display().lower()} membership cannot be {action}.")
+    def allowed_actions(self, user=None) -> set[str]:
+        """The actions (keys of ACTIONS) this membership's status allows; with `user`, only those they may do."""
+        allowed = {action for action, (statuses, _done) in ACTIONS.items() if self.status in statuses}
+        if user is not None and not getattr(user, "is_owner", False):
+            allowed -= OWNER_ONLY
+        return allowed
+
+    @property
+    def frozen_until(self) -> date | None:
+        return self.freeze_ends_on if self.status == Status.FROZEN else None
+
+    @property
+    def is_cancelling(self) -> bool:
+        return self.status == Status.CANCELLED
+
+    @property
+    def next_date(self) -> date | None:
+        """The date pages show: when a cancelling membership ends, else the next renewal (none once ended)."""
+        if self.status == Status.CANCELLED:
+            return self.cancellation_effective_on
+        return None if self.status == Status.ENDED else self.next_renewal_on
+
+    def _require(self, action: str) -> None:
+        if action not in self.allowed_actions():
+            raise ValidationError(f"A {self.get_status_display().lower()} membership cannot be {ACTIONS[action][1]}.")
 
     def _record(self, from_status: str, to_status: str, by, on: date, note: str = "", **data):
         actor = by if getattr(by, "is_authenticated", False) else None
@@ -184,7 +220,7 @@ class Membership(models.Model):
     def freeze(self, *, by, months: int, on: date | None = None, note: str = "") -> None:
         self._locked()
         on = on or self.local_today()
-        self._require(Status.ACTIVE, action="frozen")
+        self._require("freeze")
         allowed = self.plan.max_freeze_months_per_year
         if not allowed:
             raise ValidationError(f"{self.plan} does not allow freezing.")
@@ -209,7 +245,7 @@ class Membership(models.Model):
     def unfreeze(self, *, by, on: date | None = None, note: str = "") -> None:
         self._locked()
         on = on or self.local_today()
-        self._require(Status.FROZEN, action="unfrozen")
+        self._require("unfreeze")
         unused = 0
         while add_months(on, unused + 1) <= self.freeze_ends_on:
             unused += 1
@@ -224,7 +260,7 @@ class Membership(models.Model):
     def cancel(self, *, requested_on: date, by, note: str = "") -> date:
         """Record a cancellation request; returns the date the membership ends (no charge from then)."""
         self._locked()
-        self._require(Status.ACTIVE, Status.FROZEN, Status.PAST_DUE, action="cancelled")
+        self._require("cancel")
         previous = self.status
         self.cancellation_requested_on = requested_on
         self.cancellation_effective_on = self.cancellation_effective_date(requested_on)
@@ -238,7 +274,7 @@ class Membership(models.Model):
     @transaction.atomic
     def withdraw_cancellation(self, *, by, on: date | None = None, note: str = "") -> None:
         self._locked()
-        self._require(Status.CANCELLED, action="reinstated")
+        self._require("withdraw")
         self.status = Status.ACTIVE
         self.cancellation_requested_on = self.cancellation_effective_on = None
         self.save(update_fields=["status", "cancellation_requested_on", "cancellation_effective_on", "updated_at"])
@@ -247,7 +283,7 @@ class Membership(models.Model):
     @transaction.atomic
     def mark_past_due(self, *, by, on: date | None = None, note: str = "") -> None:
         self._locked()
-        self._require(Status.ACTIVE, action="marked past due")
+        self._require("past_due")
         self.status = Status.PAST_DUE
         self.save(update_fields=["status", "updated_at"])
         self._record(Status.ACTIVE, Status.PAST_DUE, by, on or self.local_today(), note or "Payment failed")
@@ -256,7 +292,7 @@ class Membership(models.Model):
     def reactivate(self, *, by, on: date | None = None, note: str = "") -> None:
         """Payment is current again; the withheld cycle's credits accrue on the next accrual run."""
         self._locked()
-        self._require(Status.PAST_DUE, action="reactivated")
+        self._require("reactivate")
         self.status = Status.ACTIVE
         self.save(update_fields=["status", "updated_at"])
         self._record(Status.PAST_DUE, Status.ACTIVE, by, on or self.local_today(), note or "Payment received")
@@ -264,7 +300,7 @@ class Membership(models.Model):
     @transaction.atomic
     def end(self, *, by, on: date | None = None, note: str = "") -> None:
         self._locked()
-        self._require(Status.CANCELLED, Status.PAST_DUE, action="ended")
+        self._require("end")
         previous = self.status
         self.status = Status.ENDED
         self.save(update_fields=["status", "updated_at"])
