@@ -5,11 +5,13 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Max
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
 from .forms import PatientForm, VisitForm
+from .htmx import for_htmx
 from .models import Patient, log_action
 from .permissions import staff_required
 
@@ -42,6 +44,7 @@ def home(request):
 
 
 @staff_required
+@for_htmx(if_hx_target="patient-rows", use_template="medspa/_patient_rows.html")
 def patient_list(request):
     query = request.GET.get("q", "").strip()
     patients = (
@@ -52,10 +55,7 @@ def patient_list(request):
         .order_by("last_name", "first_name", "id")
     )
     page = Paginator(patients, 50).get_page(request.GET.get("page"))
-    template = "medspa/_patient_rows.html" if request.htmx and request.htmx.target == "patient-rows" else (
-        "medspa/patient_list.html"
-    )
-    return render(request, template, {"page": page, "query": query})
+    return TemplateResponse(request, "medspa/patient_list.html", {"page": page, "query": query})
 
 
 @staff_required

@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calls.models import Topic
 from calls.plan import wording_at, wording_history
+from medspa.htmx import for_htmx
 from medspa.models import Location, Patient, Visit, log_action
 from medspa.permissions import owner_required, staff_required
 
@@ -60,6 +62,7 @@ def _error_text(exc: ValidationError) -> str:
 # -- members list ----------------------------------------------------------------------------------
 
 @staff_required
+@for_htmx(if_hx_target="member-rows", use_template="members/_member_rows.html")
 def member_list(request):
     today = _today(request.user)
     show = request.GET.get("show", "")
@@ -85,9 +88,7 @@ def member_list(request):
     members = members.order_by("next_renewal_on", "patient__last_name", "id")
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     context = {"page": page, "query": query, "show": show, "filters": FILTERS, "today": today}
-    if request.htmx and request.htmx.target == "member-rows":
-        return render(request, "members/_member_rows.html", context)
-    return render(request, "members/member_list.html", context)
+    return TemplateResponse(request, "members/member_list.html", context)
 
 
 # -- member page -----------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from ..htmx import for_htmx
 from ..permissions import owner_required
 from . import charts, sections
 from .csvexport import csv_response
@@ -81,6 +83,7 @@ def roi_table(result, sources: dict) -> Table:
 
 @owner_required
 @analytics_view
+@for_htmx(use_template="dashboards/_roi_results.html")
 def roi(request):
     form, f = filter_for(request)
     defaults = roi_defaults(f)
@@ -106,8 +109,7 @@ def roi(request):
         context["roi_panel"]["csv_url"] = reverse("dashboards:roi") + "?" + query.urlencode()
         if request.GET.get("format") == "csv":
             return csv_response(table, f)
-    template = "dashboards/_roi_results.html" if request.htmx else "dashboards/roi.html"
-    return render(request, template, context)
+    return TemplateResponse(request, "dashboards/roi.html", context)
 
 
 @owner_required
