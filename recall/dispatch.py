@@ -42,6 +42,7 @@ from medspa.sms import INVALID_NUMBER, OPTED_OUT, SmsError, send_sms
 from . import member_touches
 from .models import Touch
 from .models.schedules import OWING_STATES
+from .queue import enqueue_dispatch
 from .quiet_hours import may_send, next_send_time
 from .schedules import open_concerns, refresh_patient
 
@@ -192,8 +193,6 @@ def mark_phone_invalid(touch: Touch, now: datetime) -> None:
 
 def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
     """Pick up what a lost task or a dead worker left behind (see the module docstring)."""
-    from .sweep import enqueue_dispatch
-
     stale = now - STALE_CLAIM
     # Claimed but the HTTP request never started: safe to send.
     reclaimed = list(Touch.objects.filter(status=Touch.Status.SENDING, claimed_at__lt=stale,

@@ -1,6 +1,7 @@
 """Memberships and their status history. Every status change goes through a method that records
 who made it and when (MembershipStatusChange) and writes an AuditLog row."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from medspa.models import log_action
 from medspa.models.scoping import LocationScopedQuerySet
 
 from ..cycles import add_months, renewal_after
+from .credits import CreditLedgerEntry
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
@@ -48,13 +50,17 @@ OWNER_ONLY = frozenset({"adjust", "end"})
 
 
 def _ledger_sum(**filters):
-    from .credits import CreditLedgerEntry
-
     rows = (
         CreditLedgerEntry.objects.filter(membership=OuterRef("pk"), **filters)
         .order_by().values("membership").annotate(total=Sum("amount")).values("total")
     )
     return Coalesce(Subquery(rows, output_field=DecimalField(max_digits=12, decimal_places=2)), ZERO)
+
+
+@dataclass
+class AccrualResult:
+    granted: int = 0
+    skipped: int = 0
 
 
 class MembershipQuerySet(LocationScopedQuerySet):
@@ -118,8 +124,6 @@ class Membership(models.Model):
     # -- reading -------------------------------------------------------------------------------
 
     def balance(self) -> Decimal:
-        from .credits import CreditLedgerEntry
-
         return CreditLedgerEntry.objects.balance(self)
 
     def minimum_term_ends_on(self) -> date:
@@ -154,14 +158,43 @@ class Membership(models.Model):
     def local_today(self) -> date:
         return self.location.local().date()
 
+    def accrue_due(self, today: date) -> AccrualResult:
+        """Grant every cycle that has started by `today` and move `next_renewal_on` past it.
+
+        Safe to call twice or concurrently: the unique (membership, cycle) constraint turns a repeat into
+        ON CONFLICT DO NOTHING, and the row lock makes the second caller see the advanced renewal date.
+        """
+        result = AccrualResult()
+        with transaction.atomic():
+            membership = type(self).objects.select_for_update().select_related("plan").get(pk=self.pk)
+            plan = membership.plan
+            while membership.status in ACCRUING and membership.next_renewal_on <= today and (
+                membership.cancellation_effective_on is None
+                or membership.next_renewal_on < membership.cancellation_effective_on
+            ):
+                cycle = membership.next_renewal_on
+                if plan.credits_per_cycle > 0:
+                    _, created = CreditLedgerEntry.objects.get_or_create(
+                        membership=membership, kind=CreditLedgerEntry.Kind.ACCRUAL, cycle=cycle,
+                        defaults={
+                            "amount": plan.credits_per_cycle, "service": plan.credit_service,
+                            "expires_on": plan.credit_expiry_for(cycle, anchor=membership.started_on),
+                            "reason": f"{plan.name}: cycle starting {cycle:%b %-d, %Y}",
+                        },
+                    )
+                    result.granted += created
+                    result.skipped += not created
+                membership.next_renewal_on = renewal_after(membership.started_on, cycle)
+                type(self).objects.filter(pk=membership.pk).update(next_renewal_on=membership.next_renewal_on)
+        self.next_renewal_on = membership.next_renewal_on
+        return result
+
     # -- status changes ------------------------------------------------------------------------
 
     @classmethod
     @transaction.atomic
     def start(cls, *, patient, plan, by, started_on: date | None = None, location=None, note: str = ""):
         """Enrol a patient; the first cycle starts on `started_on` and its credits are granted now."""
-        from ..ledger import accrue_due
-
         location = location or patient.location
         started_on = started_on or location.local().date()
         if not plan.is_active:
@@ -173,7 +206,7 @@ class Membership(models.Model):
             next_renewal_on=started_on, created_by=by if getattr(by, "is_authenticated", False) else None,
         )
         membership._record("", Status.ACTIVE, by, started_on, note or f"Joined {plan}")
-        accrue_due(membership, location.local().date())
+        membership.accrue_due(location.local().date())
         return membership
 
     def _locked(self) -> "Membership":
