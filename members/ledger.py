@@ -9,7 +9,7 @@ Rules
   expire later: `clamp(balance - later_lots, 0, lot.amount)`. The members list uses the same rule
   in SQL for "credits expiring".
 - Accruals are unique per (membership, cycle) and expiries per source lot, in the database, so the
-  daily jobs can run twice, or at the same time, and grant or expire nothing twice.
+  hourly jobs can run twice, or at the same time, and grant or expire nothing twice.
 """
 
 from datetime import date
