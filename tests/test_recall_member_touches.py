@@ -13,9 +13,10 @@ from recall_support import la, run_dispatcher
 
 from medspa.models import Handoff, Service
 from members import ledger
+from members.bundles import redeem_session
 from members.figures import member_context
 from recall import metrics
-from recall.models import Attribution, InboundMessage, RecallLink, Touch
+from recall.models import Attribution, InboundMessage, MemberTouchTemplate, RecallLink, Touch
 from recall.sweep import sweep
 from recall.tasks import member_touchpoints, process_inbound
 
@@ -141,7 +142,6 @@ def test_dispatcher_cancels_a_touch_no_longer_owed(patient, fake_twilio):
     bundle = expiring_bundle(patient, sessions_purchased=1)
     with time_machine.travel(MORNING, tick=False):
         member_touchpoints()
-        from members.bundles import redeem_session
 
         redeem_session(bundle, VisitFactory(patient=patient, service=bundle.service, starts_at=MORNING), by=None)
         run_dispatcher()
@@ -245,8 +245,6 @@ def test_a_text_reply_and_a_link_request_carry_the_member_figures_a_call_would(p
 
 
 def test_owner_turns_a_kind_off_and_edits_wording(owner_client, patient, fake_twilio):
-    from recall.models import MemberTouchTemplate
-
     template = MemberTouchTemplate.objects.get(kind="bundle_expiring")
     url = f"/admin/recall/membertouchtemplate/{template.pk}/change/"
     refused = owner_client.post(url, {"body": "Hi {first_name}, $300 of Botox left! {link}", "is_active": "on"})
