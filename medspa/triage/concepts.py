@@ -143,7 +143,7 @@ IDIOMS = re.compile(
     r"|\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru)\b|\bon fire (?:sale|deal|with)\b|\bitching to\b"
     r"|\b(?:is|was|so|looks?|straight|looking) fire\b|\b(?:bank|wallet|account|budget|card)\b(?: [\w']+){0,2} "
     r"(?:is |was )?(?:bleeding|crying|hurting|dying|on fire)\b"
-    r"|\bdouble (?:booked|check|chin)\b|\bswelling of my (?:bank|wallet|ego|heart|pride)\b"
+    r"|\bcuanto (?:tiempo )?dura\b|\bdouble (?:booked|check|chin)\b|\bswelling of my (?:bank|wallet|ego|heart|pride)\b"
     r"|\bbigger than my (?:budget|wallet|stomach|bank)\b|\bsore (?:from|after) (?:the |my )?(?:gym|workout|run|hike)\b"
 )
 # A treatment just had ("since my botox", "I had a peel monday", "26 hours post", "Xeomin was last Tuesday",
@@ -284,7 +284,8 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
                         break
             # a mild state with no body part, reported after a treatment
             if (("mild" in tag or "strong" in tag) and "body" not in tag
-                    and (has_current or any("change" in t for t in tags[max(0, i - 3):i]))
+                    and (has_current or any("change" in t for t in tags[max(0, i - 3):i])
+                         or sum(1 for t in tags if "mild" in t or "strong" in t) >= 2)
                     and not TREATMENT_WORD.fullmatch(words[i][0])
                     and not _possible_before(tags, i) and not any("body" in t for t in tags[max(0, i - 4):i + 5])
                     and post()):
@@ -324,7 +325,8 @@ WISH = re.compile(r"\b(?:want|wanted|wanting|hoping|hope|would|wish|to)\b")
 QUESTION_LEAD = re.compile(
     r"(?:^|\b)(?:will|would|could|can|might|may|does|do|is it true|is it normal to|how long|what should i expect"
     r"|what shud i expect|what are the chances|what if|any risk|is there a risk|should i expect|expect|usually"
-    r"|typically|es cierto|es verdad|puede (?:causar|hacer|provocar|dar)|podria|va a|suele)\b"
+    r"|typically|es cierto|es verdad|puede (?:causar|hacer|provocar|dar)|podria|va a|suele|cuanto (?:tiempo )?dura"
+    r"|cuanto tarda|es comun|voy a tener)\b"
 )
 NOW = re.compile(
     r"\b(?:now|since|still|today|yesterday|woke|turned|went|started|right now|rn|keeps|ahora|desde|todavia|ya"
@@ -344,6 +346,18 @@ def possibility_question(text: str, start: int, lang: str = "en") -> bool:
     asked = clause_end < len(text) and text[clause_end] == "?" or lead.lstrip().startswith(
         ("will", "can", "could", "does", "do ", "is it", "how", "what", "es cierto", "es verdad", "puede"))
     return asked and not NOW.search(clause)
+
+
+PAIN = wordset("pain painful hurt hurts hurting ache aching sore throbbing duele dolor adolorido adolorida arde ardor")
+
+
+def symptom_words(text: str, lang: str = "en") -> list[tuple[int, int]]:
+    """Words that name an abnormal state (droopy, swollen, lump, pain, morado...), idioms left out: a message
+    with one of them is never a plain booking, whatever else it asks."""
+    masked = _masked(text)
+    return [m.span() for m in WORDS.finditer(text)
+            if not any(s <= m.start() < e for s, e in masked)
+            and (m.group() in LUMP or m.group() in PAIN or "strong" in _tags(m.group(), lang))]
 
 
 def _body_near(tags, i: int, width: int) -> bool:

@@ -110,6 +110,14 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
                     _add(phrases, norm.source(yes.start("yes"), min(ends)))
         if phrases:
             matches[route] = phrases
+    if (matches.get(BOOKING) or matches.get(REBOOKING)) and not any(
+            matches.get(route) for route in TRIAGE_PRECEDENCE if route not in (BOOKING, REBOOKING)):
+        # Booking needs no symptom: a booking request that also names one goes to a clinician first.
+        words = [norm.source(s, e) for s, e in concepts.symptom_words(text, norm.language)
+                 if not any(s < be and bs < e for bs, be in benign)]
+        if words:
+            matches[Route.PROVIDER_REVIEW.value] = list(dict.fromkeys(words))
+            matches = {route: matches[route] for route in TRIAGE_PRECEDENCE if route in matches}
     return matches
 
 
