@@ -116,7 +116,7 @@ CHANGE = wordset(
 )
 # Markers that a state is reported now, about someone ("my", "her", "I have", "tengo", "se me").
 CURRENT = wordset(
-    "my her his their our i'm i've i have has she's it's its she he mom sister daughter husband wife there's "
+    "my her his their our i'm i've i have has she's it's its it keep she he mom sister daughter husband wife there's "
     "friend still now today tonight right yesterday since woke keeps mi mis su sus tengo tiene tienen estoy "
     "esta estan siento siente ahora todavia hoy desde"
 ) | CHANGE
