@@ -19,6 +19,8 @@ EVENT = Route.EVENT_FOLLOW_UP.value
 BOOKING = Route.BOOKING.value
 REBOOKING = Route.REBOOKING.value
 STAFF = Route.STAFF_REVIEW.value
+PROVIDER = Route.PROVIDER_REVIEW.value
+BUNDLE = Route.BUNDLE_HELP.value
 
 DEFAULT_TZ = "America/Los_Angeles"
 LIST_FIELDS = ("service_interest", "service_mentions", "dates_mentioned")
@@ -94,7 +96,7 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
                     _add(phrases, norm.source(start, end))
             for start, end in possible_spans:
                 _add(possible, norm.source(start, end))
-        if route == Route.PROVIDER_REVIEW.value:
+        if route == PROVIDER:
             for phrase in possible:  # symptoms asked about as possibilities are provider questions
                 _add(phrases, phrase)
         if route == BOOKING and not phrases:
@@ -116,7 +118,7 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
         words = [norm.source(s, e) for s, e in concepts.symptom_words(text, norm.language)
                  if not any(s < be and bs < e for bs, be in benign)]
         if words:
-            matches[Route.PROVIDER_REVIEW.value] = list(dict.fromkeys(words))
+            matches[PROVIDER] = list(dict.fromkeys(words))
             matches = {route: matches[route] for route in TRIAGE_PRECEDENCE if route in matches}
     return matches
 
@@ -179,7 +181,7 @@ def _fields(norm: Normalized, today: date, found_dates: list[dates.FoundDate], m
     for name, pattern in extract.FLAG_RES.items():
         if pattern.search(text):
             fields[name] = True
-    if matches.get(Route.BUNDLE_HELP.value):  # the bundle rules already ran in _route_matches
+    if matches.get(BUNDLE):  # the bundle rules already ran in _route_matches
         fields["bundle_question"] = True
     name = extract.find_caller_name(norm.original, service_words)
     if name:

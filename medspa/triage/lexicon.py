@@ -28,6 +28,7 @@ POST_TREATMENT = re.compile(
 )
 # Phrases that look like symptoms but are not: masked before safety rules run.
 BENIGN = re.compile(
+    r"(?<![\w'])(?:"  # every idiom starts at a word: mid-word positions are skipped at once
     r"\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru)\b|\bemergency (?:lol|lmao|haha|jk)\b|\bitching to\b"
     r"|\bon fire (?:with|sale|deal)\b|\b(?:is|was|so|looks?|straight|looking) fire\b"
     r"|\b(?:bank|wallet|account|budget|card)\b(?: [\w']+){0,2} (?:is |was )?(?:bleeding|crying|hurting|dying|on fire)\b"
@@ -37,6 +38,7 @@ BENIGN = re.compile(
     r"|\bfever blisters?\b|\bweak(?:ness)? (?:for|spot)\b|\bsun ?burn\w*|\bdying to\b|\bbreathtaking\b"
     r"|\bdrop[- ]?dead\b"
     r"|\bblind spots?\b|\bnumbing (?:cream|agent)\b|\bburning (?:question|desire|curiosity)\b"
+    r")"
 )
 
 _COLOR = (
@@ -179,7 +181,7 @@ ALWAYS_URGENT = re.compile(
 )
 # Pain intensity: skipped when asked as a question ("does it hurt a lot?", see QUESTION_GUARD).
 SAFETY_PAIN = re.compile(
-    "|".join(
+    "(?<![\\w'])(?:" + "|".join(
         f"(?:{p})"
         for p in [
             r"\b(?:severe|extreme|intense|excruciating|unbearable|terrible|horrible|awful|really bad|so much|sharp"
@@ -189,7 +191,7 @@ SAFETY_PAIN = re.compile(
             r"\b(?:hurts?|hurting|painful|aching|throbbing)\s+(?:[\w']+\s+){0,2}?(?:so much|really bad|so bad|a lot"
             r"|worse|more and more|badly|like crazy)\b",
         ]
-    )
+    ) + ")"
 )
 # Pain or a persistent headache mentioned together with a recent treatment (see POST_TREATMENT).
 PAIN_AFTER = re.compile(r"\b(?:hurts|hurting|painful|in pain|pain|aching|throbbing|headaches?)\b")
