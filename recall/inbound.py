@@ -21,6 +21,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from calls.models import CallPlan, Topic  # the call plan owns the approved wording (emergency script)
+from calls.plan import answer
 from medspa.models import Handoff, Location, Patient, Provider, Service
 from medspa.routes import Route
 from medspa.sms import SmsError, send_sms
@@ -153,9 +155,6 @@ def open_reply_handoff(message: InboundMessage, patient, location, touch) -> Han
 def emergency_reply(message: InboundMessage, location, now) -> str:
     """The clinic's approved emergency wording for this texter, or "" if this conversation already got it
     in the last 24 hours."""
-    from calls.models import CallPlan, Topic  # the call plan owns the approved wording
-    from calls.plan import answer
-
     already = (InboundMessage.objects.filter(from_number=message.from_number, to_number=message.to_number,
                                              received_at__gte=now - EMERGENCY_REPLY_EVERY,
                                              handoff__route=Route.SAFETY_ESCALATION)

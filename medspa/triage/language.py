@@ -80,12 +80,6 @@ def looks_spanish(original: str, folded: str) -> bool:
     return score < 0
 
 
-def detect(original: str) -> str:
-    from .text import fold
-
-    return "es" if looks_spanish(original, fold(original)) else "en"
-
-
 def warm_up() -> None:
     """Load both languages' dictionaries now (seconds), not on a patient's first message."""
     for lang in LANGS:

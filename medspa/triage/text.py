@@ -108,7 +108,7 @@ class Normalized:
     original: str
     text: str
     index: tuple[int, ...]  # index[i] = position in `original` of normalised character i
-    language: str = "en"  # "en" or "es" (language.detect)
+    language: str = "en"  # "en" or "es" (language.looks_spanish)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         return self.index[start], self.index[end - 1] + 1
