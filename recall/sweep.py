@@ -142,7 +142,7 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
     places = senders()
     # reverse() once per sweep; a token is URL-safe base64, so it goes into the path as it is.
     link_prefix, link_suffix = link_url(LINK_PLACEHOLDER).split(LINK_PLACEHOLDER)
-    write = write_batch if connection.vendor == "postgresql" else write_batch_orm
+    write = WRITERS.get(connection.vendor, write_batch_orm)
     while True:
         with transaction.atomic():
             rows = list(
@@ -286,6 +286,10 @@ def write_batch_orm(batch: list[DueRow], owed: list[Owed], now: datetime) -> lis
         [*names, "updated_at"],
     )
     return [t.pk for t in touches]
+
+
+# One data-modifying statement per batch where the database has them; the ORM's bulk writes elsewhere.
+WRITERS = {"postgresql": write_batch}
 
 
 def enqueue_dispatch(touch_ids) -> None:
