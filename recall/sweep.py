@@ -18,6 +18,8 @@ No long ETAs sit in Redis: if Redis or a worker dies, the rows say what is owed 
 picks it up.
 """
 
+import functools
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -202,52 +204,39 @@ def new_touch(row: DueRow, rule, kind: str, place: Sender, now: datetime, link_p
 # The schedule columns the sweep changes, with their PostgreSQL types for the statement below.
 PROGRESS_COLUMNS = (("state", "varchar"), ("next_action_at", "timestamptz"), ("touches_sent", "smallint"),
                     ("kinds_sent", "varchar"), ("last_touch_at", "timestamptz"), ("last_touch_number", "integer"))
-# The touch columns the sweep sets per row; every other column takes its model default.
+# The touch columns the sweep sets per row (and the link's token hash); every other column takes its default.
 OWED_COLUMNS = (("schedule_id", "bigint"), ("patient_id", "bigint"), ("service_id", "bigint"),
                 ("number", "integer"), ("kind", "varchar"), ("body", "text"), ("to", "varchar"),
                 ("from_number", "varchar"), ("token_hash", "varchar"))
+TOUCH_SET = {"schedule_id", "patient_id", "service_id", "number", "kind", "body", "to", "from_number", "source",
+             "idempotency_key", "not_before", "created_at"}
+LINK_SET = {"patient_id", "schedule_id", "touch_id", "token_hash", "created_at", "expires_at"}
 
 
-def _defaults(model, skip: set[str]) -> tuple[list[str], list[str], list]:
-    """(columns, SQL casts, values) of `model`'s defaults for the columns a statement does not set."""
-    columns, casts, values = [], [], []
-    for f in model._meta.concrete_fields:
-        if f.primary_key or f.column in skip:
-            continue
-        columns.append(connection.ops.quote_name(f.column))
-        casts.append(f"%s::{f.cast_db_type(connection)}")
-        values.append(f.get_db_prep_save(f.get_default(), connection))
-    return columns, casts, values
+def _defaults(model, skip: set[str]) -> list:
+    """The model's defaults for the columns the statement does not set (what the ORM would write)."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key and f.column not in skip]
 
 
-def write_batch(batch: list[DueRow], owed: list[Owed], now: datetime) -> list[int]:
-    """PostgreSQL: schedule progress, touches and links in one statement; returns the new touch ids.
-
-    Each column travels as one array parameter (unnest), so the statement text is the same for every
-    batch and its size does not grow with the batch.
-    """
+@functools.cache
+def write_batch_sql() -> str:
     q = connection.ops.quote_name
     schedule, touch, link = (m._meta.db_table for m in (RecallSchedule, Touch, RecallLink))
     names = [name for name, _type in PROGRESS_COLUMNS]
-    progress = [[r.pk for r in batch], *([getattr(r, name) for r in batch] for name in names)]
-    owed_values = [[o.row.pk for o in owed], [o.row.patient_id for o in owed], [o.row.service_id for o in owed],
-                   [o.number for o in owed], [o.kind for o in owed], [o.body for o in owed], [o.to for o in owed],
-                   [o.from_number for o in owed], [o.token_hash for o in owed]]
-    touch_set = {"schedule_id", "patient_id", "service_id", "number", "kind", "body", "to", "from_number",
-                 "source", "idempotency_key", "not_before", "created_at"}
-    t_cols, t_casts, t_values = _defaults(Touch, touch_set)
-    l_cols, l_casts, l_values = _defaults(RecallLink, {"patient_id", "schedule_id", "touch_id", "token_hash",
-                                                       "created_at", "expires_at"})
-    sql = f"""
+    t_cols = [q(f.column) for f in _defaults(Touch, TOUCH_SET)]
+    t_casts = [f"%s::{f.cast_db_type(connection)}" for f in _defaults(Touch, TOUCH_SET)]
+    l_cols = [q(f.column) for f in _defaults(RecallLink, LINK_SET)]
+    l_casts = [f"%s::{f.cast_db_type(connection)}" for f in _defaults(RecallLink, LINK_SET)]
+    return f"""
         WITH progress AS (
-            SELECT * FROM unnest(%s::bigint[], {", ".join(f"%s::{t}[]" for _n, t in PROGRESS_COLUMNS)})
-                AS p(id, {", ".join(names)})
+            SELECT * FROM json_to_recordset(%s::json)
+                AS p(id bigint, {", ".join(f"{n} {t}" for n, t in PROGRESS_COLUMNS)})
         ), advanced AS (
             UPDATE {schedule} AS s SET {", ".join(f"{n} = p.{n}" for n in names)}, updated_at = now()
             FROM progress AS p WHERE s.id = p.id
         ), owed AS (
-            SELECT * FROM unnest({", ".join(f"%s::{t}[]" for _n, t in OWED_COLUMNS)}) WITH ORDINALITY
-                AS o({", ".join(q(n) for n, _t in OWED_COLUMNS)}, ord)
+            SELECT * FROM json_to_recordset(%s::json)
+                AS o({", ".join(f"{q(n)} {t}" for n, t in OWED_COLUMNS)}, ord integer)
         ), touches AS (
             INSERT INTO {touch} (schedule_id, patient_id, service_id, number, kind, body, {q("to")}, from_number,
                                  source, idempotency_key, not_before, created_at, {", ".join(t_cols)})
@@ -260,10 +249,32 @@ def write_batch(batch: list[DueRow], owed: list[Owed], now: datetime) -> list[in
         SELECT o.patient_id, o.schedule_id, t.id, o.token_hash, %s, %s, {", ".join(l_casts)}
         FROM touches AS t JOIN owed AS o USING (schedule_id)
         RETURNING touch_id"""  # noqa: S608 (identifiers are the models' own)
-    params = [*progress, *owed_values, Touch.Source.RECALL, now, now, *t_values, now, now + LINK_LIFETIME,
-              *l_values]
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def write_batch(batch: list[DueRow], owed: list[Owed], now: datetime) -> list[int]:
+    """PostgreSQL: schedule progress, touches and links in one statement; returns the new touch ids.
+
+    The rows travel as two JSON parameters (json_to_recordset): one string each to quote, whatever the
+    batch size, and the statement text is the same for every batch.
+    """
+    names = [name for name, _type in PROGRESS_COLUMNS]
+    progress = json.dumps([{"id": r.pk, **{n: _json_value(getattr(r, n)) for n in names}} for r in batch])
+    owed_rows = json.dumps([
+        {"ord": i, "schedule_id": o.row.pk, "patient_id": o.row.patient_id, "service_id": o.row.service_id,
+         "number": o.number, "kind": o.kind, "body": o.body, "to": o.to, "from_number": o.from_number,
+         "token_hash": o.token_hash}
+        for i, o in enumerate(owed)
+    ])
+    defaults = [[f.get_db_prep_save(f.get_default(), connection) for f in _defaults(m, skip)]
+                for m, skip in ((Touch, TOUCH_SET), (RecallLink, LINK_SET))]
+    params = [progress, owed_rows, Touch.Source.RECALL, now, now, *defaults[0], now, now + LINK_LIFETIME,
+              *defaults[1]]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(write_batch_sql(), params)
         return sorted(row[0] for row in cursor.fetchall())
 
 
