@@ -78,7 +78,7 @@ def build(patients: int, due: int, now: datetime) -> dict:
                 SELECT r.service_id, r.interval_days, (g %% %(every)s = 0 AND g / %(every)s <= %(due)s) AS is_due,
                        %(today)s::date - CASE WHEN g %% %(every)s = 0 AND g / %(every)s <= %(due)s
                                               THEN r.interval_days - 3
-                                              ELSE ((g * 7919) %% GREATEST(r.interval_days - 8, 1))::int END
+                                              ELSE ((g::bigint * 7919) %% GREATEST(r.interval_days - 8, 1))::int END
                            AS last_visit
                 FROM recall_recallrule r WHERE r.service_id = (%(services)s::bigint[])[1 + (g %% %(k)s)]
             ) AS x""", params)
