@@ -42,7 +42,11 @@ def setup_django(url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medspa.settings")
     os.environ.setdefault("VAR_DIR", "/tmp/medspa-bench-var")
     os.environ["SMS_BACKEND"] = "console"
-    Path(os.environ["VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+    # Production-like request handling for pages served through the test client.
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    Path(os.environ["VAR_DIR"], "staticfiles").mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
     import django
 
