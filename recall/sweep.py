@@ -142,8 +142,7 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
     rules = rules_by_service()
     services = {s.pk: s for s in Service.objects.all()}
     places = senders()
-    # reverse() once per sweep; a token is URL-safe base64, so it goes into the path as it is.
-    link_prefix, link_suffix = link_url(LINK_PLACEHOLDER).split(LINK_PLACEHOLDER)
+    wording = Wording()
     write = WRITERS.get(connection.vendor, write_batch_orm)
     while True:
         with transaction.atomic():
@@ -160,7 +159,7 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
             batch = [DueRow(row, services) for row in rows]
             owed = [touch for row in batch
                     if (touch := advance(row, rules.get(row.service_id), places[row.location_id], now,
-                                         link_prefix, link_suffix)) is not None]
+                                         wording)) is not None]
             ids = write(batch, owed, now)
             result.schedules += len(batch)
             result.touches.extend(ids)
@@ -168,32 +167,51 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
                 transaction.on_commit(lambda ids=ids: enqueue_dispatch(ids))
 
 
-LINK_PLACEHOLDER = "TOKEN"
+class Wording:
+    """The texts of one sweep: `recall.wording.render` once per (template, first name, clinic), the link last.
+
+    First names repeat (and clinics and templates are few), so a sweep renders each combination once and
+    only splices in each touch's own link; reverse() runs once per sweep, not per link. The result is
+    the text `render` gives for that link (the marker cannot survive `render`: it is not GSM-7).
+    """
+
+    MARK = "\x00link\x00"
+    SLOT = "SLOT"
+
+    def __init__(self):
+        # A token is URL-safe base64, so it goes into the path as it is.
+        self.link_prefix, self.link_suffix = link_url(self.SLOT).split(self.SLOT)
+        self.rendered: dict[tuple[str, str, str], str] = {}
+
+    def text(self, template: str, first_name: str, clinic: str, token: str) -> str:
+        key = (template, first_name, clinic)
+        rendered = self.rendered.get(key)
+        if rendered is None:
+            rendered = self.rendered[key] = render(template, first_name=first_name, clinic=clinic, link=self.MARK)
+        return rendered.replace(self.MARK, self.link_prefix + token + self.link_suffix)
 
 
-def advance(row: DueRow, rule, place: Sender, now: datetime, link_prefix: str, link_suffix: str) -> Owed | None:
+def advance(row: DueRow, rule, place: Sender, now: datetime, wording: Wording) -> Owed | None:
     """Move one locked schedule on; returns the touch owed now (with its wording and link), if any."""
     decision = decide(row, rule, now, paused=row.paused, can_text=row.can_text, tz=place.tz)
     row.state = decision.state
     owed = None
     if decision.touch:
-        owed = new_touch(row, rule, decision.touch, place, now, link_prefix, link_suffix)
+        owed = new_touch(row, rule, decision.touch, place, now, wording)
         decision = decide(row, rule, now, paused=False, can_text=True, tz=place.tz)
     next_at = decision.next_action_at
     row.next_action_at = next_at if next_at is None or next_at > now else None
     return owed
 
 
-def new_touch(row: DueRow, rule, kind: str, place: Sender, now: datetime, link_prefix: str,
-              link_suffix: str) -> Owed:
+def new_touch(row: DueRow, rule, kind: str, place: Sender, now: datetime, wording: Wording) -> Owed:
     """Touch number N of this schedule (key schedule:N), worded here with a fresh link token.
 
     Wording and token are made in the sweep, not at send: a token costs about 2 us and a rendered
     text about 10 us, the row is then final when it is written, and the send path stays a plain read.
     """
     token = new_token()
-    body = render(rule.template_for(kind), first_name=row.first_name, clinic=place.clinic,
-                  link=link_prefix + token + link_suffix)
+    body = wording.text(rule.template_for(kind), row.first_name, place.clinic, token)
     row.last_touch_number += 1
     row.touches_sent += 1
     row.add_kind(kind)
