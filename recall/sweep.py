@@ -207,8 +207,10 @@ def advance(row: DueRow, rule, place: Sender, now: datetime, wording: Wording) -
 def new_touch(row: DueRow, rule, kind: str, place: Sender, now: datetime, wording: Wording) -> Owed:
     """Touch number N of this schedule (key schedule:N), worded here with a fresh link token.
 
-    Wording and token are made in the sweep, not at send: a token costs about 2 us and a rendered
-    text about 10 us, the row is then final when it is written, and the send path stays a plain read.
+    Wording and token are made here, not at send (measured on the 2-core machine under load: a token
+    and its hash 15 us, a full `render` 52 us, a text from `Wording` 2 us): at 10,000 due rows that is
+    about 0.2 s of a sweep, the send would pay the same per message, and this way the outbox row is
+    final when it is written (what the patient will read is on record before it is sent).
     """
     token = new_token()
     body = wording.text(rule.template_for(kind), row.first_name, place.clinic, token)
