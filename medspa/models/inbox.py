@@ -63,7 +63,8 @@ class HandoffQuerySet(LocationScopedQuerySet):
         """
         priority, due_at, value, created_at, pk = key
         table = self.model._meta.db_table
-        seek = RawSQL(f'("{table}"."priority", "{table}"."due_at") >= (%s, %s)', [priority, due_at],  # noqa: S611
+        seek = RawSQL(f'("{table}"."priority", "{table}"."due_at") >= (%s, %s)',  # noqa: S611 (constant SQL)
+                      [priority, connection.ops.adapt_datetimefield_value(due_at)],
                       output_field=models.BooleanField())
         return self.filter(seek).filter(
             Q(priority__gt=priority) | Q(priority=priority, due_at__gt=due_at)
