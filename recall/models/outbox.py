@@ -75,9 +75,11 @@ class Touch(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            # A touch is written once: recall keys are schedule:number, member keys the touchpoint's key
-            # (recall.member_touches looks existing keys up by it). No LIKE index: only equality is used.
-            models.UniqueConstraint(fields=["idempotency_key"], name="touch_idempotency_key"),
+            # A member touch is written once per touchpoint key (recall.member_touches looks keys up by
+            # it, source = 'member'). Recall keys (schedule:number) are unique through
+            # touch_schedule_number, so the sweep's touches add no entry here. Equality only: no LIKE index.
+            models.UniqueConstraint(fields=["idempotency_key"], condition=Q(source="member"),
+                                    name="touch_member_key"),
             # Status callbacks and delivery webhooks find the touch by Twilio's MessageSid
             # (recall.inbound, recall.views.webhooks); only sent touches have one.
             models.UniqueConstraint(fields=["provider_sid"], condition=Q(provider_sid__isnull=False),
