@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -80,8 +80,11 @@ class HandoffQuerySet(LocationScopedQuerySet):
         """
         parts, params = [], []
         for route in Route.values:
-            sql, route_params = (self.open().filter(route=route).order_by().values("id")[:cap + 1]
-                                 .query.sql_with_params())
+            try:
+                sql, route_params = (self.open().filter(route=route).order_by().values("id")[:cap + 1]
+                                     .query.sql_with_params())
+            except EmptyResultSet:  # a user with no locations sees nothing
+                return {}
             parts.append(f"SELECT %s, COUNT(*) FROM ({sql}) AS r")  # noqa: S608 (the ORM's own SQL)
             params += [route, *route_params]
         with connection.cursor() as cursor:
