@@ -24,6 +24,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='handoff',
-            index=models.Index(condition=models.Q(('status', 'done'), _negated=True), fields=['route', 'location'], name='handoff_open_route_idx'),
+            index=models.Index(condition=models.Q(('status', 'done'), _negated=True), fields=['location', 'route', 'id'], name='handoff_open_route_idx'),
         ),
     ]

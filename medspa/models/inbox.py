@@ -80,8 +80,9 @@ class HandoffQuerySet(LocationScopedQuerySet):
         """
         parts, params = [], []
         for route in Route.values:
-            try:
-                sql, route_params = (self.open().filter(route=route).order_by().values("id")[:cap + 1]
+            try:  # ORDER BY id: only handoff_open_route_idx yields it without sorting, so no plan can
+                # walk another index through the resolved history looking for cap + 1 open rows.
+                sql, route_params = (self.open().filter(route=route).order_by("id").values("id")[:cap + 1]
                                      .query.sql_with_params())
             except EmptyResultSet:  # a user with no locations sees nothing
                 return {}
@@ -163,9 +164,10 @@ class Handoff(models.Model):
                 condition=~Q(status="done"),
                 name="handoff_open_order_idx",
             ),
-            # The inbox's route chips and safety banner: open items per route, counted up to a cap
-            # (HandoffQuerySet.open_route_counts).
-            models.Index(fields=["route", "location"], condition=~Q(status="done"), name="handoff_open_route_idx"),
+            # The inbox's route chips and safety banner: open items per route, counted up to a cap in
+            # id order (HandoffQuerySet.open_route_counts).
+            models.Index(fields=["location", "route", "id"], condition=~Q(status="done"),
+                         name="handoff_open_route_idx"),
             # Dashboards: handoffs opened per location over a date range.
             models.Index(fields=["location", "created_at"], name="handoff_location_created_idx"),
         ]
