@@ -11,11 +11,12 @@ from .dispatch import MAX_ATTEMPTS
 
 
 @worker_init.connect
-def warm_triage(**kwargs):
-    """Load the triage engine's English and Spanish dictionaries before the worker takes its first message
-    (seconds once, so a patient's first text is not the one that waits; forked pool processes share them).
-    Celery imports the task modules before it sends worker_init."""
-    warm_up()
+def warm_triage(sender=None, **kwargs):
+    """The inbound worker (Procfile: -n inbound@%h) loads the triage engine's English and Spanish dictionaries
+    before it takes its first text (seconds once, so a patient's first text is not the one that waits; forked
+    pool processes share them). Celery imports the task modules before it sends worker_init."""
+    if str(getattr(sender, "hostname", "")).startswith("inbound@"):
+        warm_up()
 
 
 @shared_task(name="recall.tasks.sweep", ignore_result=True)
