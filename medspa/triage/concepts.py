@@ -42,7 +42,7 @@ BODY = wordset(
     "pomulo pomulos nariz mandibula barbilla menton cara rostro cuello piel zona lado sien brazo brazos "
     "pierna piernas mano manos dedo dedos cabeza expresion papada ojera ojeras entrecejo cuero cabelludo axila "
     "axilas bigote surco surcos encia encias saliva comisura comisuras pestanas parpados menton oido oidos "
-    "oreja orejas ear ears"
+    "oreja orejas ear ears tip eyelash eyelashes lash lashes pestana hilo hilos thread threads"
 ) | AIRWAY
 # Functions that mean something is wrong when lost, on their own.
 FUNCTION = wordset(
@@ -69,10 +69,12 @@ STRONG = wordset(
     "paralizado paralizada ronco "
     "ronca borroso borrosa doble entumido entumida entumecido entumecida adormecido adormecida blanco blanca "
     "palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada dormido dormida "
-    "durmio amoratado amoratada cerrada cerrado cerrandose grisaceo grisacea nublada nublado"
+    "durmio amoratado amoratada cerrada cerrado cerrandose grisaceo grisacea nublada nublado cerrando cierra "
+    "ladeada ladeado marmoleado marmoleada jaspeado jaspeada poking protruding migrated migrating migration "
+    "movio sparkles sparkle"
 )
 # Loss words that are a symptom only with a function-like part ("my smile is gone", not "my lines are gone").
-LOSS = wordset("gone disappeared missing lost desaparecio perdi")
+LOSS = wordset("gone disappeared missing lost desaparecio perdi borro borrada borrado")
 LOSS_PARTS = wordset("smile vision voice sight eyesight expression feeling sensation sonrisa vista voz")
 MILD = wordset(
     "red redness swollen swell swelling swelled puffy bruise bruised bruising sore tender pain hurt hurting "
@@ -96,13 +98,24 @@ MILD = wordset(
     "lloran lloroso llorosos lagrimeo lagrimean hormigas calor despelleja despellejando despellejada "
     "hundimiento herida heridas llaga llagas inflamar inflamo zumba zumbido ringing wound wounds watery tearing "
     "indent indentation dent sunken bloodshot pulled pulling ants crawling crawly chills irritated irritation "
-    "inflamed inflammation falls falling drips dripping heal healing"
+    "inflamed inflammation falls falling drips dripping heal healing puffed puff low stripes stripe marks "
+    "sores holes pits pitted pitting texture ridge shelf cord tapa tapando bajo bajado bajada salen saliendo "
+    "rayas raya cafe cafes cuadros hoyos hoyo hoyuelos cordon cordones marcas dimpling bumpy"
 )
 # A lump or swelling that is also painful, hard, hot or red is reported as a symptom even with no treatment
 # named ("a lump in my lip that's sore", "tengo una bolita dura en el labio que me duele").
 LUMP = wordset(
     "lump lumps bump bumps knot knots nodule swollen swelling puffy bolita bolitas bulto bultos bola nodulo "
-    "hinchado hinchada hinchados hinchadas hinchazon inflamado inflamada"
+    "hinchado hinchada hinchados hinchadas hinchazon inflamado inflamada cord cordon cordones ridge nodules "
+    "nodulos"
+)
+# Strict lumps: reported on a body part as one's own ("tengo un bulto en el cachete"), they are a symptom.
+HARD_LUMP = wordset("lump lumps knot knots nodule nodules bolita bolitas bulto bultos nodulo nodulos cordon cordones")
+# States that are also what people book treatments for ("dark spots", "redness"): two of these are no symptom.
+COSMETIC = wordset(
+    "red redness dark darker spots patches patch dry uneven bigger smaller lower higher tired sad lines rojo roja "
+    "rojos rojas manchas mancha oscuro oscura seco seca desigual grande chiquito chiquita arriba abajo low bajo "
+    "sunken hundido hundida texture"
 )
 ANGRY = wordset(
     "sore hurts hurting painful pain tender hard hot warm red throbbing duele dolor adolorido adolorida dura duro "
@@ -112,13 +125,13 @@ SPREAD = wordset("spreading spread worse worsening growing expanding bigger exti
 # "my lip went white", "se puso morado": a change of state.
 CHANGE = wordset(
     "went turned turning gone became becoming getting got started starting developed noticed woke puso "
-    "volvio hizo quedo empezo"
+    "volvio hizo quedo empezo salio salieron dejo"
 )
 # Markers that a state is reported now, about someone ("my", "her", "I have", "tengo", "se me").
 CURRENT = wordset(
     "my her his their our i'm i've i have has she's it's its it keep she he mom sister daughter husband wife there's "
     "friend still now today tonight right yesterday since woke keeps mi mis su sus tengo tiene tienen estoy "
-    "esta estan siento siente ahora todavia hoy desde"
+    "esta estan siento siente ahora todavia hoy desde sigo sigue seguimos"
 ) | CHANGE
 # A state asked about as a possibility ("will I bruise?", "is it normal to swell?").
 POSSIBLE = wordset(
@@ -143,8 +156,10 @@ IDIOMS = re.compile(
     r"|\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru)\b|\bon fire (?:sale|deal|with)\b|\bitching to\b"
     r"|\b(?:is|was|so|looks?|straight|looking) fire\b|\b(?:bank|wallet|account|budget|card)\b(?: [\w']+){0,2} "
     r"(?:is |was )?(?:bleeding|crying|hurting|dying|on fire)\b"
-    r"|\bcuanto (?:tiempo )?dura\b|\bdouble (?:booked|check|chin)\b|\bswelling of my (?:bank|wallet|ego|heart|pride)\b"
+    r"|\b(?:cuanto|hasta cuando) (?:tiempo )?dura\b|\bdouble (?:booked|check|chin)\b|\bswelling of my (?:bank|wallet|ego|heart|pride)\b"
     r"|\bbigger than my (?:budget|wallet|stomach|bank)\b|\bsore (?:from|after) (?:the |my )?(?:gym|workout|run|hike)\b"
+    r"|\b(?:me arde|arde) (?:el|mi) (?:bolsillo|cartera|tarjeta)\b|\bde tanto (?:trabajar|estudiar|desvelarme|llorar"
+    r"|reir)\b|\bcarne viva de\b|\bmi bolsillo\b"
 )
 # A treatment just had ("since my botox", "I had a peel monday", "26 hours post", "Xeomin was last Tuesday",
 # "después del relleno", "me hice láser hace dos días").
@@ -153,7 +168,7 @@ TREATMENT = (
     r"|sculptra|radiesse|bellafill|kybella|skinvive|treatments?|injections?|injected|shots?|lasers?|peels?|ipl"
     r"|facials?|microneedling|appointment|appt|procedure|session|visit|hydrafacial|lips done|lip flip|neurotoxin"
     r"|masseter|prp|plasma|morpheus ?8?|brilliant|bbl|dermaplaning|co2|fraxel|halo|moxi|threads?|pdo|dissolv\w*"
-    r"|hylenex|photofacial|electrolysis|waxing|relleno|rellenos|tratamiento|inyeccion|inyecciones|cita|peeling"
+    r"|hylenex|photofacial|electrolysis|waxing|wax|nose job|rhinoplasty|tear troughs?|needle|needles|relleno|rellenos|tratamiento|inyeccion|inyecciones|cita|peeling"
     r"|aplicacion|sesion|procedimiento|hilos|depilacion|hialuronico|toxina|limpieza|microagujas|mesoterapia"
     r"|radiofrecuencia|dermapen|enzimas)"
 )
@@ -176,6 +191,16 @@ POST_TREATMENT = re.compile(
     r"|\b(?:you|she|he|they|dr \w+|the nurse|the injector|\w+) (?:did|injected|filled|treated|lasered) (?:my|her|his)\b"
     r"|\b(?:ever )?since (?:yesterday|last|this|then|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\bwasn't there\b|\bwoke up (?:with|and|today)\b|\bout of nowhere\b"
+    rf"|\b{TREATMENT} (?:left|gave|caused|made|turned|ripped|burned|burnt|took|tore|me dejo|le dejo|me causo|me hizo"
+    r"|me quemo|le quemo|me arranco|me levanto)\b"
+    rf"|\b(?:where|over|around|near|on top of|donde (?:esta|fue|va)|sobre|encima del?) (?:the |my |el |la |mi )?"
+    rf"{TREATMENT}\b(?! (?:price|cost|special|deal))"
+    r"|\bdonde (?:me|le) (?:pusieron|inyectaron|hicieron|aplicaron|picaron)\b|\b(?:done|hecho) (?:an? |one |two |\d+ |a few )?"
+    r"(?:hours?|days?|hrs?|yesterday|today|this morning)\b"
+    r"|\bya (?:paso|pasaron|van|llevo|lleva|tiene|tengo) (?:un |una |\w+ )?(?:mes|meses|dias?|semanas?|horas?)\b"
+    r"|\bpasaron \w+ (?:dias|semanas|horas)\b|\ba (?:la|las|los) (?:\w+ )?(?:semanas?|dias?|horas?) del?\b"
+    rf"|\b(?:del|de la|de los|con el|con la|con los|por el|por la) (?:maquina del? )?{TREATMENT}\b(?! (?:price|precio))"
+    r"|\b(?:hilos?|threads?) (?:\w+ )?(?:saliendo|salen|sale|poking|sticking|coming)\b"
     r"|\bit'?s been (?:[\w']+ ){0,2}(?:days?|hours?|weeks?)\b(?! since)"
     rf"|\b(?:despues|desde|dias|horas|semanas)\s+(?:de\s+|del\s+)?(?:la\s+|el\s+|mi\s+|los\s+|las\s+|su\s+)?"
     rf"(?:[\w']+\s+){{0,2}}?{TREATMENT}\b|\b(?:me|se|le|nos)\s+(?:hice|hizo|hicieron|puse|puso|pusieron|aplicaron"
@@ -187,17 +212,42 @@ POST_TREATMENT = re.compile(
 # Comparisons that describe a symptom ("like I got hit by a truck", "como un globo").
 COMPARISON = re.compile(
     r"\blike (?:i|i've|ive|she|he)? ?(?:got|been|was)? ?hit (?:by|with) a\b|\blike a (?:balloon|bee sting|bruise"
-    r"|golf ball|marble)\b|\bcomo (?:un globo|una pelota|si me hubieran)\b"
+    r"|golf ball|marble)\b|\bcomo (?:un globo|una pelota|si me hubieran)\b|\bpiel de naranja\b"
+    r"|\borange peel (?:texture|skin|look)\b|\b(?:me|le) picaron (?:unas? )?abejas?\b|\bstung by (?:a )?bees?\b"
     r"|\b(?:looks?|looking|feels?|feeling|is looking|is feeling) like (?!(?:i need|getting|a new|a million|the|you))"
     r"|\b(?:se (?:ve|siente)|parece) como\b"
 )
 
 
+DIMINUTIVE = re.compile(r"^(\w{3,}?)(c?)it([oa]s?)$")
+
+
+def _undiminish(word: str) -> str | None:
+    """Spanish diminutives to their base: bultito -> bulto, blanquito -> blanco, moradita -> morada,
+    hoyitos -> hoyos, dolorcito -> dolor (patients soften what they report: "tengo un bultito")."""
+    m = DIMINUTIVE.match(word)
+    if not m:
+        return None
+    stem, c, ending = m.groups()
+    if c and stem.endswith(("or", "on", "el", "al", "ar", "er")):
+        return stem  # dolorcito -> dolor, cordoncito -> cordon
+    stem = stem + c
+    if stem.endswith("qu"):
+        stem = stem[:-2] + "c"
+    elif stem.endswith("gu"):
+        stem = stem[:-1]
+    return stem + ending
+
+
 @lru_cache(maxsize=100_000)
 def _lemma_forms(word: str, lang: str) -> frozenset[str]:
+    forms = {word, language.lemma(word, "en")}
     if lang == "es":
-        return frozenset({word, language.lemma(word, "es"), language.lemma(word, "en")})
-    return frozenset({word, language.lemma(word, "en")})
+        forms.add(language.lemma(word, "es"))
+    base = _undiminish(word) if len(word) > 5 else None
+    if base:
+        forms.update({base, language.lemma(base, "es")})
+    return frozenset(forms)
 
 
 @lru_cache(maxsize=100_000)
@@ -290,6 +340,21 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
                     and not _possible_before(tags, i) and not any("body" in t for t in tags[max(0, i - 4):i + 5])
                     and post()):
                 spans.append((start, end))
+        # a firm lump on a body part, reported as one's own ("tengo un bulto en el cachete", "a knot in my lip");
+        # or two or more abnormal states of one body part that are not what people book for ("my chin looks
+        # dimpled and bumpy and one side is stiff")
+        if has_current and any("body" in t for t in tags):
+            hard = [i for i, w in enumerate(words) if w[0] in HARD_LUMP or (
+                _undiminish(w[0]) or "") in HARD_LUMP]
+            states = {w[0] for w in words if ("mild" in w[3] or "strong" in w[3]) and w[0] not in COSMETIC
+                      and "body" not in w[3]}
+            first = hard[0] if hard else None
+            if first is not None and not _possible_before(tags, first):
+                spans.append((words[first][1], words[first][2]))
+            elif len(states) >= 2 and not any(_possible_before(tags, i) for i, w in enumerate(words)
+                                               if w[0] in states):
+                idx = [i for i, w in enumerate(words) if w[0] in states]
+                spans.append((words[idx[0]][1], words[idx[-1]][2]))
         # a lump or swelling that is also painful, hard, hot or red, on a body part, reported now
         lumps = [i for i, w in enumerate(words) if w[0] in LUMP]
         angry = [i for i, w in enumerate(words) if w[0] in ANGRY or "doler" in _lemma_forms(w[0], lang)]
@@ -313,8 +378,14 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
 
 
 def _spanish_cant(words, j: int) -> bool:
-    """"no puedo/puede/podia ..." (the lemma of every form of poder is "poder")."""
-    return words[j][0] == "no" and j + 1 < len(words) and "poder" in _lemma_forms(words[j + 1][0], "es")
+    """"no puedo/puede/podia ...", "no siento", "no se me levanta" (a body function that no longer works)."""
+    if words[j][0] != "no" or j + 1 >= len(words):
+        return False
+    following = words[j + 1:j + 4]
+    return "poder" in _lemma_forms(words[j + 1][0], "es") or any(
+        "function_body" in w[3] or "function" in w[3] for w in following[:1]) or (
+        len(following) >= 2 and following[0][0] in ("se", "me", "le") and any(
+            "function_body" in w[3] or "function" in w[3] for w in following[1:]))
 
 
 # "I want my lips to look like ...": a wish, not a report.
@@ -326,6 +397,7 @@ QUESTION_LEAD = re.compile(
     r"(?:^|\b)(?:will|would|could|can|might|may|does|do|is it true|is it normal to|how long|what should i expect"
     r"|what shud i expect|what are the chances|what if|any risk|is there a risk|should i expect|expect|usually"
     r"|typically|es cierto|es verdad|puede (?:causar|hacer|provocar|dar)|podria|va a|suele|cuanto (?:tiempo )?dura"
+    r"|se (?:puede|pueden)|me da miedo|tengo miedo|miedo (?:de|a)|i'?m (?:scared|afraid|worried)|scared|afraid"
     r"|cuanto tarda|es comun|voy a tener)\b"
 )
 NOW = re.compile(
@@ -344,7 +416,7 @@ def possibility_question(text: str, start: int, lang: str = "en") -> bool:
     if not QUESTION_LEAD.search(lead):
         return False
     asked = clause_end < len(text) and text[clause_end] == "?" or lead.lstrip().startswith(
-        ("will", "can", "could", "does", "do ", "is it", "how", "what", "es cierto", "es verdad", "puede"))
+        ("will", "can", "could", "does", "do ", "is it", "how", "what", "es cierto", "es verdad", "puede", "se puede"))
     return asked and not NOW.search(clause)
 
 
@@ -357,7 +429,16 @@ def symptom_words(text: str, lang: str = "en") -> list[tuple[int, int]]:
     masked = _masked(text)
     return [m.span() for m in WORDS.finditer(text)
             if not any(s <= m.start() < e for s, e in masked)
-            and (m.group() in LUMP or m.group() in PAIN or "strong" in _tags(m.group(), lang))]
+            and (m.group() in LUMP or m.group() in PAIN or m.group() in HARD_LUMP
+                 or (tags := _tags(m.group(), lang)) and ("strong" in tags or (
+                     "mild" in tags and m.group() not in COSMETIC and m.group() not in NOT_A_SYMPTOM)))]
+
+
+# Mild words that, alone in a booking request, say nothing about a symptom.
+NOT_A_SYMPTOM = wordset(
+    "off funny different strange wrong weird hard tight raw fire sad tired heal healing water waters falls falling "
+    "pulled pulling arriba abajo grande diferente raro rara extrano extrana agua low bajo texture marks marcas "
+    "pattern tiring exhausting sensitive sensible molesta molestia pelar")
 
 
 def _body_near(tags, i: int, width: int) -> bool:

@@ -33,11 +33,18 @@ BENIGN = re.compile(
     r"|\bon fire (?:with|sale|deal)\b|\b(?:is|was|so|looks?|straight|looking) fire\b"
     r"|\b(?:bank|wallet|account|budget|card)\b(?: [\w']+){0,2} (?:is |was )?(?:bleeding|crying|hurting|dying|on fire)\b"
     r"|\b(?:beauty|botox|facial|skin ?care|hair|brow|lash|eyebrow) emergency\b"
-    r"|\b(?:almost |nearly |practically |i |just )?(?:fainted|died|passed out|fainting|dying) (?:at|when|over|from"
+    r"|\b(?:almost |nearly |practically |i |just )?(?:fainted|died|passed out|fainting|dying) (?:at(?! home| work"
+    r"| the clinic| my| school| night)|when|over|from"
     r"|seeing|reading|looking)\b|\bcasi me desmay\w*|\bme (?:muero|mori) (?:de|con|por)\b"
     r"|\bfever blisters?\b|\bweak(?:ness)? (?:for|spot)\b|\bsun ?burn\w*|\bdying to\b|\bbreathtaking\b"
     r"|\bdrop[- ]?dead\b"
     r"|\bblind spots?\b|\bnumbing (?:cream|agent)\b|\bburning (?:question|desire|curiosity)\b"
+    r"|\b(?:me )?arde (?:el|mi) (?:bolsillo|cartera|tarjeta)\b|\bestoy que ardo\b|\bemergencia de (?:belleza|estilo)\b"
+    r"|\b(?:cara|cabeza) (?:caida|quemada)(?= de tanto| jaja| de estudiar| de trabajar)|\b(?:traigo|tengo|ando con)"
+    r" la cabeza quemada\b|\bcarne viva de lo\b|\b(?:bien )?hinchad[oa] de (?:sesiones|citas|trabajo|comer)\b"
+    r"|\bde infarto\b|\b(?:allergic )?reactions? to (?:penicillin|amoxicillin|sulfa|latex|shellfish|peanuts?|bees?)"
+    r"(?: [\w']+){0,2} (?:years ago|as a kid|when i was|in the past|long ago)\b"
+    r"|\b(?:bolsillo|cartera|wallet)\b(?: [\w']+){0,3} (?:me )?(?:esta )?(?:doliendo|duele|llorando)\b"
     r")"
 )
 
@@ -150,6 +157,11 @@ SAFETY = [
     r"\b(?:the|to)\s+(?:er|hospital)\b",
     # Spanish (accents folded): standalone red flags; body x state combinations are in concepts.py
     r"\b(?:boca|cara|sonrisa|labio|labios) (?:de|hacia un|para un) lado\b|\bcarne viva\b",
+    r"\b(?:quedo|quedaron|esta|se ve|se me fue|se le fue|jalada|jalado|chueca) (?:de|hacia un|para un) lado\b"
+    r"|\b(?:solo|nomas|nada mas|nomas) se (?:me |le )?(?:mueve|levanta|mueven) (?:un|de un|el un) lado\b"
+    r"|\bonly one side (?:of my \w+ )?(?:moves|works|lifts|smiles)\b",
+    r"\bcold sores? (?:are |is )?(?:popping|broke|breaking|coming|came|showed|appeared|started|flaring|spreading)\b"
+    r"|\b(?:me|le) (?:dio|salio|salieron|brotaron) (?:una |unos |el |los )?(?:alergia|reaccion|fuegos?|herpes)\b",
     r"\bchills\b|\bescalofrios\b|\b(?:food|drinks?|water|liquid) (?:falls|spills|drips|dribbles|leaks|comes) out\b",
     r"\bfalta de (?:aire|respiracion)\b|\b(?:me|le|se me|se le) falta (?:el )?aire\b|\bahog\w*|\bme (?:desmaye"
     r"|desvaneci)\b|\bdesmay\w*|\bmare[oa]\w*",
