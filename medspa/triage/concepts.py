@@ -429,6 +429,7 @@ def symptom_words(text: str, lang: str = "en") -> list[tuple[int, int]]:
     masked = _masked(text)
     return [m.span() for m in WORDS.finditer(text)
             if not any(s <= m.start() < e for s, e in masked)
+            and not TREATMENT_WORD.fullmatch(m.group())
             and (m.group() in LUMP or m.group() in PAIN or m.group() in HARD_LUMP
                  or (tags := _tags(m.group(), lang)) and ("strong" in tags or (
                      "mild" in tags and m.group() not in COSMETIC and m.group() not in NOT_A_SYMPTOM)))]

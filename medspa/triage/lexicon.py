@@ -42,7 +42,7 @@ BENIGN = re.compile(
     r"|\b(?:me )?arde (?:el|mi) (?:bolsillo|cartera|tarjeta)\b|\bestoy que ardo\b|\bemergencia de (?:belleza|estilo)\b"
     r"|\b(?:cara|cabeza) (?:caida|quemada)(?= de tanto| jaja| de estudiar| de trabajar)|\b(?:traigo|tengo|ando con)"
     r" la cabeza quemada\b|\bcarne viva de lo\b|\b(?:bien )?hinchad[oa] de (?:sesiones|citas|trabajo|comer)\b"
-    r"|\bde infarto\b|\b(?:allergic )?reactions? to (?:penicillin|amoxicillin|sulfa|latex|shellfish|peanuts?|bees?)"
+    r"|\bde infarto\b|\bquemad[oa]s? (?:del|por el|de) sol\b|\b(?:me )?duele (?:verme|ver|pagar|gastar|admitir|decir)\b|\b(?:allergic )?reactions? to (?:penicillin|amoxicillin|sulfa|latex|shellfish|peanuts?|bees?)"
     r"(?: [\w']+){0,2} (?:years ago|as a kid|when i was|in the past|long ago)\b"
     r"|\b(?:bolsillo|cartera|wallet)\b(?: [\w']+){0,3} (?:me )?(?:esta )?(?:doliendo|duele|llorando)\b"
     r")"
