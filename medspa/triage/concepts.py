@@ -153,7 +153,7 @@ IDIOMS = re.compile(
     r"|\b(?:can't|cannot|couldn't) (?:wait|decide|believe|stop|afford|make|remember|find|figure|choose)\b"
     r"|\bwhite (?:stuff|teeth|wedding|dress)\b|\bhit the gym\b|\bfeel(?:ing)? free\b|\bfeel like (?:i need|getting"
     r"|a new|a million)\b"
-    r"|\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru)\b|\bon fire (?:sale|deal|with)\b|\bitching to\b"
+    r"|\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru|out)\b|\bon fire (?:sale|deal|with)\b|\bitching to\b"
     r"|\b(?:is|was|so|looks?|straight|looking) fire\b|\b(?:bank|wallet|account|budget|card)\b(?: [\w']+){0,2} "
     r"(?:is |was )?(?:bleeding|crying|hurting|dying|on fire)\b"
     r"|\b(?:cuanto|hasta cuando) (?:tiempo )?dura\b|\bdouble (?:booked|check|chin)\b|\bswelling of my (?:bank|wallet|ego|heart|pride)\b"
