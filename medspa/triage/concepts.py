@@ -210,6 +210,8 @@ POST_TREATMENT = re.compile(
     r"(?:hicieron|pusieron|aplicaron|inyectaron)\b"
 )
 # Comparisons that describe a symptom ("like I got hit by a truck", "como un globo").
+# Comparisons that only ever describe something wrong with a body part (no treatment needs naming).
+VIVID = re.compile(r"hit|balloon|bee|globo|pelota|naranja|orange|abeja|stung|marble|golf")
 COMPARISON = re.compile(
     r"\blike (?:i|i've|ive|she|he)? ?(?:got|been|was)? ?hit (?:by|with) a\b|\blike a (?:balloon|bee sting|bruise"
     r"|golf ball|marble)\b|\bcomo (?:un globo|una pelota|si me hubieran)\b|\bpiel de naranja\b"
@@ -365,8 +367,13 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
                 spans.append((words[first][1], words[last][2]))
     for m in COMPARISON.finditer(text):
         before = text[max(0, m.start() - 40):m.start()].split()[-4:]
-        if any(_tags(w, lang) & {"body", "airway"} for w in before) and not WISH.search(" ".join(before)) and post():
+        after = text[m.end():m.end() + 30].split()[:4]
+        if WISH.search(" ".join(before)):
+            continue
+        if any(_tags(w, lang) & {"body", "airway"} for w in before) and post():
             spans.append(m.span())
+        elif VIVID.search(m.group()) and any(_tags(w.strip(",.?!"), lang) & {"body", "airway"} for w in before + after):
+            spans.append(m.span())  # "like I got hit by a truck", "me picaron abejas en los labios": a report as is
     reported = []
     for span in _merge(spans):
         if possibility_question(text, span[0], lang):
@@ -397,7 +404,7 @@ QUESTION_LEAD = re.compile(
     r"(?:^|\b)(?:will|would|could|can|might|may|does|do|is it true|is it normal to|how long|what should i expect"
     r"|what shud i expect|what are the chances|what if|any risk|is there a risk|should i expect|expect|usually"
     r"|typically|es cierto|es verdad|puede (?:causar|hacer|provocar|dar)|podria|va a|suele|cuanto (?:tiempo )?dura"
-    r"|se (?:puede|pueden)|me da miedo|tengo miedo|miedo (?:de|a)|i'?m (?:scared|afraid|worried)|scared|afraid"
+    r"|se (?:puede|pueden)|cuantos (?:dias|horas|semanas)|cuanto tiempo|how many (?:days|hours|weeks)|me da miedo|tengo miedo|miedo (?:de|a)|i'?m (?:scared|afraid|worried)|scared|afraid"
     r"|cuanto tarda|es comun|voy a tener)\b"
 )
 NOW = re.compile(
@@ -407,13 +414,18 @@ NOW = re.compile(
 )
 
 
+# "¿duele mucho el microneedling?", "does it hurt a lot?": the state asked about in general, nobody's own.
+IMPERSONAL_QUESTION = re.compile(r"\s*(?:duele|arde|pica|se hincha|se inflama|se amorata|hurts?|does it hurt)\b")
+
+
 def possibility_question(text: str, start: int, lang: str = "en") -> bool:
     """True when the symptom at `start` sits in a question about what might happen, with nothing reported."""
     clause_start = max(text.rfind(ch, 0, start) for ch in ".?!;\n") + 1
     clause_end = min([i for i in (text.find(ch, start) for ch in ".?!;\n") if i >= 0] or [len(text)])
     lead = text[clause_start:start]
     clause = text[clause_start:clause_end]
-    if not QUESTION_LEAD.search(lead):
+    if not QUESTION_LEAD.search(lead) and not (
+            not lead.strip() and IMPERSONAL_QUESTION.match(clause) and text[clause_end:clause_end + 1] == "?"):
         return False
     asked = clause_end < len(text) and text[clause_end] == "?" or lead.lstrip().startswith(
         ("will", "can", "could", "does", "do ", "is it", "how", "what", "es cierto", "es verdad", "puede", "se puede"))
