@@ -42,7 +42,10 @@ BODY = wordset(
     "pomulo pomulos nariz mandibula barbilla menton cara rostro cuello piel zona lado sien brazo brazos "
     "pierna piernas mano manos dedo dedos cabeza expresion papada ojera ojeras entrecejo cuero cabelludo axila "
     "axilas bigote surco surcos encia encias saliva comisura comisuras pestanas parpados menton oido oidos "
-    "oreja orejas ear ears tip eyelash eyelashes lash lashes pestana hilo hilos thread threads"
+    "oreja orejas ear ears tip eyelash eyelashes lash lashes pestana hilo hilos thread threads cheekbone cheekbones "
+    "jowl jowls marionette nasolabial corner corners underarm underarms armpit armpits thigh thighs belly stomach "
+    "abdomen tummy hairline pore pores trough troughs muscle muscles teeth tooth philtrum eyeball eyeballs pupil "
+    "lashline quijada pestanas poro poros muslo muslos espalda nuca lagrimal pomulo barriga panza abdomen"
 ) | AIRWAY
 # Functions that mean something is wrong when lost, on their own.
 FUNCTION = wordset(
@@ -59,7 +62,8 @@ FUNCTION_WITH_BODY = wordset(
 INABILITY = wordset(
     "can't cannot couldn't unable won't wont doesn't isn't hardly barely trouble difficulty difficult hard "
     "struggle struggling problem problems issue issues painful hurts "
-    "dificultad dificil problema problemas cuesta trabajo apenas batallo batallando dificulta logro"
+    "dificultad dificil problema problemas cuesta trabajo apenas batallo batallando dificulta logro duele duelen "
+    "arde"
 )
 STRONG = wordset(
     "droop droopy drooping drooped crooked frozen paralyzed paralysed paralysis hoarse raspy blurry blurred "
@@ -71,7 +75,7 @@ STRONG = wordset(
     "palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada dormido dormida "
     "durmio amoratado amoratada cerrada cerrado cerrandose grisaceo grisacea nublada nublado cerrando cierra "
     "ladeada ladeado marmoleado marmoleada jaspeado jaspeada poking protruding migrated migrating migration "
-    "movio sparkles sparkle"
+    "movio sparkles sparkle spock congelado congelada congelados lazy"
 )
 # Loss words that are a symptom only with a function-like part ("my smile is gone", not "my lines are gone").
 LOSS = wordset("gone disappeared missing lost desaparecio perdi borro borrada borrado")
@@ -100,7 +104,11 @@ MILD = wordset(
     "indent indentation dent sunken bloodshot pulled pulling ants crawling crawly chills irritated irritation "
     "inflamed inflammation falls falling drips dripping heal healing puffed puff low stripes stripe marks "
     "sores holes pits pitted pitting texture ridge shelf cord tapa tapando bajo bajado bajada salen saliendo "
-    "rayas raya cafe cafes cuadros hoyos hoyo hoyuelos cordon cordones marcas dimpling bumpy"
+    "rayas raya cafe cafes cuadros hoyos hoyo hoyuelos cordon cordones marcas dimpling bumpy pebbly wavy ripply "
+    "rippled indented flaky scaly bloody bled bleeds crust crusted gritty sandy shooting pulsing pounding wonky "
+    "slanted tilted twisted skewed arched peaked scar scars scarring breakout breakouts alta alto altas altos "
+    "jala jalan jalando jalada jalado tirante tirantez escurre escurriendo chorrea moretes morete cardenal "
+    "verdugon bolas grumo grumos chipote chipotes cicatriz cicatrices descarapelando lagrimea"
 )
 # A lump or swelling that is also painful, hard, hot or red is reported as a symptom even with no treatment
 # named ("a lump in my lip that's sore", "tengo una bolita dura en el labio que me duele").
@@ -131,7 +139,9 @@ CHANGE = wordset(
 CURRENT = wordset(
     "my her his their our i'm i've i have has she's it's its it keep she he mom sister daughter husband wife there's "
     "friend still now today tonight right yesterday since woke keeps mi mis su sus tengo tiene tienen estoy "
-    "esta estan siento siente ahora todavia hoy desde sigo sigue seguimos"
+    "esta estan siento siente ahora todavia hoy desde sigo sigue seguimos son brother aunt grandma grandmother "
+    "client patient boyfriend girlfriend partner mother father dad mama abuela hija hijo hermana hermano esposa "
+    "esposo amiga amigo tia novia novio cunada suegra amaneci amanecio"
 ) | CHANGE
 # A state asked about as a possibility ("will I bruise?", "is it normal to swell?").
 POSSIBLE = wordset(
@@ -170,7 +180,10 @@ TREATMENT = (
     r"|masseter|prp|plasma|morpheus ?8?|brilliant|bbl|dermaplaning|co2|fraxel|halo|moxi|threads?|pdo|dissolv\w*"
     r"|hylenex|photofacial|electrolysis|waxing|wax|nose job|rhinoplasty|tear troughs?|needle|needles|relleno|rellenos|tratamiento|inyeccion|inyecciones|cita|peeling"
     r"|aplicacion|sesion|procedimiento|hilos|depilacion|hialuronico|toxina|limpieza|microagujas|mesoterapia"
-    r"|radiofrecuencia|dermapen|enzimas)"
+    r"|radiofrecuencia|dermapen|enzimas|belotero|revanesse|versa|profhilo|renuva|vi peel|tca|jessner|sofwave"
+    r"|ultherapy|thermage|coolsculpt\w*|potenza|vivace|exosomes?|polynucleotides?|microblading|lash lift|brow lamination"
+    r"|tattoo removal|picosure|pico|sclerotherapy|exfoliacion|micropigmentacion|carboxiterapia|criolipolisis"
+    r"|rinomodelacion|bioestimulador\w*|skinbooster\w*|inyectables?|piquetes?|pinchazos?|botox|lip filler|fill)"
 )
 TREATMENT_WORD = re.compile(TREATMENT)
 PAST_TIME = (
@@ -198,7 +211,11 @@ POST_TREATMENT = re.compile(
     r"|\bdonde (?:me|le) (?:pusieron|inyectaron|hicieron|aplicaron|picaron)\b|\b(?:done|hecho) (?:an? |one |two |\d+ |a few )?"
     r"(?:hours?|days?|hrs?|yesterday|today|this morning)\b"
     r"|\bya (?:paso|pasaron|van|llevo|lleva|tiene|tengo) (?:un |una |\w+ )?(?:mes|meses|dias?|semanas?|horas?)\b"
-    r"|\bpasaron \w+ (?:dias|semanas|horas)\b|\ba (?:la|las|los) (?:\w+ )?(?:semanas?|dias?|horas?) del?\b"
+    r"|\bpasaron \w+ (?:dias|semanas|horas)\b|\btouch ?ups?\b|\bretoques?\b|\b(?:amaneci|amanecio|me levante) con\b"
+    r"|\b(?:lips?|cheeks?|chin|jaw|jawline|forehead|brows?|under ?eyes?|nose|face|neck|temples?|11s|crows? feet"
+    r"|frown lines?|labios?|cachetes|pomulos|frente|ojeras|nariz|cara) (?:done|filled|injected|treated|lasered)\b"
+    r"|\b(?:me|le) (?:inyect\w+|rellen\w+|hicieron|pusieron) (?:los |las |el |la )?(?:labios?|cachetes|pomulos|frente|ojeras"
+    r"|nariz|cara|menton|ceja|cejas)\b|\ba (?:la|las|los) (?:\w+ )?(?:semanas?|dias?|horas?) del?\b"
     rf"|\b(?:del|de la|de los|con el|con la|con los|por el|por la) (?:maquina del? )?{TREATMENT}\b(?! (?:price|precio))"
     r"|\b(?:hilos?|threads?) (?:\w+ )?(?:saliendo|salen|sale|poking|sticking|coming)\b"
     r"|\bit'?s been (?:[\w']+ ){0,2}(?:days?|hours?|weeks?)\b(?! since)"
@@ -221,6 +238,7 @@ COMPARISON = re.compile(
 )
 
 
+SUPERLATIVE = re.compile(r"^(\w{3,}?)isim([oa]s?)$")
 DIMINUTIVE = re.compile(r"^(\w{3,}?)(c?)it([oa]s?)$")
 
 
@@ -249,6 +267,9 @@ def _lemma_forms(word: str, lang: str) -> frozenset[str]:
     base = _undiminish(word) if len(word) > 5 else None
     if base:
         forms.update({base, language.lemma(base, "es")})
+    m = SUPERLATIVE.match(word)
+    if m:  # hinchadisimo -> hinchado, rojisima -> roja
+        forms.add(m.group(1) + m.group(2))
     return frozenset(forms)
 
 
@@ -409,7 +430,7 @@ QUESTION_LEAD = re.compile(
 )
 NOW = re.compile(
     r"\b(?:now|since|still|today|yesterday|woke|turned|went|started|right now|rn|keeps|ahora|desde|todavia|ya"
-    r"|hoy|ayer|my \w+ (?:is|are|feels|looks)|i have|i've got|i am|i'm|im|tengo|tiene"
+    r"|hoy|ayer|my \w+ (?:is|are|feels|looks)|i have|i've got|i am|i'm|im|tengo(?! miedo)|tiene"
     r"|(?:could|might|can) (?:it|this|that) be|is (?:it|this|that) (?:a|an))\b"
 )
 
@@ -439,12 +460,23 @@ def symptom_words(text: str, lang: str = "en") -> list[tuple[int, int]]:
     """Words that name an abnormal state (droopy, swollen, lump, pain, morado...), idioms left out: a message
     with one of them is never a plain booking, whatever else it asks."""
     masked = _masked(text)
-    return [m.span() for m in WORDS.finditer(text)
-            if not any(s <= m.start() < e for s, e in masked)
-            and not TREATMENT_WORD.fullmatch(m.group())
-            and (m.group() in LUMP or m.group() in PAIN or m.group() in HARD_LUMP
-                 or (tags := _tags(m.group(), lang)) and ("strong" in tags or (
-                     "mild" in tags and m.group() not in COSMETIC and m.group() not in NOT_A_SYMPTOM)))]
+    words = [m for m in WORDS.finditer(text) if not any(s <= m.start() < e for s, e in masked)]
+    found = []
+    for i, m in enumerate(words):
+        word = m.group()
+        if TREATMENT_WORD.fullmatch(word):
+            continue
+        tags = _tags(word, lang)
+        if word in LUMP or word in PAIN or word in HARD_LUMP or "strong" in tags or (
+                "mild" in tags and word not in COSMETIC and word not in NOT_A_SYMPTOM):
+            found.append(m.span())
+        elif "mild" in tags and word in ASYMMETRY and any(
+                "body" in _tags(w.group(), lang) for w in words[max(0, i - 4):i + 5]):
+            found.append(m.span())  # "one brow is higher", "un labio más grande"
+    return found
+
+
+ASYMMETRY = wordset("uneven higher lower bigger smaller desigual alta alto grande chiquito chiquita arriba abajo")
 
 
 # Mild words that, alone in a booking request, say nothing about a symptom.
