@@ -117,8 +117,16 @@ LUMP = wordset(
     "hinchado hinchada hinchados hinchadas hinchazon inflamado inflamada cord cordon cordones ridge nodules "
     "nodulos"
 )
-# Strict lumps: reported on a body part as one's own ("tengo un bulto en el cachete"), they are a symptom.
-HARD_LUMP = wordset("lump lumps knot knots nodule nodules bolita bolitas bulto bultos nodulo nodulos cordon cordones")
+LIMBS = wordset(
+    "arm arms leg legs hand hands finger fingers thigh thighs belly stomach brazo brazos pierna piernas mano manos "
+    "dedo dedos muslo muslos espalda barriga panza")
+# What a treatment leaves in the skin, and the verbs that describe it now.
+ARTIFACT = wordset("filler fillers product relleno producto thread threads hilo hilos")
+LINK = wordset("feels feel is are looks look got went feeling looking se siente ve esta estan puso quedo moved movio")
+# Strict lumps (and bruises): reported on a body part as one's own ("tengo un bulto en el cachete"), they are a symptom.
+HARD_LUMP = wordset(
+    "lump lumps knot knots nodule nodules bolita bolitas bulto bultos nodulo nodulos cordon cordones bruise bruises "
+    "moreton moretones morete moretes cardenal ampolla ampollas blister blisters")
 # States that are also what people book treatments for ("dark spots", "redness"): two of these are no symptom.
 COSMETIC = wordset(
     "red redness dark darker spots patches patch dry uneven bigger smaller lower higher tired sad lines rojo roja "
@@ -211,7 +219,9 @@ POST_TREATMENT = re.compile(
     r"|\bdonde (?:me|le) (?:pusieron|inyectaron|hicieron|aplicaron|picaron)\b|\b(?:done|hecho) (?:an? |one |two |\d+ |a few )?"
     r"(?:hours?|days?|hrs?|yesterday|today|this morning)\b"
     r"|\bya (?:paso|pasaron|van|llevo|lleva|tiene|tengo) (?:un |una |\w+ )?(?:mes|meses|dias?|semanas?|horas?)\b"
-    r"|\bpasaron \w+ (?:dias|semanas|horas)\b|\btouch ?ups?\b|\bretoques?\b|\b(?:amaneci|amanecio|me levante) con\b"
+    r"|\bpasaron \w+ (?:dias|semanas|horas)\b|\b(?:after|despues de) (?:\d+|a few|a couple|two|three|four|five|dos|tres"
+    r"|cuatro|cinco|unos) (?:of )?(?:days|hours|weeks|dias|horas|semanas)\b|\bsigue\b|\bsigo con\b|\b(?:still|todavia|aun)\b(?! (?:want|wanna|get|getting|need|do|doing|open|available"
+    r"|waiting|tienen|hay|puedo|quiero|have (?:the|a|any|openings|spots|room)|on|valid|good|going))|\btouch ?ups?\b|\bretoques?\b|\b(?:amaneci|amanecio|me levante) con\b"
     r"|\b(?:lips?|cheeks?|chin|jaw|jawline|forehead|brows?|under ?eyes?|nose|face|neck|temples?|11s|crows? feet"
     r"|frown lines?|labios?|cachetes|pomulos|frente|ojeras|nariz|cara) (?:done|filled|injected|treated|lasered)\b"
     r"|\b(?:me|le) (?:inyect\w+|rellen\w+|hicieron|pusieron) (?:los |las |el |la )?(?:labios?|cachetes|pomulos|frente|ojeras"
@@ -267,6 +277,8 @@ def _lemma_forms(word: str, lang: str) -> frozenset[str]:
     base = _undiminish(word) if len(word) > 5 else None
     if base:
         forms.update({base, language.lemma(base, "es")})
+    if len(word) > 4 and word.endswith("s"):  # plurals simplemma does not know: amoratados -> amoratado
+        forms.add(word[:-1])
     m = SUPERLATIVE.match(word)
     if m:  # hinchadisimo -> hinchado, rojisima -> roja
         forms.add(m.group(1) + m.group(2))
@@ -342,14 +354,14 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
                     continue
             # body part (or function) x abnormal state, within four words either side
             if "body" in tag or "loss_part" in tag:
-                for k in range(max(0, i - 4), min(len(words), i + 5)):
+                for k in range(max(0, i - 6), min(len(words), i + 7)):
                     if k == i:
                         continue
                     other = tags[k]
                     strong = "strong" in other or ("loss" in other and "loss_part" in tag)
                     mild = "mild" in other or "spread" in other
-                    if not (strong or mild):
-                        continue
+                    if not (strong or mild) or (abs(k - i) > 4 and not strong):
+                        continue  # a strong state reaches a little further ("se me durmio la mitad de la cara")
                     if strong or "airway" in tag or (
                             mild and not _possible_before(tags, min(i, k)) and post()
                             and (has_current or has_change or k > i)):
@@ -363,12 +375,25 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
                     and not _possible_before(tags, i) and not any("body" in t for t in tags[max(0, i - 4):i + 5])
                     and post()):
                 spans.append((start, end))
+        # what was put in the skin, described as it is now ("my filler feels hard", "el relleno se ve grumoso")
+        for i, w in enumerate(words):
+            if w[0] in ARTIFACT and not _possible_before(tags, i):
+                link = next((j for j in range(i + 1, min(len(words), i + 3)) if words[j][0] in LINK), None)
+                if link is not None and any("body" in tags[j] for j in range(i + 1, link)):
+                    link = None  # "since my last filler my lip looks white": the lip is what looks white
+                if link is not None:
+                    state = next((k for k in range(link + 1, min(len(words), link + 4))
+                                  if ("mild" in tags[k] or "strong" in tags[k]) and words[k][0] not in COSMETIC), None)
+                    if state is not None:
+                        spans.append((w[1], words[state][2]))
         # a firm lump on a body part, reported as one's own ("tengo un bulto en el cachete", "a knot in my lip");
         # or two or more abnormal states of one body part that are not what people book for ("my chin looks
         # dimpled and bumpy and one side is stiff")
         if has_current and any("body" in t for t in tags):
             hard = [i for i, w in enumerate(words) if w[0] in HARD_LUMP or (
                 _undiminish(w[0]) or "") in HARD_LUMP]
+            if not any("body" in t for (word, _, _, t) in words if word not in LIMBS):
+                hard = []  # "a bruise on my leg from the gym": not where anyone was treated
             states = {w[0] for w in words if ("mild" in w[3] or "strong" in w[3]) and w[0] not in COSMETIC
                       and "body" not in w[3]}
             first = hard[0] if hard else None
@@ -392,6 +417,8 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
         if WISH.search(" ".join(before)):
             continue
         if any(_tags(w, lang) & {"body", "airway"} for w in before) and post():
+            spans.append(m.span())
+        elif VIVID.search(m.group()) and post():
             spans.append(m.span())
         elif VIVID.search(m.group()) and any(_tags(w.strip(",.?!"), lang) & {"body", "airway"} for w in before + after):
             spans.append(m.span())  # "like I got hit by a truck", "me picaron abejas en los labios": a report as is
@@ -425,12 +452,13 @@ QUESTION_LEAD = re.compile(
     r"(?:^|\b)(?:will|would|could|can|might|may|does|do|is it true|is it normal to|how long|what should i expect"
     r"|what shud i expect|what are the chances|what if|any risk|is there a risk|should i expect|expect|usually"
     r"|typically|es cierto|es verdad|puede (?:causar|hacer|provocar|dar)|podria|va a|suele|cuanto (?:tiempo )?dura"
-    r"|se (?:puede|pueden)|cuantos (?:dias|horas|semanas)|cuanto tiempo|how many (?:days|hours|weeks)|me da miedo|tengo miedo|miedo (?:de|a)|i'?m (?:scared|afraid|worried)|scared|afraid"
+    r"|se (?:puede|pueden)|es normal que se (?!me|le|nos)|es normal (?:que )?(?:hincharse|inflamarse|tener|quedar)|hay (?:algun )?riesgo"
+    r"|riesgo de|existe (?:el )?riesgo|posibilidad de|is there (?:any|a) chance|what are the risks|cuantos (?:dias|horas|semanas)|cuanto tiempo|how many (?:days|hours|weeks)|me da miedo|tengo miedo|miedo (?:de|a)|i'?m (?:scared|afraid|worried)|scared|afraid"
     r"|cuanto tarda|es comun|voy a tener)\b"
 )
 NOW = re.compile(
     r"\b(?:now|since|still|today|yesterday|woke|turned|went|started|right now|rn|keeps|ahora|desde|todavia|ya"
-    r"|hoy|ayer|my \w+ (?:is|are|feels|looks)|i have|i've got|i am|i'm|im|tengo(?! miedo)|tiene"
+    r"|hoy|ayer|my \w+ (?:is|are|feels|looks)|i have|i've got|i am|i'm|im|tengo(?! miedo)|tiene|tenga|siga"
     r"|(?:could|might|can) (?:it|this|that) be|is (?:it|this|that) (?:a|an))\b"
 )
 

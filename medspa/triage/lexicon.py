@@ -90,6 +90,9 @@ SAFETY = [
     r"\b(?:can'?t|cant|cannot|couldn'?t)\s+see\s*(?:[.!?]|$)",
     r"\b(?:gone|going|went|go)\s+blind\b|\bblindness\b",
     r"\b(?:spots?|floaters?|flashes)\s+in\s+my\s+(?:vision|eyes?)\b",
+    r"\bseeing (?:little |tiny |small |black |white |bright |some |dark )?(?:spots|sparkles|stars|flashes|flashing lights"
+    r"|floaters|lights|squiggles)\b|\bveo (?:lucecitas|luces|estrellitas|chispas|chispitas|puntitos|puntos|manchitas"
+    r"|destellos|sombras)\b",
     # drooping, weakness, speech
     r"\bdroop\w*|\bptosis\b",
     r"\b(?:heavy|sagging|saggy)\s+(?:eye)?(?:lids?|brows?|eyebrows?)\b",
