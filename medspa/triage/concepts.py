@@ -452,7 +452,7 @@ QUESTION_LEAD = re.compile(
     r"(?:^|\b)(?:will|would|could|can|might|may|does|do|is it true|is it normal to|how long|what should i expect"
     r"|what shud i expect|what are the chances|what if|any risk|is there a risk|should i expect|expect|usually"
     r"|typically|es cierto|es verdad|puede (?:causar|hacer|provocar|dar)|podria|va a|suele|cuanto (?:tiempo )?dura"
-    r"|se (?:puede|pueden)|es normal que se (?!me|le|nos)|es normal (?:que )?(?:hincharse|inflamarse|tener|quedar)|hay (?:algun )?riesgo"
+    r"|se (?:puede|pueden)|es normal que se(?! me| le| nos)|es normal (?:que )?(?:hincharse|inflamarse|tener|quedar)|hay (?:algun )?riesgo"
     r"|riesgo de|existe (?:el )?riesgo|posibilidad de|is there (?:any|a) chance|what are the risks|cuantos (?:dias|horas|semanas)|cuanto tiempo|how many (?:days|hours|weeks)|me da miedo|tengo miedo|miedo (?:de|a)|i'?m (?:scared|afraid|worried)|scared|afraid"
     r"|cuanto tarda|es comun|voy a tener)\b"
 )
@@ -519,7 +519,7 @@ def _body_near(tags, i: int, width: int) -> bool:
 
 
 def _body_before(tags, j: int) -> bool:
-    return any("body" in tags[k] for k in range(max(0, j - 3), j))
+    return any("body" in tags[k] for k in range(max(0, j - 7), j))
 
 
 def _possible_before(tags, i: int) -> bool:

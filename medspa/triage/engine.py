@@ -85,10 +85,11 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
             # Pain: severe/worsening pain, or pain/headache together with a recent treatment, unless asked
             # as a question ("does it hurt a lot?", "will it hurt after the peel?" are provider questions).
             pain = list(lexicon.SAFETY_PAIN.finditer(text))
-            if lexicon.POST_TREATMENT.search(text):
+            if lexicon.POST_TREATMENT.search(text) or concepts.POST_TREATMENT.search(text):
                 pain += lexicon.PAIN_AFTER.finditer(text)
             for m in sorted(pain, key=lambda m: m.start()):
-                if not lexicon.QUESTION_GUARD.search(text[max(0, m.start() - 30) : m.start()]):
+                if not lexicon.QUESTION_GUARD.search(text[max(0, m.start() - 30) : m.start()]) and not (
+                        concepts.possibility_question(text, m.start(), norm.language)):
                     _add(phrases, norm.source(*m.span()))
             # Concepts: body part or function x abnormal state or lost ability (concepts.py).
             for start, end in concepts.find(text, norm.language, possible=possible_spans):
