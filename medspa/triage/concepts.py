@@ -51,12 +51,13 @@ BODY = wordset(
 FUNCTION = wordset(
     "swallow swallowing breathe breathing breath chew chewing drink drinking talk talking speak speaking see "
     "seeing blink blinking whistle sip smile smiling frown pucker focus read swallowed breathed "
-    "tragar respirar masticar beber hablar ver parpadear sonreir silbar enfocar leer tomar sorber soplar "
+    "tragar respirar masticar beber hablar ver parpadear sonreir silbar enfocar leer tomar sorber soplar purse wink "
+    "pronounce pronunciar guinar besar kiss "
     "chiflar comer"
 )
 # Functions that need a body part nearby ("can't move my appointment" is not a symptom).
 FUNCTION_WITH_BODY = wordset(
-    "move moving lift lifting raise raising close closing open opening hold holding feel feeling shut go "
+    "move moving lift lifting raise raising close closing open opening hold holding feel feeling shut go keep stay "
     "mover levantar cerrar abrir sostener sentir alzar fruncir pasar"
 )
 INABILITY = wordset(
@@ -75,7 +76,7 @@ STRONG = wordset(
     "palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada dormido dormida "
     "durmio amoratado amoratada cerrada cerrado cerrandose grisaceo grisacea nublada nublado cerrando cierra "
     "ladeada ladeado marmoleado marmoleada jaspeado jaspeada poking protruding migrated migrating migration "
-    "movio sparkles sparkle spock congelado congelada congelados lazy"
+    "movio sparkles sparkle spock congelado congelada congelados lazy cuelga cuelgan colgando numbish"
 )
 # Loss words that are a symptom only with a function-like part ("my smile is gone", not "my lines are gone").
 LOSS = wordset("gone disappeared missing lost desaparecio perdi borro borrada borrado")
@@ -108,7 +109,8 @@ MILD = wordset(
     "rippled indented flaky scaly bloody bled bleeds crust crusted gritty sandy shooting pulsing pounding wonky "
     "slanted tilted twisted skewed arched peaked scar scars scarring breakout breakouts alta alto altas altos "
     "jala jalan jalando jalada jalado tirante tirantez escurre escurriendo chorrea moretes morete cardenal "
-    "verdugon bolas grumo grumos chipote chipotes cicatriz cicatrices descarapelando lagrimea"
+    "verdugon bolas grumo grumos chipote chipotes cicatriz cicatrices descarapelando lagrimea brinca brincando "
+    "tiembla temblando flat plano plana"
 )
 # A lump or swelling that is also painful, hard, hot or red is reported as a symptom even with no treatment
 # named ("a lump in my lip that's sore", "tengo una bolita dura en el labio que me duele").
@@ -122,6 +124,7 @@ LIMBS = wordset(
     "dedo dedos muslo muslos espalda barriga panza")
 # What a treatment leaves in the skin, and the verbs that describe it now.
 ARTIFACT = wordset("filler fillers product relleno producto thread threads hilo hilos")
+MOVES = wordset("move moves moving moved shift shifts shifted shifting migrate migrates mueve mueven moviendo recorre")
 LINK = wordset("feels feel is are looks look got went feeling looking se siente ve esta estan puso quedo moved movio")
 # Strict lumps (and bruises): reported on a body part as one's own ("tengo un bulto en el cachete"), they are a symptom.
 HARD_LUMP = wordset(
@@ -238,12 +241,18 @@ POST_TREATMENT = re.compile(
 )
 # Comparisons that describe a symptom ("like I got hit by a truck", "como un globo").
 # Comparisons that only ever describe something wrong with a body part (no treatment needs naming).
-VIVID = re.compile(r"hit|balloon|bee|globo|pelota|naranja|orange|abeja|stung|marble|golf")
+VIVID = re.compile(
+    r"\b(?:hit|balloon|bee|globo|pelota|naranja|orange|abeja|stung|marble|golf|joker|sandpaper|sausages?|salchichas?"
+    r"|pato|duck|lija|hormigas?|ants|bugs|payaso|clown|zombie|monster|monstruo|stroke|derrame|punched|golpead\w*"
+    r"|quemad\w*|burn|burned|burnt|bruised?|alien|fish|pez|shelf|repisa)(?:s|es)?\b")
 COMPARISON = re.compile(
     r"\blike (?:i|i've|ive|she|he)? ?(?:got|been|was)? ?hit (?:by|with) a\b|\blike a (?:balloon|bee sting|bruise"
     r"|golf ball|marble)\b|\bcomo (?:un globo|una pelota|si me hubieran)\b|\bpiel de naranja\b"
     r"|\borange peel (?:texture|skin|look)\b|\b(?:me|le) picaron (?:unas? )?abejas?\b|\bstung by (?:a )?bees?\b"
-    r"|\b(?:looks?|looking|feels?|feeling|is looking|is feeling) like (?!(?:i need|getting|a new|a million|the|you))"
+    r"|\b(?:looks?|looking|feels?|feeling|is looking|is feeling|look|looked|felt) like (?!(?:i need|getting|a new|a million"
+    r"|you|the (?:same|best|time|way|one)))|\b(?:me veo|se me ve|se ve|me siento|se siente|parezco|siento) (?:\w+ )?como\b"
+    r"|\bcomo (?:de |un |una |unos |unas |si )?(?:pato|lija|hormigas|salchichas?|payaso|piedras?|quemad\w*|golpead\w*"
+    r"|globo|pelota|un derrame)\b"
     r"|\b(?:se (?:ve|siente)|parece) como\b"
 )
 
@@ -277,6 +286,9 @@ def _lemma_forms(word: str, lang: str) -> frozenset[str]:
     base = _undiminish(word) if len(word) > 5 else None
     if base:
         forms.update({base, language.lemma(base, "es")})
+    if len(word) > 5 and word.endswith("ish"):  # numbish -> numb, reddish -> red, pinkish -> pink
+        base = word[:-3]
+        forms.update({base, base[:-1] if base[-1] == base[-2] else base})
     if len(word) > 4 and word.endswith("s"):  # plurals simplemma does not know: amoratados -> amoratado
         forms.add(word[:-1])
     m = SUPERLATIVE.match(word)
@@ -377,6 +389,10 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
                 spans.append((start, end))
         # what was put in the skin, described as it is now ("my filler feels hard", "el relleno se ve grumoso")
         for i, w in enumerate(words):
+            if w[0] in ARTIFACT and not _possible_before(tags, i) and any(
+                    words[j][0] in MOVES for j in range(i + 1, min(len(words), i + 3))):
+                spans.append((w[1], words[min(len(words) - 1, i + 2)][2]))  # "I can feel the filler move"
+                continue
             if w[0] in ARTIFACT and not _possible_before(tags, i):
                 link = next((j for j in range(i + 1, min(len(words), i + 3)) if words[j][0] in LINK), None)
                 if link is not None and any("body" in tags[j] for j in range(i + 1, link)):
@@ -413,14 +429,16 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
                 spans.append((words[first][1], words[last][2]))
     for m in COMPARISON.finditer(text):
         before = text[max(0, m.start() - 40):m.start()].split()[-4:]
-        after = text[m.end():m.end() + 30].split()[:4]
+        after = text[m.end():m.end() + 40].split()[:6]
         if WISH.search(" ".join(before)):
             continue
         if any(_tags(w, lang) & {"body", "airway"} for w in before) and post():
             spans.append(m.span())
-        elif VIVID.search(m.group()) and post():
+        elif (vivid := VIVID.search(text[m.start():m.end() + 25])) and post():
             spans.append(m.span())
-        elif VIVID.search(m.group()) and any(_tags(w.strip(",.?!"), lang) & {"body", "airway"} for w in before + after):
+        elif post() and any(_tags(w.strip(",.?!"), lang) & {"body", "airway"} for w in after):
+            spans.append(m.span())  # "feels like sandpaper on my cheek after the laser"
+        elif vivid and any(_tags(w.strip(",.?!"), lang) & {"body", "airway"} for w in before + after):
             spans.append(m.span())  # "like I got hit by a truck", "me picaron abejas en los labios": a report as is
     reported = []
     for span in _merge(spans):
@@ -444,7 +462,7 @@ def _spanish_cant(words, j: int) -> bool:
 
 
 # "I want my lips to look like ...": a wish, not a report.
-WISH = re.compile(r"\b(?:want|wanted|wanting|hoping|hope|would|wish|to)\b")
+WISH = re.compile(r"\b(?:want|wanted|wanting|hoping|hope|would|wish|to|quiero|quisiera|gustaria|queria)\b")
 # A question about what might happen ("can botox make your eyelid droop?", "will I get numbness from laser?",
 # "is it true you can't drink from a straw after?", "es cierto que puede caerse el párpado?") is a provider
 # question, unless the clause also reports something now ("my lip is numb, will it last?").

@@ -164,6 +164,11 @@ SAFETY = [
     r"\b(?:quedo|quedaron|esta|se ve|se me fue|se le fue|jalada|jalado|chueca) (?:de|hacia un|para un) lado\b"
     r"|\b(?:solo|nomas|nada mas|nomas) se (?:me |le )?(?:mueve|levanta|mueven) (?:un|de un|el un) lado\b"
     r"|\bonly one side (?:of my \w+ )?(?:moves|works|lifts|smiles)\b",
+    r"\bswell\w*\s+(?:[\w']+\s+){0,2}?(?:has\s?n'?t|has not|is\s?n'?t|is not|not|won'?t|will not|doesn'?t|does not)\s+"
+    r"(?:[\w']+\s+)?(?:gone|going|go|come|coming) down\b"
+    r"|\b(?:hinchazon|inflamacion|hinchado|hinchada|moreton|moretones|bulto|bolita)\s+(?:[\w']+\s+){0,2}?no\s+(?:se\s+)?"
+    r"(?:me\s+)?(?:baja|bajan|quita|quitan|va|van|desinflama|desaparece)\b"
+    r"|\bno (?:aguanto|soporto) (?:el |este |tanto )?dolor\b|\bse me atora\w*|\bfood (?:keeps )?(?:getting |gets )?stuck\b",
     r"\bcold sores? (?:are |is )?(?:popping|broke|breaking|coming|came|showed|appeared|started|flaring|spreading)\b"
     r"|\b(?:me|le) (?:dio|salio|salieron|brotaron) (?:una |unos |el |los )?(?:alergia|reaccion|fuegos?|herpes)\b",
     r"\bchills\b|\bescalofrios\b|\b(?:food|drinks?|water|liquid) (?:falls|spills|drips|dribbles|leaks|comes) out\b",
