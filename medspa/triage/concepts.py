@@ -157,7 +157,7 @@ CURRENT = wordset(
 # A state asked about as a possibility ("will I bruise?", "is it normal to swell?").
 POSSIBLE = wordset(
     "will would could might may gonna should usually typically normally chance risk risks expect "
-    "cause causes common happen if possible puede podria va vas voy seria normalmente suele"
+    "cause causes common happen if possible puede podria va vas voy van seria normalmente suele"
 )
 CLAUSE = re.compile(r"[.?!;\n]+")
 WORDS = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -470,18 +470,20 @@ QUESTION_LEAD = re.compile(
     r"(?:^|\b)(?:will|would|could|can|might|may|does|do|is it true|is it normal to|how long|what should i expect"
     r"|what shud i expect|what are the chances|what if|any risk|is there a risk|should i expect|expect|usually"
     r"|typically|es cierto|es verdad|puede (?:causar|hacer|provocar|dar)|podria|va a|suele|cuanto (?:tiempo )?dura"
-    r"|se (?:puede|pueden)|es normal que se(?! me| le| nos)|es normal (?:que )?(?:hincharse|inflamarse|tener|quedar)|hay (?:algun )?riesgo"
+    r"|se (?:puede|pueden)|es normal que se(?! me| le| nos)|van a|me van a|se (?:pone|ponen|queda|quedan|hincha|hinchan|inflama)|es normal (?:que )?(?:hincharse|inflamarse|tener|quedar)|hay (?:algun )?riesgo"
     r"|riesgo de|existe (?:el )?riesgo|posibilidad de|is there (?:any|a) chance|what are the risks|cuantos (?:dias|horas|semanas)|cuanto tiempo|how many (?:days|hours|weeks)|me da miedo|tengo miedo|miedo (?:de|a)|i'?m (?:scared|afraid|worried)|scared|afraid"
     r"|cuanto tarda|es comun|voy a tener)\b"
 )
 NOW = re.compile(
     r"\b(?:now|since|still|today|yesterday|woke|turned|went|started|right now|rn|keeps|ahora|desde|todavia|ya"
     r"|hoy|ayer|my \w+ (?:is|are|feels|looks)|i have|i've got|i am|i'm|im|tengo(?! miedo)|tiene|tenga|siga"
+    r"|mis? \w+ (?:esta|estan|se ve|se ven|se siente|sigue|siguen|se puso|se pusieron)"
     r"|(?:could|might|can) (?:it|this|that) be|is (?:it|this|that) (?:a|an))\b"
 )
 
 
 # "¿duele mucho el microneedling?", "does it hurt a lot?": the state asked about in general, nobody's own.
+IMPERSONAL_SE = re.compile(r"\bse (?:pone|ponen|queda|quedan|hincha|hinchan|inflama|inflaman|amorata|amoratan)\b")
 IMPERSONAL_QUESTION = re.compile(r"\s*(?:duele|arde|pica|se hincha|se inflama|se amorata|hurts?|does it hurt)\b")
 
 
@@ -492,7 +494,8 @@ def possibility_question(text: str, start: int, lang: str = "en") -> bool:
     lead = text[clause_start:start]
     clause = text[clause_start:clause_end]
     if not QUESTION_LEAD.search(lead) and not (
-            not lead.strip() and IMPERSONAL_QUESTION.match(clause) and text[clause_end:clause_end + 1] == "?"):
+            (not lead.strip() and IMPERSONAL_QUESTION.match(clause) or IMPERSONAL_SE.search(clause))
+            and text[clause_end:clause_end + 1] == "?"):
         return False
     asked = clause_end < len(text) and text[clause_end] == "?" or lead.lstrip().startswith(
         ("will", "can", "could", "does", "do ", "is it", "how", "what", "es cierto", "es verdad", "puede", "se puede"))
