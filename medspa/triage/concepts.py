@@ -58,6 +58,7 @@ FUNCTION = wordset(
 # Functions that need a body part nearby ("can't move my appointment" is not a symptom).
 FUNCTION_WITH_BODY = wordset(
     "move moving lift lifting raise raising close closing open opening hold holding feel feeling shut go keep stay "
+    "subir arrugar apretar "
     "mover levantar cerrar abrir sostener sentir alzar fruncir pasar"
 )
 INABILITY = wordset(
@@ -73,7 +74,7 @@ STRONG = wordset(
     "caido caida caidos caidas caer cayo cayeron cae caen colgado colgada chueco chueca torcido torcida "
     "paralizado paralizada ronco "
     "ronca borroso borrosa doble entumido entumida entumecido entumecida adormecido adormecida blanco blanca "
-    "palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada dormido dormida "
+    "negro negra negros negras palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada dormido dormida "
     "durmio amoratado amoratada cerrada cerrado cerrandose grisaceo grisacea nublada nublado cerrando cierra "
     "ladeada ladeado marmoleado marmoleada jaspeado jaspeada poking protruding migrated migrating migration "
     "movio sparkles sparkle spock congelado congelada congelados lazy cuelga cuelgan colgando numbish"
@@ -110,7 +111,9 @@ MILD = wordset(
     "slanted tilted twisted skewed arched peaked scar scars scarring breakout breakouts alta alto altas altos "
     "jala jalan jalando jalada jalado tirante tirantez escurre escurriendo chorrea moretes morete cardenal "
     "verdugon bolas grumo grumos chipote chipotes cicatriz cicatrices descarapelando lagrimea brinca brincando "
-    "tiembla temblando flat plano plana"
+    "tiembla temblando flat plano plana hueco huecos chico chica pequeno pequena granote granotes reseco reseca "
+    "resecos resecas partido partida partidos partidas agrietado agrietados agrietada cuarteado piedra piedras "
+    "sick unwell nauseous nausea nauseas"
 )
 # A lump or swelling that is also painful, hard, hot or red is reported as a symptom even with no treatment
 # named ("a lump in my lip that's sore", "tengo una bolita dura en el labio que me duele").
@@ -129,10 +132,12 @@ LINK = wordset("feels feel is are looks look got went feeling looking se siente 
 # Strict lumps (and bruises): reported on a body part as one's own ("tengo un bulto en el cachete"), they are a symptom.
 HARD_LUMP = wordset(
     "lump lumps knot knots nodule nodules bolita bolitas bulto bultos nodulo nodulos cordon cordones bruise bruises "
-    "moreton moretones morete moretes cardenal ampolla ampollas blister blisters")
+    "moreton moretones morete moretes cardenal ampolla ampollas blister blisters bola bolas granote granotes piedra "
+    "piedras swollen hinchado hinchada hinchados hinchadas inflamado inflamada inflamados inflamadas")
 # States that are also what people book treatments for ("dark spots", "redness"): two of these are no symptom.
 COSMETIC = wordset(
     "red redness dark darker spots patches patch dry uneven bigger smaller lower higher tired sad lines rojo roja "
+    "chico chica pequeno pequena "
     "rojos rojas manchas mancha oscuro oscura seco seca desigual grande chiquito chiquita arriba abajo low bajo "
     "sunken hundido hundida texture"
 )
@@ -222,7 +227,8 @@ POST_TREATMENT = re.compile(
     r"|\bdonde (?:me|le) (?:pusieron|inyectaron|hicieron|aplicaron|picaron)\b|\b(?:done|hecho) (?:an? |one |two |\d+ |a few )?"
     r"(?:hours?|days?|hrs?|yesterday|today|this morning)\b"
     r"|\bya (?:paso|pasaron|van|llevo|lleva|tiene|tengo) (?:un |una |\w+ )?(?:mes|meses|dias?|semanas?|horas?)\b"
-    r"|\bpasaron \w+ (?:dias|semanas|horas)\b|\b(?:after|despues de) (?:\d+|a few|a couple|two|three|four|five|dos|tres"
+    r"|\bpasaron \w+ (?:dias|semanas|horas)\b|\b(?:quedo|quedaron)\b(?! (?:atent\w*|pendiente|en espera|a (?:sus|tus)"
+    r" ordenes|de (?:venir|llamar|pasar)))|\b(?:after|despues de) (?:\d+|a few|a couple|two|three|four|five|dos|tres"
     r"|cuatro|cinco|unos) (?:of )?(?:days|hours|weeks|dias|horas|semanas)\b|\bsigue\b|\bsigo con\b|\b(?:still|todavia|aun)\b(?! (?:want|wanna|get|getting|need|do|doing|open|available"
     r"|waiting|tienen|hay|puedo|quiero|have (?:the|a|any|openings|spots|room)|on|valid|good|going))|\btouch ?ups?\b|\bretoques?\b|\b(?:amaneci|amanecio|me levante) con\b"
     r"|\b(?:lips?|cheeks?|chin|jaw|jawline|forehead|brows?|under ?eyes?|nose|face|neck|temples?|11s|crows? feet"

@@ -168,7 +168,8 @@ SAFETY = [
     r"(?:[\w']+\s+)?(?:gone|going|go|come|coming) down\b"
     r"|\b(?:hinchazon|inflamacion|hinchado|hinchada|moreton|moretones|bulto|bolita)\s+(?:[\w']+\s+){0,2}?no\s+(?:se\s+)?"
     r"(?:me\s+)?(?:baja|bajan|quita|quitan|va|van|desinflama|desaparece)\b"
-    r"|\bno (?:aguanto|soporto) (?:el |este |tanto )?dolor\b|\bse me atora\w*|\bfood (?:keeps )?(?:getting |gets )?stuck\b",
+    r"|\bno (?:aguanto|soporto) (?:el |este |tanto )?dolor\b|\bme siento (?:muy |bien |super |bastante )?mal (?:desde|despues)\b"
+    r"|\bfeel(?:ing)? (?:really |so |very |super )?(?:sick|ill|awful|terrible|unwell) (?:since|after)\b|\bse me atora\w*|\bfood (?:keeps )?(?:getting |gets )?stuck\b",
     r"\bcold sores? (?:are |is )?(?:popping|broke|breaking|coming|came|showed|appeared|started|flaring|spreading)\b"
     r"|\b(?:me|le) (?:dio|salio|salieron|brotaron) (?:una |unos |el |los )?(?:alergia|reaccion|fuegos?|herpes)\b",
     r"\bchills\b|\bescalofrios\b|\b(?:food|drinks?|water|liquid) (?:falls|spills|drips|dribbles|leaks|comes) out\b",

@@ -131,10 +131,11 @@ TEXTING = {
     "arent": "aren't", "werent": "weren't", "w": "with", "wk": "week", "wks": "weeks", "hr": "hour",
     "hrs": "hours", "yday": "yesterday",
     "xq": "porque", "pq": "porque", "porq": "porque", "tb": "tambien", "tmb": "tambien", "tbn": "tambien",
-    "q": "que", "k": "que", "d": "de", "x": "por",
+    "q": "que", "k": "que", "d": "de", "x": "por", "dsd": "desde", "dsde": "desde", "bn": "bien", "tngo": "tengo",
+    "tng": "tengo", "dl": "del", "cn": "con", "dsps": "despues", "dps": "despues", "dspues": "despues", "ayr": "ayer",
 }
 # Short forms that are only expanded in a Spanish message ("k" is "ok" in English texting, "d" a letter).
-SPANISH_ONLY = frozenset({"q", "k", "d", "x"})
+SPANISH_ONLY = frozenset({"q", "k", "d", "x", "bn", "dl", "cn", "dps"})
 REPEATS = re.compile(r"([a-z])\1{2,}")
 
 
