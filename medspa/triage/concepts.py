@@ -77,7 +77,7 @@ STRONG = wordset(
     "negro negra negros negras palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada dormido dormida "
     "durmio amoratado amoratada cerrada cerrado cerrandose grisaceo grisacea nublada nublado cerrando cierra "
     "ladeada ladeado marmoleado marmoleada jaspeado jaspeada poking protruding migrated migrating migration "
-    "movio sparkles sparkle spock congelado congelada congelados lazy cuelga cuelgan colgando numbish"
+    "movio sparkles sparkle spock congelado congelada congelados lazy cuelga cuelgan colgando numbish pesa pesan"
 )
 # Loss words that are a symptom only with a function-like part ("my smile is gone", not "my lines are gone").
 LOSS = wordset("gone disappeared missing lost desaparecio perdi borro borrada borrado")
@@ -122,6 +122,9 @@ LUMP = wordset(
     "hinchado hinchada hinchados hinchadas hinchazon inflamado inflamada cord cordon cordones ridge nodules "
     "nodulos"
 )
+OWN = wordset("tengo tiene tienen i've have has got salio salieron hizo")
+LUMP_VERB_LIKE = wordset("swollen hinchado hinchada hinchados hinchadas inflamado inflamada inflamados inflamadas")
+FEEL = wordset("siento siente sentir feels feel feeling felt")
 LIMBS = wordset(
     "arm arms leg legs hand hands finger fingers thigh thighs belly stomach brazo brazos pierna piernas mano manos "
     "dedo dedos muslo muslos espalda barriga panza")
@@ -133,7 +136,8 @@ LINK = wordset("feels feel is are looks look got went feeling looking se siente 
 HARD_LUMP = wordset(
     "lump lumps knot knots nodule nodules bolita bolitas bulto bultos nodulo nodulos cordon cordones bruise bruises "
     "moreton moretones morete moretes cardenal ampolla ampollas blister blisters bola bolas granote granotes piedra "
-    "piedras swollen hinchado hinchada hinchados hinchadas inflamado inflamada inflamados inflamadas")
+    "piedras swollen hinchado hinchada hinchados hinchadas inflamado inflamada inflamados inflamadas inflamo "
+    "inflamaron hincho hincharon")
 # States that are also what people book treatments for ("dark spots", "redness"): two of these are no symptom.
 COSMETIC = wordset(
     "red redness dark darker spots patches patch dry uneven bigger smaller lower higher tired sad lines rojo roja "
@@ -155,7 +159,7 @@ CHANGE = wordset(
 CURRENT = wordset(
     "my her his their our i'm i've i have has she's it's its it keep she he mom sister daughter husband wife there's "
     "friend still now today tonight right yesterday since woke keeps mi mis su sus tengo tiene tienen estoy "
-    "esta estan siento siente ahora todavia hoy desde sigo sigue seguimos son brother aunt grandma grandmother "
+    "esta estan siento siente ahora todavia hoy desde sigo sigue seguimos siga sigan tenga son brother aunt grandma grandmother "
     "client patient boyfriend girlfriend partner mother father dad mama abuela hija hijo hermana hermano esposa "
     "esposo amiga amigo tia novia novio cunada suegra amaneci amanecio"
 ) | CHANGE
@@ -229,7 +233,7 @@ POST_TREATMENT = re.compile(
     r"|\bya (?:paso|pasaron|van|llevo|lleva|tiene|tengo) (?:un |una |\w+ )?(?:mes|meses|dias?|semanas?|horas?)\b"
     r"|\bpasaron \w+ (?:dias|semanas|horas)\b|\b(?:quedo|quedaron)\b(?! (?:atent\w*|pendiente|en espera|a (?:sus|tus)"
     r" ordenes|de (?:venir|llamar|pasar)))|\b(?:after|despues de) (?:\d+|a few|a couple|two|three|four|five|dos|tres"
-    r"|cuatro|cinco|unos) (?:of )?(?:days|hours|weeks|dias|horas|semanas)\b|\bsigue\b|\bsigo con\b|\b(?:still|todavia|aun)\b(?! (?:want|wanna|get|getting|need|do|doing|open|available"
+    r"|cuatro|cinco|unos|una|un) (?:of )?(?:days|hours|weeks|dias|horas|semanas|week|day|semana|dia)\b|\bsigue\b|\bsigo con\b|\b(?:still|todavia|aun)\b(?! (?:want|wanna|get|getting|need|do|doing|open|available"
     r"|waiting|tienen|hay|puedo|quiero|have (?:the|a|any|openings|spots|room)|on|valid|good|going))|\btouch ?ups?\b|\bretoques?\b|\b(?:amaneci|amanecio|me levante) con\b"
     r"|\b(?:lips?|cheeks?|chin|jaw|jawline|forehead|brows?|under ?eyes?|nose|face|neck|temples?|11s|crows? feet"
     r"|frown lines?|labios?|cachetes|pomulos|frente|ojeras|nariz|cara) (?:done|filled|injected|treated|lasered)\b"
@@ -250,7 +254,7 @@ POST_TREATMENT = re.compile(
 VIVID = re.compile(
     r"\b(?:hit|balloon|bee|globo|pelota|naranja|orange|abeja|stung|marble|golf|joker|sandpaper|sausages?|salchichas?"
     r"|pato|duck|lija|hormigas?|ants|bugs|payaso|clown|zombie|monster|monstruo|stroke|derrame|punched|golpead\w*"
-    r"|quemad\w*|burn|burned|burnt|bruised?|alien|fish|pez|shelf|repisa)(?:s|es)?\b")
+    r"|quemad\w*|burn|burned|burnt|bruised?|alien|fish|pez|shelf|repisa|arena|sand)(?:s|es)?\b")
 COMPARISON = re.compile(
     r"\blike (?:i|i've|ive|she|he)? ?(?:got|been|was)? ?hit (?:by|with) a\b|\blike a (?:balloon|bee sting|bruise"
     r"|golf ball|marble)\b|\bcomo (?:un globo|una pelota|si me hubieran)\b|\bpiel de naranja\b"
@@ -291,7 +295,7 @@ def _lemma_forms(word: str, lang: str) -> frozenset[str]:
         forms.add(language.lemma(word, "es"))
     base = _undiminish(word) if len(word) > 5 else None
     if base:
-        forms.update({base, language.lemma(base, "es")})
+        forms.update({base, language.lemma(base, "es"), base.rstrip("aos")})  # azulito -> azul
     if len(word) > 5 and word.endswith("ish"):  # numbish -> numb, reddish -> red, pinkish -> pink
         base = word[:-3]
         forms.update({base, base[:-1] if base[-1] == base[-2] else base})
@@ -362,6 +366,7 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
             continue
         has_current = any("current" in t for t in tags)
         has_change = any("change" in t for t in tags)
+        has_feel = any(w[0] in FEEL for w in words)  # "siento la boca rara", "my face feels weird": a sensation now
         for i, (_, start, end, tag) in enumerate(words):
             # lost ability: inability marker, then a function within three words
             if "function" in tag or "function_body" in tag:
@@ -381,7 +386,8 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
                     if not (strong or mild) or (abs(k - i) > 4 and not strong):
                         continue  # a strong state reaches a little further ("se me durmio la mitad de la cara")
                     if strong or "airway" in tag or (
-                            mild and not _possible_before(tags, min(i, k)) and post()
+                            mild and not _possible_before(tags, min(i, k)) and (post() or (
+                                has_feel and words[k][0] not in COSMETIC and words[k][0] not in NOT_A_SYMPTOM))
                             and (has_current or has_change or k > i)):
                         spans.append((min(start, words[k][1]), max(end, words[k][2])))
                         break
@@ -411,9 +417,14 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
         # a firm lump on a body part, reported as one's own ("tengo un bulto en el cachete", "a knot in my lip");
         # or two or more abnormal states of one body part that are not what people book for ("my chin looks
         # dimpled and bumpy and one side is stiff")
+        if has_current and not any("body" in t for t in tags) and text[b:b + 1] != "?":
+            own = next((w for w in words if w[0] in HARD_LUMP and w[0] not in LUMP_VERB_LIKE), None)
+            if own is not None and any(w[0] in OWN for w in words):
+                spans.append((own[1], own[2]))  # "no es nada grave pero tengo un moretón"
         if has_current and any("body" in t for t in tags):
             hard = [i for i, w in enumerate(words) if w[0] in HARD_LUMP or (
                 _undiminish(w[0]) or "") in HARD_LUMP]
+            asked = text[b:b + 1] == "?"
             if not any("body" in t for (word, _, _, t) in words if word not in LIMBS):
                 hard = []  # "a bruise on my leg from the gym": not where anyone was treated
             states = {w[0] for w in words if ("mild" in w[3] or "strong" in w[3]) and w[0] not in COSMETIC
