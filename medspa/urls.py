@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import api, inbox_views, views
+from . import accounts, api, inbox_views, views
 from .dashboards.api import RoiApiView
 
 router = DefaultRouter()
@@ -12,8 +11,7 @@ router.register("patients", api.PatientViewSet, basename="api-patient")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(accounts.urlpatterns)),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox_views.inbox_item, name="inbox_item"),
     path("inbox/<int:pk>/claim/", inbox_views.inbox_claim, name="inbox_claim"),
