@@ -28,8 +28,17 @@ def client_address(request) -> str:
 
 @receiver(user_login_failed)
 def _record_failed_login(sender, credentials, request=None, **kwargs):
-    log_action(None, "login.failed", username=str(credentials.get("username", ""))[:150],
-               ip=client_address(request))
+    """One audit row per failed login (no actor: nobody got in), filed under the account's first location
+    so its owners see it."""
+    from .models import AuditLog, User
+
+    username = str(credentials.get("username", ""))[:150]
+    account = User.objects.filter(username=username).prefetch_related("locations").first()
+    location = account.locations.first() if account else None
+    AuditLog.objects.create(action="login.failed", location=location, object_repr=username,
+                            ip=client_address(request) or None,
+                            path=request.path[:200] if request is not None else "",
+                            data={"username": username, "ip": client_address(request)})
 
 
 @receiver(user_logged_in)

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .models import Handoff, Location
+from .models import Handoff, Location, log_read, log_reads
 from .permissions import staff_required
 from .routes import Route
 
@@ -75,6 +75,9 @@ def _queue(request):
 @staff_required
 def inbox(request):
     context = _queue(request)
+    if request.headers.get("X-Background") != "poll":  # the 10-second refresh is not a person reading
+        log_reads(request, "inbox.listed", [item.patient for item in context["page"]],
+                  q=request.GET.get("q", ""))
     if request.htmx and request.htmx.target == "inbox-queue":
         return render(request, "inbox/_queue.html", context)
     return render(request, "inbox/inbox.html", context)
@@ -102,6 +105,7 @@ def _get_item(request, pk):
 @staff_required
 def inbox_item(request, pk):
     item = _get_item(request, pk)
+    log_read(request, "inbox_item.viewed", item, patient=item.patient)
     return render(request, "inbox/item.html", _item_context(request, item))
 
 

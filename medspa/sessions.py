@@ -24,20 +24,23 @@ TOUCH_EVERY_SECONDS = 30
 
 @receiver(user_logged_in)
 def _stamp_login(sender, request, user, **kwargs):
-    if request is not None and hasattr(request, "session"):
-        now = int(time.time())
-        request.session[LOGIN_AT] = now
-        request.session[SEEN_AT] = now
+    """A login through the form starts both clocks now. Any other login (a test's force_login) clears them,
+    and the next request starts them."""
+    if request is None or not hasattr(request, "session"):
+        return
+    if request.method == "POST":
+        request.session[LOGIN_AT] = request.session[SEEN_AT] = int(time.time())
+    else:
+        request.session.pop(LOGIN_AT, None)
+        request.session.pop(SEEN_AT, None)
 
 
 def session_expired(session, now: float) -> str:
     """Why this session must end now ('' if it may go on)."""
     login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
-    if login_at is None or seen_at is None:
-        return ""  # logged in without the form (tests' force_login): the cookie age still applies
-    if now - login_at > settings.SESSION_COOKIE_AGE:
+    if login_at is not None and now - login_at > settings.SESSION_COOKIE_AGE:
         return "Your session reached its maximum length. Please log in again."
-    if now - seen_at > settings.SESSION_IDLE_SECONDS:
+    if seen_at is not None and now - seen_at > settings.SESSION_IDLE_SECONDS:
         return "You were logged out after a period of inactivity. Please log in again."
     return ""
 
@@ -61,8 +64,9 @@ class SessionLimitsMiddleware:
                 if request.path.startswith("/api/"):
                     return HttpResponse("Session expired.", status=401, content_type="text/plain")
                 return redirect(login_url)
+            request.session.setdefault(LOGIN_AT, int(now))  # a session that has no clocks yet starts them now
             background = request.headers.get("X-Background") == "poll"
             seen_at = request.session.get(SEEN_AT)
-            if seen_at is not None and not background and now - seen_at >= TOUCH_EVERY_SECONDS:
+            if seen_at is None or (not background and now - seen_at >= TOUCH_EVERY_SECONDS):
                 request.session[SEEN_AT] = int(now)
         return self.get_response(request)

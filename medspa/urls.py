@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import accounts, api, inbox_views, views
+from . import accounts, api, audit_views, inbox_views, settings_pages, views
 from .dashboards.api import RoiApiView
 
 router = DefaultRouter()
@@ -21,6 +21,9 @@ urlpatterns = [
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
     path("patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/visits/", views.visit_add, name="visit_add"),
+    path("settings/audit/", audit_views.audit_trail, name="audit"),
+    path("settings/audit/export.csv", audit_views.audit_export, name="audit_export"),
+    path("settings/", include((settings_pages.urlpatterns, "settings"))),
     path("", include("calls.urls")),
     path("", include("recall.urls")),
     path("", include("members.urls")),

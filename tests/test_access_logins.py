@@ -105,7 +105,8 @@ def test_idle_time_is_a_setting(client, alice, settings):
 def test_password_change(client, alice):
     log_in(client, "alice")
     response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": "a-new-long-passphrase-9", "new_password2": "a-new-long-passphrase-9"})
+        "old_password": PASSWORD, "new_password1": "a-new-long-passphrase-9",
+        "new_password2": "a-new-long-passphrase-9"})
     assert response.status_code == 302
     client.post("/accounts/logout/")
     assert log_in(client, "alice", "a-new-long-passphrase-9").status_code == 302

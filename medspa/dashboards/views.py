@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
+from ..models import log_read
 from ..permissions import owner_required
 from . import charts
 from .csvexport import csv_response
@@ -212,4 +213,5 @@ def export(request, section):
         raise Http404("No such dashboard section.")
     _form, f = filter_for(request)
     metrics, name = EXPORTS[section]
+    log_read(request, "export.csv", section=section, filters=f.query_string())
     return csv_response(getattr(metrics(f), name)(), f)

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from phonenumber_field.modelfields import PhoneNumberField
@@ -67,10 +67,31 @@ class Location(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Numbers calls and texts are routed by; each belongs to one location or event (numbers.py).
+    ROUTED_NUMBER_FIELDS = ("voice_number", "sms_number", "phone")
+
     def save(self, *args, **kwargs):
+        from .numbers import claim_numbers
+
         if not self.slug:
             self.slug = slugify(self.name)[:120]
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            claim_numbers(self.number_holder, self.name, self, self.routed_numbers().values())
+
+    def clean(self):
+        from .numbers import conflict_errors
+
+        errors = conflict_errors(self.number_holder, self.routed_numbers())
+        if errors:
+            raise ValidationError(errors)
+
+    def routed_numbers(self) -> dict:
+        return {name: getattr(self, name) for name in self.ROUTED_NUMBER_FIELDS}
+
+    @property
+    def number_holder(self) -> str:
+        return f"location:{self.pk}"
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
