@@ -31,6 +31,7 @@ from members.models import (
     MembershipPlan,
     MembershipStatusChange,
 )
+from recall.importer import COLUMNS
 from recall.models import MemberTouchTemplate, RecallLink, RecallRule, RecallSchedule, Touch
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,7 @@ class Side:
     def __init__(self, location: Location, tag: str, plan):
         self.location, self.tag = location, tag
         self.patient = PatientFactory(first_name=f"Pat{tag}", last_name="Walk", location=location,
+                                      external_id=f"EXT-{tag}",
                                       phone=f"+1602555{1000 + len(tag) * 7 + ord(tag[0]):04d}")
         self.provider = ProviderFactory(name=f"Dr. {tag}", locations=[location])
         self.staff = UserFactory(username=f"staff-{tag}", role="coordinator", locations=[location])
@@ -189,8 +191,12 @@ def walk_writes(client, own: Side, other: Side):
                 elif name == "recall:import":
                     from django.core.files.uploadedfile import SimpleUploadedFile
 
-                    csv_file = SimpleUploadedFile("h.csv", b"first_name,last_name,phone,service,date\n"
-                                                  b"Mal,Lory,+16025559999,Neurotoxin,2025-01-02\n")
+                    header = ",".join(COLUMNS)
+                    rows = [f"{other.patient.external_id},Mal,Lory,+16025559999,,{own.location.name},Neurotoxin,,"
+                            f"2025-01-02,completed,450",  # the other side's patient, at my location
+                            f"NEW-1,Ann,New,+16025559998,,{other.location.name},Neurotoxin,{other.provider.name},"
+                            f"2025-01-02,completed,450"]  # a new patient at the other location
+                    csv_file = SimpleUploadedFile("h.csv", "\n".join([header, *rows]).encode())
                     response = client.post(path, {**payload, "file": csv_file})
                 else:
                     response = client.post(path, payload)
@@ -224,4 +230,5 @@ def test_the_walk_sees_writes_by_an_owner_of_both_locations(client, sides):
     own, other = sides
     client.force_login(UserFactory(username="both", role="owner", locations=[own.location, other.location]))
     accepted = {name for name, *_ in walk_writes(client, own, other)}
-    assert {"patient_new", "settings:location", "inbox_claim", "calls:event_new", "members:adjust"} <= accepted
+    assert {"patient_new", "settings:location", "inbox_claim", "calls:event_new", "members:adjust",
+            "recall:import"} <= accepted
