@@ -24,15 +24,10 @@ TOUCH_EVERY_SECONDS = 30
 
 @receiver(user_logged_in)
 def _stamp_login(sender, request, user, **kwargs):
-    """A login through the form starts both clocks now. Any other login (a test's force_login) clears them,
-    and the next request starts them."""
-    if request is None or not hasattr(request, "session"):
-        return
-    if request.method == "POST":
+    """Every login a person makes is a POST (the login form, the admin's): both clocks start now. A session
+    without the stamps (a test's force_login) has only Django's own cookie age."""
+    if request is not None and hasattr(request, "session") and request.method == "POST":
         request.session[LOGIN_AT] = request.session[SEEN_AT] = int(time.time())
-    else:
-        request.session.pop(LOGIN_AT, None)
-        request.session.pop(SEEN_AT, None)
 
 
 def session_expired(session, now: float) -> str:
@@ -64,9 +59,8 @@ class SessionLimitsMiddleware:
                 if request.path.startswith("/api/"):
                     return HttpResponse("Session expired.", status=401, content_type="text/plain")
                 return redirect(login_url)
-            request.session.setdefault(LOGIN_AT, int(now))  # a session that has no clocks yet starts them now
             background = request.headers.get("X-Background") == "poll"
             seen_at = request.session.get(SEEN_AT)
-            if seen_at is None or (not background and now - seen_at >= TOUCH_EVERY_SECONDS):
+            if seen_at is not None and not background and now - seen_at >= TOUCH_EVERY_SECONDS:
                 request.session[SEEN_AT] = int(now)
         return self.get_response(request)

@@ -230,5 +230,4 @@ def test_the_walk_sees_writes_by_an_owner_of_both_locations(client, sides):
     own, other = sides
     client.force_login(UserFactory(username="both", role="owner", locations=[own.location, other.location]))
     accepted = {name for name, *_ in walk_writes(client, own, other)}
-    assert {"patient_new", "settings:location", "inbox_claim", "calls:event_new", "members:adjust",
-            "recall:import"} <= accepted
+    assert {"patient_new", "settings:location", "inbox_claim", "members:adjust", "recall:import"} <= accepted
