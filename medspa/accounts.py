@@ -18,6 +18,7 @@ from django_otp import user_has_device
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .models import AuditLog, User
 from .models.audit import log_action
 from .permissions import owner_required
 
@@ -30,8 +31,6 @@ def client_address(request) -> str:
 def _record_failed_login(sender, credentials, request=None, **kwargs):
     """One audit row per failed login (no actor: nobody got in), filed under the account's first location
     so its owners see it."""
-    from .models import AuditLog, User
-
     username = str(credentials.get("username", ""))[:150]
     account = User.objects.filter(username=username).prefetch_related("locations").first()
     location = account.locations.first() if account else None

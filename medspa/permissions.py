@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from .models.clinic import Role
+from .models.clinic import Location, Role
 
 # People. A voice agent account is not staff: it reaches only the call intake API.
 STAFF_ROLES = frozenset({Role.COORDINATOR, Role.PROVIDER, Role.OWNER})
@@ -60,8 +60,6 @@ def owns_locations(user, location_ids) -> bool:
 def owns_every_location(user) -> bool:
     """Shared records (the service catalog, recall rules, member wording, membership plans) reach every
     location, so only an owner of all of them may change them; other owners see them read-only."""
-    from .models.clinic import Location
-
     return owns_locations(user, Location.objects.values_list("id", flat=True))
 
 

@@ -10,6 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from .patients import Patient
+
 
 class AuditLog(models.Model):
     actor = models.ForeignKey(
@@ -86,8 +88,6 @@ def log_read(request, action: str, obj=None, *, patient=None, location=None, **d
 def log_reads(request, action: str, patients, **data) -> int:
     """A list or search showed these patients: one row each, in one INSERT (a single summary row when the
     list showed nobody, so an empty search is on record too)."""
-    from .patients import Patient
-
     patients = [p for p in patients if p is not None]
     common = {**_request_fields(request), "action": action, "data": _plain(data)}
     if not patients:

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from phonenumber_field.modelfields import PhoneNumberField
 
+from .numbers import claim_numbers, conflict_errors
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -71,8 +73,6 @@ class Location(models.Model):
     ROUTED_NUMBER_FIELDS = ("voice_number", "sms_number", "phone")
 
     def save(self, *args, **kwargs):
-        from .numbers import claim_numbers
-
         if not self.slug:
             self.slug = slugify(self.name)[:120]
         with transaction.atomic():
@@ -80,8 +80,6 @@ class Location(models.Model):
             claim_numbers(self.number_holder, self.name, self, self.routed_numbers().values())
 
     def clean(self):
-        from .numbers import conflict_errors
-
         errors = conflict_errors(self.number_holder, self.routed_numbers())
         if errors:
             raise ValidationError(errors)
