@@ -68,7 +68,7 @@ def test_migration_keeps_the_first_holder_and_clears_duplicates():
     lose it with an audit row an owner can read."""
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    before = [("medspa", "0004_user_role_voice_agent"), ("calls", "0001_initial")]
+    before = [("medspa", "0005_inbox_open_indexes"), ("calls", "0001_initial")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("calls", "0001_initial"),
-        ("medspa", "0005_phone_number_claims"),
+        ("medspa", "0006_phone_number_claims"),
     ]
 
     operations = [migrations.RunPython(claim_tracking_numbers, migrations.RunPython.noop)]

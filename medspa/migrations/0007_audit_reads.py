@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('medspa', '0005_phone_number_claims'),
+        ('medspa', '0006_phone_number_claims'),
     ]
 
     operations = [
