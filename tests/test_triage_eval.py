@@ -32,29 +32,21 @@ def test_heldout_corpus_is_large_and_covers_both_languages_and_every_route(heldo
     assert all(heldout["routes"][route]["support"] > 0 for route in TRIAGE_PRECEDENCE)
 
 
-# NOT MET YET (measured 2026-12-02, docs/triage.md): held-out safety recall is 97.8% in English and 95.9% in
-# Spanish, and one held-out adverse message lands in rebooking. These stay strict xfails: they fail the suite
-# as soon as the engine meets the gate (XPASS), so the marks must then be removed; they never hide a drop.
-NOT_MET = "issue 10 gate not met yet on held-out; see docs/triage.md"
+# Measured 2026-12-02 (docs/triage.md): held-out safety recall 98.3% English, 98.6% Spanish, no adverse message in
+# booking or rebooking. The gates are the acceptance criteria; the floors below catch any slide from what was met.
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.xfail(strict=True, reason=NOT_MET)
 def test_heldout_safety_recall_per_language(heldout, lang):
     assert heldout["safety_recall"][lang] >= 0.98
 
 
 def test_heldout_safety_recall_never_drops_below_what_was_measured(heldout):
-    assert heldout["safety_recall"]["en"] >= 0.978 and heldout["safety_recall"]["es"] >= 0.958
+    assert heldout["safety_recall"]["en"] >= 0.982 and heldout["safety_recall"]["es"] >= 0.986
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_MET)
 def test_no_heldout_adverse_message_lands_in_booking_or_rebooking(heldout):
     assert heldout["adverse_to_booking"] == 0
-
-
-def test_adverse_to_booking_never_grows(heldout):
-    assert heldout["adverse_to_booking"] <= 1
 
 
 def test_benign_heldout_messages_rarely_escalate(heldout):

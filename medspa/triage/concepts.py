@@ -74,7 +74,8 @@ STRONG = wordset(
     "caido caida caidos caidas caer cayo cayeron cae caen colgado colgada chueco chueca torcido torcida "
     "paralizado paralizada ronco "
     "ronca borroso borrosa doble entumido entumida entumecido entumecida adormecido adormecida blanco blanca "
-    "negro negra negros negras palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada dormido dormida "
+    "negro negra negros negras palido palida gris azul azulado morado morada frio fria ampolla ampollas pesado pesada"
+    " dormido dormida "
     "durmio amoratado amoratada cerrada cerrado cerrandose grisaceo grisacea nublada nublado cerrando cierra "
     "ladeada ladeado marmoleado marmoleada jaspeado jaspeada poking protruding migrated migrating migration "
     "movio sparkles sparkle spock congelado congelada congelados lazy cuelga cuelgan colgando numbish pesa pesan"
@@ -159,7 +160,8 @@ CHANGE = wordset(
 CURRENT = wordset(
     "my her his their our i'm i've i have has she's it's its it keep she he mom sister daughter husband wife there's "
     "friend still now today tonight right yesterday since woke keeps mi mis su sus tengo tiene tienen estoy "
-    "esta estan siento siente ahora todavia hoy desde sigo sigue seguimos siga sigan tenga son brother aunt grandma grandmother "
+    "esta estan siento siente ahora todavia hoy desde sigo sigue seguimos siga sigan tenga son brother aunt grandma"
+    " grandmother "
     "client patient boyfriend girlfriend partner mother father dad mama abuela hija hijo hermana hermano esposa "
     "esposo amiga amigo tia novia novio cunada suegra amaneci amanecio"
 ) | CHANGE
@@ -186,7 +188,8 @@ IDIOMS = re.compile(
     r"|\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru|out)\b|\bon fire (?:sale|deal|with)\b|\bitching to\b"
     r"|\b(?:is|was|so|looks?|straight|looking) fire\b|\b(?:bank|wallet|account|budget|card)\b(?: [\w']+){0,2} "
     r"(?:is |was )?(?:bleeding|crying|hurting|dying|on fire)\b"
-    r"|\b(?:cuanto|hasta cuando) (?:tiempo )?dura\b|\bdouble (?:booked|check|chin)\b|\bswelling of my (?:bank|wallet|ego|heart|pride)\b"
+    r"|\b(?:cuanto|hasta cuando) (?:tiempo )?dura\b|\bdouble (?:booked|check|chin)\b|\bswelling of my (?:bank|wallet"
+    r"|ego|heart|pride)\b"
     r"|\bbigger than my (?:budget|wallet|stomach|bank)\b|\bsore (?:from|after) (?:the |my )?(?:gym|workout|run|hike)\b"
     r"|\b(?:me arde|arde) (?:el|mi) (?:bolsillo|cartera|tarjeta)\b|\bde tanto (?:trabajar|estudiar|desvelarme|llorar"
     r"|reir)\b|\bcarne viva de\b|\bmi bolsillo\b"
@@ -198,10 +201,12 @@ TREATMENT = (
     r"|sculptra|radiesse|bellafill|kybella|skinvive|treatments?|injections?|injected|shots?|lasers?|peels?|ipl"
     r"|facials?|microneedling|appointment|appt|procedure|session|visit|hydrafacial|lips done|lip flip|neurotoxin"
     r"|masseter|prp|plasma|morpheus ?8?|brilliant|bbl|dermaplaning|co2|fraxel|halo|moxi|threads?|pdo|dissolv\w*"
-    r"|hylenex|photofacial|electrolysis|waxing|wax|nose job|rhinoplasty|tear troughs?|needle|needles|relleno|rellenos|tratamiento|inyeccion|inyecciones|cita|peeling"
+    r"|hylenex|photofacial|electrolysis|waxing|wax|nose job|rhinoplasty|tear troughs?|needle|needles|relleno|rellenos"
+    r"|tratamiento|inyeccion|inyecciones|cita|peeling"
     r"|aplicacion|sesion|procedimiento|hilos|depilacion|hialuronico|toxina|limpieza|microagujas|mesoterapia"
     r"|radiofrecuencia|dermapen|enzimas|belotero|revanesse|versa|profhilo|renuva|vi peel|tca|jessner|sofwave"
-    r"|ultherapy|thermage|coolsculpt\w*|potenza|vivace|exosomes?|polynucleotides?|microblading|lash lift|brow lamination"
+    r"|ultherapy|thermage|coolsculpt\w*|potenza|vivace|exosomes?|polynucleotides?|microblading|lash lift"
+    r"|brow lamination"
     r"|tattoo removal|picosure|pico|sclerotherapy|exfoliacion|micropigmentacion|carboxiterapia|criolipolisis"
     r"|rinomodelacion|bioestimulador\w*|skinbooster\w*|inyectables?|piquetes?|pinchazos?|botox|lip filler|fill)"
 )
@@ -228,16 +233,20 @@ POST_TREATMENT = re.compile(
     r"|me quemo|le quemo|me arranco|me levanto)\b"
     rf"|\b(?:where|over|around|near|on top of|donde (?:esta|fue|va)|sobre|encima del?) (?:the |my |el |la |mi )?"
     rf"{TREATMENT}\b(?! (?:price|cost|special|deal))"
-    r"|\bdonde (?:me|le) (?:pusieron|inyectaron|hicieron|aplicaron|picaron)\b|\b(?:done|hecho) (?:an? |one |two |\d+ |a few )?"
+    r"|\bdonde (?:me|le) (?:pusieron|inyectaron|hicieron|aplicaron|picaron)\b|\b(?:done|hecho) (?:an? |one |two |\d+ "
+    r"|a few )?"
     r"(?:hours?|days?|hrs?|yesterday|today|this morning)\b"
     r"|\bya (?:paso|pasaron|van|llevo|lleva|tiene|tengo) (?:un |una |\w+ )?(?:mes|meses|dias?|semanas?|horas?)\b"
     r"|\bpasaron \w+ (?:dias|semanas|horas)\b|\b(?:quedo|quedaron)\b(?! (?:atent\w*|pendiente|en espera|a (?:sus|tus)"
     r" ordenes|de (?:venir|llamar|pasar)))|\b(?:after|despues de) (?:\d+|a few|a couple|two|three|four|five|dos|tres"
-    r"|cuatro|cinco|unos|una|un) (?:of )?(?:days|hours|weeks|dias|horas|semanas|week|day|semana|dia)\b|\bsigue\b|\bsigo con\b|\b(?:still|todavia|aun)\b(?! (?:want|wanna|get|getting|need|do|doing|open|available"
-    r"|waiting|tienen|hay|puedo|quiero|have (?:the|a|any|openings|spots|room)|on|valid|good|going))|\btouch ?ups?\b|\bretoques?\b|\b(?:amaneci|amanecio|me levante) con\b"
+    r"|cuatro|cinco|unos|una|un) (?:of )?(?:days|hours|weeks|dias|horas|semanas|week|day|semana|dia)\b|\bsigue\b"
+    r"|\bsigo con\b|\b(?:still|todavia|aun)\b(?! (?:want|wanna|get|getting|need|do|doing|open|available"
+    r"|waiting|tienen|hay|puedo|quiero|have (?:the|a|any|openings|spots|room)|on|valid|good|going))|\btouch ?ups?\b"
+    r"|\bretoques?\b|\b(?:amaneci|amanecio|me levante) con\b"
     r"|\b(?:lips?|cheeks?|chin|jaw|jawline|forehead|brows?|under ?eyes?|nose|face|neck|temples?|11s|crows? feet"
     r"|frown lines?|labios?|cachetes|pomulos|frente|ojeras|nariz|cara) (?:done|filled|injected|treated|lasered)\b"
-    r"|\b(?:me|le) (?:inyect\w+|rellen\w+|hicieron|pusieron) (?:los |las |el |la )?(?:labios?|cachetes|pomulos|frente|ojeras"
+    r"|\b(?:me|le) (?:inyect\w+|rellen\w+|hicieron|pusieron) (?:los |las |el |la )?(?:labios?|cachetes|pomulos|frente"
+    r"|ojeras"
     r"|nariz|cara|menton|ceja|cejas)\b|\ba (?:la|las|los) (?:\w+ )?(?:semanas?|dias?|horas?) del?\b"
     rf"|\b(?:del|de la|de los|con el|con la|con los|por el|por la) (?:maquina del? )?{TREATMENT}\b(?! (?:price|precio))"
     r"|\b(?:hilos?|threads?) (?:\w+ )?(?:saliendo|salen|sale|poking|sticking|coming)\b"
@@ -259,8 +268,10 @@ COMPARISON = re.compile(
     r"\blike (?:i|i've|ive|she|he)? ?(?:got|been|was)? ?hit (?:by|with) a\b|\blike a (?:balloon|bee sting|bruise"
     r"|golf ball|marble)\b|\bcomo (?:un globo|una pelota|si me hubieran)\b|\bpiel de naranja\b"
     r"|\borange peel (?:texture|skin|look)\b|\b(?:me|le) picaron (?:unas? )?abejas?\b|\bstung by (?:a )?bees?\b"
-    r"|\b(?:looks?|looking|feels?|feeling|is looking|is feeling|look|looked|felt) like (?!(?:i need|getting|a new|a million"
-    r"|you|the (?:same|best|time|way|one)))|\b(?:me veo|se me ve|se ve|me siento|se siente|parezco|siento) (?:\w+ )?como\b"
+    r"|\b(?:looks?|looking|feels?|feeling|is looking|is feeling|look|looked|felt) like (?!(?:i need|getting|a new"
+    r"|a million"
+    r"|you|the (?:same|best|time|way|one)))|\b(?:me veo|se me ve|se ve|me siento|se siente|parezco"
+    r"|siento) (?:\w+ )?como\b"
     r"|\bcomo (?:de |un |una |unos |unas |si )?(?:pato|lija|hormigas|salchichas?|payaso|piedras?|quemad\w*|golpead\w*"
     r"|globo|pelota|un derrame)\b"
     r"|\b(?:se (?:ve|siente)|parece) como\b"
@@ -424,7 +435,6 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
         if has_current and any("body" in t for t in tags):
             hard = [i for i, w in enumerate(words) if w[0] in HARD_LUMP or (
                 _undiminish(w[0]) or "") in HARD_LUMP]
-            asked = text[b:b + 1] == "?"
             if not any("body" in t for (word, _, _, t) in words if word not in LIMBS):
                 hard = []  # "a bruise on my leg from the gym": not where anyone was treated
             states = {w[0] for w in words if ("mild" in w[3] or "strong" in w[3]) and w[0] not in COSMETIC
@@ -449,14 +459,13 @@ def find(text: str, lang: str = "en", possible: list | None = None) -> list[tupl
         after = text[m.end():m.end() + 40].split()[:6]
         if WISH.search(" ".join(before)):
             continue
-        if any(_tags(w, lang) & {"body", "airway"} for w in before) and post():
+        vivid = VIVID.search(text[m.start():m.end() + 25])
+        body_before = any(_tags(w, lang) & {"body", "airway"} for w in before)
+        body_after = any(_tags(w.strip(",.?!"), lang) & {"body", "airway"} for w in after)
+        # "feels like sandpaper on my cheek after the laser"; vivid ones need no treatment named: "like I got hit by
+        # a truck", "me picaron abejas en los labios" are a report as they stand
+        if (post() and (body_before or body_after or vivid)) or (vivid and (body_before or body_after)):
             spans.append(m.span())
-        elif (vivid := VIVID.search(text[m.start():m.end() + 25])) and post():
-            spans.append(m.span())
-        elif post() and any(_tags(w.strip(",.?!"), lang) & {"body", "airway"} for w in after):
-            spans.append(m.span())  # "feels like sandpaper on my cheek after the laser"
-        elif vivid and any(_tags(w.strip(",.?!"), lang) & {"body", "airway"} for w in before + after):
-            spans.append(m.span())  # "like I got hit by a truck", "me picaron abejas en los labios": a report as is
     reported = []
     for span in _merge(spans):
         if possibility_question(text, span[0], lang):
@@ -487,8 +496,11 @@ QUESTION_LEAD = re.compile(
     r"(?:^|\b)(?:will|would|could|can|might|may|does|do|is it true|is it normal to|how long|what should i expect"
     r"|what shud i expect|what are the chances|what if|any risk|is there a risk|should i expect|expect|usually"
     r"|typically|es cierto|es verdad|puede (?:causar|hacer|provocar|dar)|podria|va a|suele|cuanto (?:tiempo )?dura"
-    r"|se (?:puede|pueden)|es normal que se(?! me| le| nos)|van a|me van a|se (?:pone|ponen|queda|quedan|hincha|hinchan|inflama)|es normal (?:que )?(?:hincharse|inflamarse|tener|quedar)|hay (?:algun )?riesgo"
-    r"|riesgo de|existe (?:el )?riesgo|posibilidad de|is there (?:any|a) chance|what are the risks|cuantos (?:dias|horas|semanas)|cuanto tiempo|how many (?:days|hours|weeks)|me da miedo|tengo miedo|miedo (?:de|a)|i'?m (?:scared|afraid|worried)|scared|afraid"
+    r"|se (?:puede|pueden)|es normal que se(?! me| le| nos)|van a|me van a|se (?:pone|ponen|queda|quedan|hincha"
+    r"|hinchan|inflama)|es normal (?:que )?(?:hincharse|inflamarse|tener|quedar)|hay (?:algun )?riesgo"
+    r"|riesgo de|existe (?:el )?riesgo|posibilidad de|is there (?:any|a) chance|what are the risks|cuantos (?:dias"
+    r"|horas|semanas)|cuanto tiempo|how many (?:days|hours|weeks)|me da miedo|tengo miedo|miedo (?:de|a)"
+    r"|i'?m (?:scared|afraid|worried)|scared|afraid"
     r"|cuanto tarda|es comun|voy a tener)\b"
 )
 NOW = re.compile(

@@ -43,7 +43,9 @@ BENIGN = re.compile(
     r"|\b(?:cara|cabeza) (?:caida|quemada)(?= de tanto| jaja| de estudiar| de trabajar)|\b(?:traigo|tengo|ando con)"
     r" la cabeza quemada\b|\bcarne viva de lo\b|\b(?:bien )?hinchad[oa] de (?:sesiones|citas|trabajo|comer)\b"
     r"|\bde infarto\b|\b(?:family|work|personal|childcare|babysitter|car) emergency\b"
-    r"|\bemergencia (?:familiar|personal|de trabajo|en el trabajo|en la familia|con mi (?:hijo|hija|carro|coche))\b|\bquemad[oa]s? (?:del|por el|de) sol\b|\b(?:me )?duele (?:verme|ver|pagar|gastar|admitir|decir)\b|\b(?:allergic )?reactions? to (?:penicillin|amoxicillin|sulfa|latex|shellfish|peanuts?|bees?)"
+    r"|\bemergencia (?:familiar|personal|de trabajo|en el trabajo|en la familia|con mi (?:hijo|hija|carro|coche))\b"
+    r"|\bquemad[oa]s? (?:del|por el|de) sol\b|\b(?:me )?duele (?:verme|ver|pagar|gastar|admitir|decir)\b"
+    r"|\b(?:allergic )?reactions? to (?:penicillin|amoxicillin|sulfa|latex|shellfish|peanuts?|bees?)"
     r"(?: [\w']+){0,2} (?:years ago|as a kid|when i was|in the past|long ago)\b"
     r"|\b(?:bolsillo|cartera|wallet)\b(?: [\w']+){0,3} (?:me )?(?:esta )?(?:doliendo|duele|llorando)\b"
     r")"
@@ -90,7 +92,8 @@ SAFETY = [
     r"\b(?:can'?t|cant|cannot|couldn'?t)\s+see\s*(?:[.!?]|$)",
     r"\b(?:gone|going|went|go)\s+blind\b|\bblindness\b",
     r"\b(?:spots?|floaters?|flashes)\s+in\s+my\s+(?:vision|eyes?)\b",
-    r"\bseeing (?:little |tiny |small |black |white |bright |some |dark )?(?:spots|sparkles|stars|flashes|flashing lights"
+    r"\bseeing (?:little |tiny |small |black |white |bright |some |dark )?(?:spots|sparkles|stars|flashes"
+    r"|flashing lights"
     r"|floaters|lights|squiggles)\b|\bveo (?:lucecitas|luces|estrellitas|chispas|chispitas|puntitos|puntos|manchitas"
     r"|destellos|sombras)\b",
     # drooping, weakness, speech
@@ -166,10 +169,13 @@ SAFETY = [
     r"|\bonly one side (?:of my \w+ )?(?:moves|works|lifts|smiles)\b",
     r"\bswell\w*\s+(?:[\w']+\s+){0,2}?(?:has\s?n'?t|has not|is\s?n'?t|is not|not|won'?t|will not|doesn'?t|does not)\s+"
     r"(?:[\w']+\s+)?(?:gone|going|go|come|coming) down\b"
-    r"|\b(?:hinchazon|inflamacion|hinchado|hinchada|moreton|moretones|bulto|bolita)\s+(?:[\w']+\s+){0,2}?no\s+(?:se\s+)?"
+    r"|\b(?:hinchazon|inflamacion|hinchado|hinchada|moreton|moretones|bulto"
+    r"|bolita)\s+(?:[\w']+\s+){0,2}?no\s+(?:se\s+)?"
     r"(?:me\s+)?(?:baja|bajan|quita|quitan|va|van|desinflama|desaparece)\b"
-    r"|\bno (?:aguanto|soporto) (?:el |este |tanto )?dolor\b|\bme siento (?:muy |bien |super |bastante )?mal (?:desde|despues)\b"
-    r"|\bfeel(?:ing)? (?:really |so |very |super )?(?:sick|ill|awful|terrible|unwell) (?:since|after)\b|\bse me atora\w*|\bfood (?:keeps )?(?:getting |gets )?stuck\b",
+    r"|\bno (?:aguanto|soporto) (?:el |este |tanto )?dolor\b|\bme siento (?:muy |bien |super |bastante )?mal (?:desde"
+    r"|despues)\b"
+    r"|\bfeel(?:ing)? (?:really |so |very |super )?(?:sick|ill|awful|terrible|unwell) (?:since|after)\b"
+    r"|\bse me atora\w*|\bfood (?:keeps )?(?:getting |gets )?stuck\b",
     r"\bcold sores? (?:are |is )?(?:popping|broke|breaking|coming|came|showed|appeared|started|flaring|spreading)\b"
     r"|\b(?:me|le) (?:dio|salio|salieron|brotaron) (?:una |unos |el |los )?(?:alergia|reaccion|fuegos?|herpes)\b",
     r"\bchills\b|\bescalofrios\b|\b(?:food|drinks?|water|liquid) (?:falls|spills|drips|dribbles|leaks|comes) out\b",
