@@ -19,13 +19,38 @@ def _zone(location):
         return timezone.get_current_timezone()
 
 
+def _moment(value) -> datetime | None:
+    """A stored datetime, or the ISO text inbox contexts carry ("2026-12-01T21:25:48+00:00")."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else None
+    return None
+
+
 @register.filter
-def local(value: datetime | None, location=None) -> str:
-    """`{{ when|local:item.location }}` -> "Tue Nov 24, 2:30 p.m. PST" in that location's zone."""
-    if not value:
-        return "—"
-    moment = value.astimezone(_zone(location))
+def local(value, location=None) -> str:
+    """`{{ when|local:item.location }}` -> "Tue Nov 24, 2:30 p.m. PST" in that location's zone.
+
+    The one rule for times: stored in UTC, shown in the location's zone with its abbreviation."""
+    moment = _moment(value)
+    if moment is None:
+        return str(value) if value else "—"
+    moment = moment.astimezone(_zone(location))
     return f"{format_date(moment, 'D M j, g:i a')} {moment.tzname()}"
+
+
+@register.filter
+def local_day(value, location=None) -> str:
+    """`{{ visit.starts_at|local_day:visit.location }}` -> "Nov 24, 2026": the calendar day at that location."""
+    moment = _moment(value)
+    if moment is None:
+        return "—"
+    return format_date(moment.astimezone(_zone(location)), "M j, Y")
 
 
 @register.filter
