@@ -84,6 +84,35 @@ def show(value) -> str:
 
 
 @register.filter
+def route_label(value: str) -> str:
+    """A route value as people say it: "staff_review" -> "Staff review"."""
+    from medspa.routes import Route
+
+    try:
+        return Route(value).label
+    except ValueError:
+        return label(value) if value else "—"
+
+
+# Call fields whose plain label would read oddly ("Deposit question": yes).
+FIELD_LABELS = {
+    "service_interest": "Interested in", "deposit_question": "Asked about deposits",
+    "credit_question": "Asked about credits", "renewal_question": "Asked about renewal",
+    "cancellation_question": "Asked about cancelling", "financing_question": "Asked about financing",
+    "bundle_context": "Bundle", "patient_status": "New or returning", "event_source": "Heard about us from",
+    "clinical_question": "Clinical question (exact words)", "staff_question": "Staff-only question (exact words)",
+    "adverse_event_language": "Symptom words (exact)", "provider_preference": "Provider preference",
+    "callback_window": "Best time to call back", "member_status": "Member status",
+}
+
+
+@register.filter
+def field_label(key: str) -> str:
+    """A captured call field for people: "deposit_question" -> "Asked about deposits"."""
+    return FIELD_LABELS.get(str(key)) or label(key)
+
+
+@register.filter
 def label(key: str) -> str:
     """A field key as a label: "callback_window" -> "Callback window"."""
     return str(key).replace("_", " ").capitalize()

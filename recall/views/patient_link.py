@@ -43,14 +43,23 @@ def patient_link(request, token):
     clinic = patient.location
     if link.opened_at is None:
         RecallLink.objects.filter(pk=link.pk, opened_at__isnull=True).update(opened_at=timezone.now())
-    request_form, snooze_form, done = SlotRequestForm(), SnoozeForm(), None
+    earlier = earlier_request(link)
+    changing = request.GET.get("change") == "1"
+    request_form = SlotRequestForm(initial=_form_initial(earlier) if earlier else None)
+    snooze_form, done = SnoozeForm(), None
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "request":
             request_form = SlotRequestForm(request.POST)
+            changing = True
             if request_form.is_valid():
-                ask_for_slot(link, request_form.cleaned_data)
-                done = "request"
+                if earlier:
+                    change_request(link, earlier, request_form.cleaned_data)
+                    done = "changed"
+                else:
+                    ask_for_slot(link, request_form.cleaned_data)
+                    done = "request"
+                earlier = earlier_request(link)
         elif action == "snooze" and schedule is not None:
             snooze_form = SnoozeForm(request.POST)
             if snooze_form.is_valid():
@@ -62,8 +71,58 @@ def patient_link(request, token):
     return render(request, "recall/link.html", {
         "first_name": patient.first_name, "clinic": clinic, "request_form": request_form,
         "snooze_form": snooze_form, "done": done, "opted_out": bool(patient.sms_opted_out_at),
-        "for_schedule": schedule is not None,
+        "for_schedule": schedule is not None, "earlier": earlier, "changing": changing,
+        "due": due_for(link),
     })
+
+
+def due_for(link: RecallLink) -> dict | None:
+    """What the patient is due for and since when, for the page (never in the SMS itself)."""
+    schedule = link.schedule
+    service = schedule.service if schedule else (link.touch.service if link.touch else None)
+    if service is None:
+        return None
+    tz = link.patient.location.tz
+    last = schedule.last_visit if schedule else None
+    if last is None:
+        visit = (link.patient.visits.completed().filter(service=service).order_by("-starts_at").first())
+        last = visit.starts_at.astimezone(tz).date() if visit else None
+    today = timezone.now().astimezone(tz).date()
+    return {"service": service.name, "last_visit": last, "days_since": (today - last).days if last else None,
+            "interval_days": service.return_interval_days}
+
+
+def earlier_request(link: RecallLink) -> LinkAction | None:
+    """The patient's latest request from this link (or another link for the same reminder schedule)
+    that the front desk has not closed yet: the page shows it and offers to change it."""
+    requests = LinkAction.objects.filter(action=LinkAction.Action.REQUEST, handoff__isnull=False).exclude(
+        handoff__status=Handoff.Status.DONE)
+    requests = (requests.filter(link__schedule_id=link.schedule_id) if link.schedule_id
+                else requests.filter(link=link))
+    return requests.select_related("handoff").order_by("-created_at", "-id").first()
+
+
+def _form_initial(action: LinkAction) -> dict:
+    data = action.data or {}
+    return {"days": [value for value, label in DAYS if label in data.get("days", [])],
+            "times": [value for value, label in TIMES if label.lower() in data.get("times", [])],
+            "note": data.get("note", "")}
+
+
+@transaction.atomic
+def change_request(link: RecallLink, earlier: LinkAction, data: dict) -> Handoff:
+    """The patient changed their request: the same inbox item now says the new time (no second item)."""
+    handoff = Handoff.objects.select_for_update().get(pk=earlier.handoff_id)
+    request = slot_request(data)
+    when = ", ".join(request["days"]) + " · " + ", ".join(request["times"])
+    handoff.context = {**(handoff.context or {}), "request": request, "previous_request": earlier.data}
+    handoff.summary = (f"Changed their request through the link to {when}."
+                       + (f" Note: {request['note']}" if request["note"] else ""))
+    handoff.reasons = [f"Requested a time: {when}"]
+    handoff.save(update_fields=["context", "summary", "reasons"])
+    LinkAction.objects.create(link=link, action=LinkAction.Action.REQUEST, data=request, handoff=handoff)
+    log_action(None, "recall.request_changed", handoff, location=handoff.location)
+    return handoff
 
 
 def slot_request(data: dict) -> dict:
