@@ -1,12 +1,14 @@
 from django.urls import path
 
-from .views import patient_link, staff, webhooks
+from .views import dev_phone, patient_link, staff, webhooks
 
 app_name = "recall"
 urlpatterns = [
     path("recall/", staff.dashboard, name="dashboard"),
     path("recall/import/", staff.import_page, name="import"),
     path("r/<str:token>/", patient_link.patient_link, name="link"),
+    path("dev/phone/", dev_phone.phone_list, name="dev_phone_list"),
+    path("dev/phone/<int:pk>/", dev_phone.phone, name="dev_phone"),
     path("twilio/sms/status/", webhooks.sms_status, name="twilio_status"),
     path("twilio/sms/inbound/", webhooks.sms_inbound, name="twilio_inbound"),
 ]

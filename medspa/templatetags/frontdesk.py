@@ -83,6 +83,14 @@ def show(value) -> str:
     return str(value)
 
 
+@register.simple_tag
+def dev_phone_enabled() -> bool:
+    """The dev phone (recall/views/dev_phone.py) exists only while texts go to the console."""
+    from django.conf import settings
+
+    return settings.SMS_BACKEND == "console"
+
+
 @register.filter
 def route_label(value: str) -> str:
     """A route value as people say it: "staff_review" -> "Staff review"."""
