@@ -36,3 +36,11 @@ def process_inbound(message_id: int):
 @shared_task(name="recall.tasks.apply_status", ignore_result=True)
 def apply_status(sid: str, status: str, error_code: str = ""):
     return inbound.apply_status(sid, status, error_code)
+
+
+@shared_task(name="recall.tasks.run_import", ignore_result=True)
+def run_import(job_id: int):
+    """Import an uploaded history file (recall.views.staff.import_page queues it on commit)."""
+    from .imports import run_job
+
+    return run_job(job_id)

@@ -6,6 +6,7 @@ app_name = "recall"
 urlpatterns = [
     path("recall/", staff.dashboard, name="dashboard"),
     path("recall/import/", staff.import_page, name="import"),
+    path("recall/import/<int:pk>/", staff.import_job, name="import_job"),
     path("r/<str:token>/", patient_link.patient_link, name="link"),
     path("dev/phone/", dev_phone.phone_list, name="dev_phone_list"),
     path("dev/phone/<int:pk>/", dev_phone.phone, name="dev_phone"),
