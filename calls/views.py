@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from medspa.forms import PatientForm
-from medspa.models import Location, Patient, log_action
+from medspa.models import Location, log_action
 from medspa.models.clinic import Role
 from medspa.permissions import has_role, owner_required, role_required, staff_required
 

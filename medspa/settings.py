@@ -164,7 +164,7 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 if SMS_BACKEND == "console" and not TWILIO_AUTH_TOKEN:
     # Nothing is sent from the console; the dev phone signs its replies with this so they take the
     # same signed webhook path as Twilio's. A real deployment sets its own token and SMS_BACKEND=twilio.
-    TWILIO_AUTH_TOKEN = "dev-phone-console-only"
+    TWILIO_AUTH_TOKEN = "dev-phone-console-only"  # noqa: S105 (never a real credential)
 # Point the official client somewhere else (a local fake in tests); https://api.twilio.com in production.
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com").rstrip("/")
 TWILIO_DEFAULT_FROM = env.str("TWILIO_DEFAULT_FROM", default="")

@@ -104,8 +104,8 @@ def visit_add(request, pk):
     return render(
         request,
         "medspa/patient_detail.html",
-        {"patient": patient, "visits": visits, "handoffs": patient.handoffs.select_related("location").order_by("-created_at")[:20],
-         "visit_form": form,
+        {"patient": patient, "visits": visits, "visit_form": form,
+         "handoffs": patient.handoffs.select_related("location").order_by("-created_at")[:20],
          **patient_panel_context(patient, request.user), **patient_recall_context(patient)},
         status=400,
     )

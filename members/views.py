@@ -240,8 +240,8 @@ def patient_panel_context(patient, user) -> dict:
     )
     past = Membership.objects.filter(patient=patient, status=Status.ENDED).select_related("plan")[:5]
     deposits = list(
-        Deposit.objects.filter(patient=patient).select_related("visit", "visit__service", "visit__location", "settled_by",
-                                                          "event__location")[:20]
+        Deposit.objects.filter(patient=patient).select_related(
+            "visit", "visit__service", "visit__location", "settled_by", "event__location")[:20]
     )
     # What the patient was told: the call plan's approved deposit wording in effect when the deposit was taken.
     history = wording_history(patient.location, Topic.DEPOSITS) if deposits else []

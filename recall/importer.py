@@ -11,9 +11,10 @@ $10,000,000, two decimals); dates must fall between 1900-01-01 and two years fro
 
 Rows are written in chunks of whole patients (each chunk its own transaction), and `progress` (if
 given) is called with the report as it grows, so a background job can show running counts. A run that
-stops half way can simply be repeated: rows already written are recognised by their import key. A row's `import_key` is the SHA-256 of its normalised visit
-fields (patient, service, location, date, status, amount, provider), so re-importing a file, or an
-overlapping export, adds nothing.
+stops half way can simply be repeated: rows already written are recognised by their import key.
+
+A row's `import_key` is the SHA-256 of its normalised visit fields (patient, service, location, date,
+status, amount, provider), so re-importing a file, or an overlapping export, adds nothing.
 
 Dirty history rule: recall must never fire on data it cannot trust. When a row is rejected for a
 reason that leaves the patient's history for a known service uncertain (unknown location, missing or

@@ -58,11 +58,11 @@ def test_dev_phone_exists_only_when_texts_go_to_the_console(alice_client, patien
 
 def test_public_base_url_follows_host_and_port_by_default(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_BASE_URL",)}
-    env.update({"HOST": "0.0.0.0", "PORT": "8123", "VAR_DIR": str(tmp_path), "SMS_BACKEND": "console",
+    env.update({"HOST": "192.168.1.20", "PORT": "8123", "VAR_DIR": str(tmp_path), "SMS_BACKEND": "console",
                 "TWILIO_AUTH_TOKEN": ""})
     code = "from medspa import settings as s; print(s.PUBLIC_BASE_URL, bool(s.TWILIO_AUTH_TOKEN))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["http://0.0.0.0:8123", "True"]
+    assert out.stdout.split() == ["http://192.168.1.20:8123", "True"]
     env["PUBLIC_BASE_URL"] = "https://clinic.example.com/"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split()[0] == "https://clinic.example.com"

@@ -20,7 +20,8 @@ def test_patient_page_shows_local_times_and_the_visit_day_agrees_with_recall(ali
     with time_machine.travel(dt.datetime(2026, 12, 3, 18, 0, tzinfo=UTC), tick=False):
         alice_client.force_login(alice)  # sessions last 12 hours: log in on the travelled clock
         VisitFactory(patient=patient, starts_at=dt.datetime(2026, 12, 2, 5, 0, tzinfo=UTC))  # 9 p.m. Dec 1 LA
-        Touch.objects.create(patient=patient, schedule=patient.recall_schedules.get(), kind="on_time", idempotency_key="t1", body="Hi", to=str(patient.phone),
+        Touch.objects.create(patient=patient, schedule=patient.recall_schedules.get(), kind="on_time",
+                             idempotency_key="t1", body="Hi", to=str(patient.phone),
                              from_number="+14155550100", status="sent", sent_at=AFTERNOON_UTC)
         page = alice_client.get(reverse("patient_detail", args=[patient.pk])).content.decode()
     assert "sent Tue Dec 1, 1:25 p.m. PST" in page

@@ -5,5 +5,5 @@ from .outbox import Attribution, InboundMessage, Touch
 from .rules import RecallRule
 from .schedules import RecallSchedule
 
-__all__ = ["Attribution", "ImportJob", "InboundMessage", "LinkAction", "MemberTouchTemplate", "RecallLink", "RecallRule",
-           "RecallSchedule", "Touch"]
+__all__ = ["Attribution", "ImportJob", "InboundMessage", "LinkAction", "MemberTouchTemplate", "RecallLink",
+           "RecallRule", "RecallSchedule", "Touch"]
