@@ -79,14 +79,9 @@ def patient_link(request, token):
 def due_for(link: RecallLink) -> dict | None:
     """What the patient is due for and since when, for the page (never in the SMS itself)."""
     schedule = link.schedule
-    service = schedule.service if schedule else (link.touch.service if link.touch else None)
-    if service is None:
+    if schedule is None:  # member texts (renewals, credits) are not about a treatment coming due
         return None
-    tz = link.patient.location.tz
-    last = schedule.last_visit if schedule else None
-    if last is None:
-        visit = (link.patient.visits.completed().filter(service=service).order_by("-starts_at").first())
-        last = visit.starts_at.astimezone(tz).date() if visit else None
+    service, last, tz = schedule.service, schedule.last_visit, link.patient.location.tz
     today = timezone.now().astimezone(tz).date()
     return {"service": service.name, "last_visit": last, "days_since": (today - last).days if last else None,
             "interval_days": service.return_interval_days}
