@@ -35,7 +35,7 @@ def test_coordinator_takes_a_call_on_a_phone_and_opens_the_patient(browser, live
     page.fill("#id_phone", "(415) 555-0134")
     page.locator("#id_notes").press_sequentially("Do you need a deposit to book Botox?", delay=5)
     live = page.locator("#live")
-    expect(live).to_contain_text("Interested in")
+    expect(live).to_contain_text("Interested in", timeout=20_000)  # the last keystroke's preview
     expect(live).to_contain_text("Asked about deposits")
     expect(live).not_to_contain_text("deposit_question")
     fits(page)
