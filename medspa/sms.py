@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from twilio.base.exceptions import TwilioException, TwilioRestException
+
+from .twilio_client import twilio_client
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +48,6 @@ class ConsoleBackend:
 
 class TwilioBackend:
     def send(self, *, to: str, body: str, from_: str, status_callback: str | None = None) -> SentMessage:
-        from twilio.base.exceptions import TwilioException, TwilioRestException
-
-        from .twilio_client import twilio_client
-
         kwargs = {"to": to, "from_": from_, "body": body}
         if status_callback:
             kwargs["status_callback"] = status_callback

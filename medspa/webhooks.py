@@ -32,7 +32,7 @@ def twilio_webhook(view):
     @require_POST
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if settings.TWILIO_VALIDATE_WEBHOOKS and not is_valid_twilio_request(request):
+        if not is_valid_twilio_request(request):
             log.warning("Rejected Twilio webhook with a bad signature: %s", request.path)
             return HttpResponseForbidden("Invalid Twilio signature.")
         return view(request, *args, **kwargs)

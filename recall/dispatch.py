@@ -42,6 +42,7 @@ from medspa.sms import INVALID_NUMBER, OPTED_OUT, SmsError, send_sms
 from . import member_touches
 from .models import Touch
 from .models.schedules import OWING_STATES
+from .queue import enqueue_dispatch
 from .quiet_hours import may_send, next_send_time
 from .schedules import open_concerns, refresh_patient
 
@@ -180,26 +181,18 @@ def _refresh_phone(phone: str, now: datetime) -> None:
 def mark_phone_invalid(touch: Touch, now: datetime) -> None:
     patient = touch.patient
     Patient.objects.filter(phone=touch.to, phone_invalid_at__isnull=True).update(phone_invalid_at=now)
-    Handoff.objects.create(
-        location=patient.location, patient=patient, route=Route.DATA_QUALITY, source=Handoff.Source.SYSTEM,
+    Handoff.objects.open_for(
+        patient, Route.DATA_QUALITY, Handoff.Source.SYSTEM, touch=touch, caller_phone=touch.to,
         title=f"Phone number cannot receive texts: {patient.full_name}",
         summary="Twilio rejected the number as invalid (error 21211). Recall texts are stopped until the "
                 "number is corrected on the patient record.",
-        reasons=["Twilio error 21211: invalid 'To' number"], caller_name=patient.full_name,
-        caller_phone=touch.to, context={"touch": touch_context(touch)},
+        reasons=["Twilio error 21211: invalid 'To' number"],
     )
     _refresh_phone(touch.to, now)
 
 
-def touch_context(touch: Touch) -> dict:
-    return {"id": touch.pk, "kind": touch.get_kind_display(), "body": touch.body,
-            "sent_at": touch.sent_at.isoformat() if touch.sent_at else None, "source": touch.source}
-
-
 def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
     """Pick up what a lost task or a dead worker left behind (see the module docstring)."""
-    from .sweep import enqueue_dispatch
-
     stale = now - STALE_CLAIM
     # Claimed but the HTTP request never started: safe to send.
     reclaimed = list(Touch.objects.filter(status=Touch.Status.SENDING, claimed_at__lt=stale,
@@ -216,13 +209,12 @@ def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
                     status=Touch.Status.FAILED, last_error="Unknown outcome: the worker stopped during the send.") != 1:
                 continue
             patient = touch.patient
-            Handoff.objects.create(
-                location=patient.location, patient=patient, route=Route.DATA_QUALITY, source=Handoff.Source.SYSTEM,
+            Handoff.objects.open_for(
+                patient, Route.DATA_QUALITY, Handoff.Source.SYSTEM, touch=touch, caller_phone=touch.to,
                 title=f"Check whether a reminder reached {patient.full_name}",
                 summary="A recall text was being sent when the worker stopped. It was not resent, to avoid a "
                         "double text. Check the Twilio message log for this number and text the patient if needed.",
-                reasons=["Unknown send outcome"], caller_name=patient.full_name, caller_phone=touch.to,
-                context={"touch": touch_context(touch)},
+                reasons=["Unknown send outcome"],
             )
         result.unknown_outcome.append(touch.pk)
     ready = list(

@@ -19,10 +19,8 @@ from medspa.routes import Route
 from medspa.sms import SmsError, send_sms
 from medspa.triage import triage
 
-from .dispatch import touch_context
 from .models import InboundMessage, Touch
 from .models.outbox import FINAL_STATUSES, STATUS_RANK
-from .schedules import refresh_patient
 
 log = logging.getLogger(__name__)
 
@@ -110,15 +108,11 @@ def handle(message: InboundMessage) -> None:
     message.patient, message.touch = patient, touch
     clinic = location.name if location else "the clinic"
     if message.kind == InboundMessage.Kind.STOP:
-        Patient.opt_out_phone(message.from_number, source="sms_keyword", note=message.body[:200])
-        for p in patients:
-            refresh_patient(p.pk, now=now)
+        Patient.opt_out_phone(message.from_number, source="sms_keyword", note=message.body[:200])  # re-plans (signals)
         message.reply_body = (f"{clinic}: you're unsubscribed and will get no more texts from us. "
                               "Reply START to opt back in.")
     elif message.kind == InboundMessage.Kind.START:
-        Patient.opt_in_phone(message.from_number, source="sms_keyword", note=message.body[:200])
-        for p in patients:
-            refresh_patient(p.pk, now=now)
+        Patient.opt_in_phone(message.from_number, source="sms_keyword", note=message.body[:200])  # re-plans (signals)
         message.reply_body = f"{clinic}: you're opted back in to texts. Reply STOP to opt out, HELP for help."
     elif message.kind == InboundMessage.Kind.HELP:
         phone = location.phone.as_national if location and location.phone else "the front desk"
@@ -133,18 +127,14 @@ def open_reply_handoff(message: InboundMessage, patient, location, touch) -> Han
     if route == Route.BOOKING and touch is not None:
         route = Route.REBOOKING  # an existing patient answering a recall reminder
     name = patient.full_name if patient else ""
-    context = {"message": message.body, "fields": result.get("fields") or {}}
-    if patient:
-        context["history"] = patient.treatment_history()
     service = touch.service if touch else None
-    if touch:
-        context["touch"] = touch_context(touch)
-        if service:
-            context["service"] = service.name
-    return Handoff.objects.create(
-        location=location, patient=patient, route=route, source=Handoff.Source.SMS,
+    context = {"message": message.body, "fields": result.get("fields") or {}}
+    if service:
+        context["service"] = service.name
+    return Handoff.objects.open_for(
+        patient, route, Handoff.Source.SMS, location=location, touch=touch, context=context,
         title=f"Text reply from {name or message.from_number}",
-        summary=message.body[:500], reasons=result.get("reasons") or [], context=context,
+        summary=message.body[:500], reasons=result.get("reasons") or [],
         caller_name=name, caller_phone=message.from_number,
         value=service.typical_value if service else 0,
     )

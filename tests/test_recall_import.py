@@ -5,11 +5,13 @@ import io
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from medspa.models import Patient, Visit
-from recall.models import RecallSchedule
+from recall.models import ImportJob, RecallSchedule
+from recall.tasks import run_import
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.datetime(2026, 6, 15, 18, 0, tzinfo=dt.UTC)
@@ -101,11 +103,6 @@ def test_missing_header_is_refused(tmp_path, westside):
 
 def test_owner_upload_runs_in_the_background_and_the_job_page_shows_the_report(owner_client, olivia, westside,
                                                                                  provider):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from recall.models import ImportJob
-    from recall.tasks import run_import
-
     upload = SimpleUploadedFile("history.csv", (HEADER + "".join(GOOD + BAD)).encode(), content_type="text/csv")
     with time_machine.travel(TODAY, tick=False):
         owner_client.force_login(olivia)

@@ -4,23 +4,15 @@ The token is opaque (128 random bits, only its SHA-256 is stored) and expires af
 unknown, tampered or expired token gets a friendly page with the clinic's phone when we know it.
 """
 
-from datetime import timedelta
-
-from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from medspa.models import Handoff, Patient, log_action
-from medspa.routes import Route
-
-from ..dispatch import touch_context
 from ..forms import DAYS, TIMES, SlotRequestForm, SnoozeForm
-from ..models import LinkAction, RecallLink, RecallSchedule
-from ..schedules import cancel_queued, refresh_patient
+from ..models import LinkAction, RecallLink
+from ..schedules import ask_for_slot, change_request, earlier_request, snooze, stop
 
 
 def link_gone(request, link=None, *, status=404):
@@ -53,11 +45,11 @@ def patient_link(request, token):
             request_form = SlotRequestForm(request.POST)
             changing = True
             if request_form.is_valid():
-                if earlier:
-                    change_request(link, earlier, request_form.cleaned_data)
+                if earlier:  # a second submission changes the open request instead of opening another
+                    change_request(link, earlier, request_form.slot_request())
                     done = "changed"
                 else:
-                    ask_for_slot(link, request_form.cleaned_data)
+                    ask_for_slot(link, request_form.slot_request())
                     done = "request"
                 earlier = earlier_request(link)
         elif action == "snooze" and schedule is not None:
@@ -87,129 +79,8 @@ def due_for(link: RecallLink) -> dict | None:
             "interval_days": service.return_interval_days}
 
 
-def earlier_request(link: RecallLink) -> LinkAction | None:
-    """The patient's latest request from this link (or another link for the same reminder schedule)
-    that the front desk has not closed yet: the page shows it and offers to change it."""
-    requests = LinkAction.objects.filter(action=LinkAction.Action.REQUEST, handoff__isnull=False).exclude(
-        handoff__status=Handoff.Status.DONE)
-    requests = (requests.filter(link__schedule_id=link.schedule_id) if link.schedule_id
-                else requests.filter(link=link))
-    return requests.select_related("handoff").order_by("-created_at", "-id").first()
-
-
 def _form_initial(action: LinkAction) -> dict:
     data = action.data or {}
     return {"days": [value for value, label in DAYS if label in data.get("days", [])],
             "times": [value for value, label in TIMES if label.lower() in data.get("times", [])],
             "note": data.get("note", "")}
-
-
-@transaction.atomic
-def change_request(link: RecallLink, earlier: LinkAction, data: dict) -> Handoff:
-    """The patient changed their request: the same inbox item now says the new time (no second item)."""
-    handoff = Handoff.objects.select_for_update().get(pk=earlier.handoff_id)
-    request = slot_request(data)
-    when = ", ".join(request["days"]) + " · " + ", ".join(request["times"])
-    handoff.context = {**(handoff.context or {}), "request": request, "previous_request": earlier.data}
-    handoff.summary = (f"Changed their request through the link to {when}."
-                       + (f" Note: {request['note']}" if request["note"] else ""))
-    handoff.reasons = [f"Requested a time: {when}"]
-    handoff.save(update_fields=["context", "summary", "reasons"])
-    LinkAction.objects.create(link=link, action=LinkAction.Action.REQUEST, data=request, handoff=handoff)
-    log_action(None, "recall.request_changed", handoff, location=handoff.location)
-    return handoff
-
-
-def slot_request(data: dict) -> dict:
-    days = [label for value, label in DAYS if value in data["days"]]
-    times = [label.lower() for value, label in TIMES if value in data["times"]]
-    return {"days": days, "times": times, "note": data.get("note", "")}
-
-
-@transaction.atomic
-def ask_for_slot(link: RecallLink, data: dict) -> Handoff:
-    if link.schedule_id is None:
-        return ask_for_member_slot(link, data)
-    schedule = RecallSchedule.objects.select_for_update().select_related("patient__location", "service").get(
-        pk=link.schedule_id)
-    patient, service = schedule.patient, schedule.service
-    request = slot_request(data)
-    days, times = request["days"], request["times"]
-    context = {"service": service.name, "history": patient.treatment_history(), "request": request,
-               "last_visit": schedule.last_visit.isoformat() if schedule.last_visit else None}
-    if link.touch:
-        context["touch"] = touch_context(link.touch)
-    when = ", ".join(days) + " · " + ", ".join(times)
-    handoff = Handoff.objects.create(
-        location=patient.location, patient=patient, route=Route.REBOOKING, source=Handoff.Source.RECALL_LINK,
-        title=f"{patient.full_name} asked for a {service.name} appointment",
-        summary=f"Asked through the recall link for {when}." + (f" Note: {request['note']}" if request["note"] else ""),
-        reasons=[f"Requested a time: {when}"], context=context, caller_name=patient.full_name,
-        caller_phone=str(patient.phone), value=service.typical_value,
-    )
-    # The front desk will call: no more reminders for two weeks while they do.
-    schedule.snoozed_until = max(schedule.snoozed_until or timezone.localdate(),
-                                 timezone.now().astimezone(patient.location.tz).date() + timedelta(days=14))
-    schedule.next_action_at = timezone.now()
-    schedule.save(update_fields=["snoozed_until", "next_action_at", "updated_at"])
-    LinkAction.objects.create(link=link, action=LinkAction.Action.REQUEST, data=request, handoff=handoff)
-    return handoff
-
-
-def ask_for_member_slot(link: RecallLink, data: dict) -> Handoff:
-    """A slot request from a member touchpoint's link: a rebooking handoff carrying the member's figures
-    (staff see them in the inbox; the patient's page never shows them)."""
-    from members.balances import member_snapshot
-
-    patient, touch = link.patient, link.touch
-    service = touch.service if touch else None
-    request = slot_request(data)
-    when = ", ".join(request["days"]) + " · " + ", ".join(request["times"])
-    what = f"a {service.name} appointment" if service else "an appointment"
-    context = {"history": patient.treatment_history(), "request": request,
-               "member": member_snapshot(patient)["context"]}
-    if service:
-        context["service"] = service.name
-    if touch:
-        context["touch"] = touch_context(touch)
-    handoff = Handoff.objects.create(
-        location=patient.location, patient=patient, route=Route.REBOOKING, source=Handoff.Source.RECALL_LINK,
-        title=f"{patient.full_name} asked for {what}",
-        summary=f"Asked through the link in a member text ({touch.get_kind_display().lower() if touch else 'member'}) "
-                f"for {when}." + (f" Note: {request['note']}" if request["note"] else ""),
-        reasons=[f"Requested a time: {when}"], context=context, caller_name=patient.full_name,
-        caller_phone=str(patient.phone), value=service.typical_value if service else 0,
-    )
-    LinkAction.objects.create(link=link, action=LinkAction.Action.REQUEST, data=request, handoff=handoff)
-    return handoff
-
-
-@transaction.atomic
-def snooze(link: RecallLink, days: int) -> None:
-    schedule = RecallSchedule.objects.select_for_update().select_related("patient__location").get(pk=link.schedule_id)
-    until = timezone.now().astimezone(schedule.patient.location.tz).date() + timedelta(days=days)
-    schedule.snoozed_until = until
-    schedule.next_action_at = timezone.now()  # the sweep re-plans around the snooze
-    schedule.save(update_fields=["snoozed_until", "next_action_at", "updated_at"])
-    cancel_queued(Q(schedule_id=schedule.pk), "Patient snoozed reminders.")
-    LinkAction.objects.create(link=link, action=LinkAction.Action.SNOOZE, data={"until": until.isoformat()})
-
-
-@transaction.atomic
-def stop(link: RecallLink, *, everything: bool) -> None:
-    schedule = None
-    if link.schedule_id is not None:
-        schedule = RecallSchedule.objects.select_for_update().select_related("patient").get(pk=link.schedule_id)
-    patient = link.patient
-    if everything:
-        if patient.phone:
-            Patient.opt_out_phone(str(patient.phone), source="recall_link", note="Stop all texts on the recall page")
-        refresh_patient(patient.pk)
-        action = LinkAction.Action.STOP_ALL
-    else:
-        schedule.stopped_at, schedule.state, schedule.next_action_at = timezone.now(), schedule.State.CLOSED, None
-        schedule.save(update_fields=["stopped_at", "state", "next_action_at", "updated_at"])
-        cancel_queued(Q(schedule_id=schedule.pk), "Patient stopped these reminders.")
-        action = LinkAction.Action.STOP_SERVICE
-    LinkAction.objects.create(link=link, action=action)
-    log_action(None, f"recall.{action}", schedule or patient, location=patient.location)

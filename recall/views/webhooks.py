@@ -6,7 +6,10 @@ from django.http import HttpResponse
 from medspa.phones import normalize_phone
 from medspa.webhooks import twilio_webhook
 
+from ..inbound import apply_status
 from ..models import InboundMessage, Touch
+from ..tasks import apply_status as apply_status_task
+from ..tasks import process_inbound
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
@@ -18,9 +21,6 @@ def twiml_ok() -> HttpResponse:
 @twilio_webhook
 def sms_status(request):
     """Delivery status callback: moves a touch forward only (queued < sending < sent < delivered)."""
-    from ..inbound import apply_status
-    from ..tasks import apply_status as apply_status_task
-
     sid = request.POST.get("MessageSid", "")
     status = request.POST.get("MessageStatus", "")
     code = request.POST.get("ErrorCode", "")
@@ -32,8 +32,6 @@ def sms_status(request):
 
 @twilio_webhook
 def sms_inbound(request):
-    from ..tasks import process_inbound
-
     sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
     if not sid:
         return twiml_ok()
