@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import dispatch, inbound, member_touches
+from . import dispatch, imports, inbound, member_touches
 from . import sweep as sweeping
 from .dispatch import MAX_ATTEMPTS
 
@@ -41,6 +41,4 @@ def apply_status(sid: str, status: str, error_code: str = ""):
 @shared_task(name="recall.tasks.run_import", ignore_result=True)
 def run_import(job_id: int):
     """Import an uploaded history file (recall.views.staff.import_page queues it on commit)."""
-    from .imports import run_job
-
-    return run_job(job_id)
+    return imports.run_job(job_id)

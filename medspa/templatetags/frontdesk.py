@@ -4,9 +4,12 @@ import zoneinfo
 from datetime import datetime
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.timesince import timesince
+
+from medspa.routes import Route
 
 register = template.Library()
 
@@ -86,16 +89,12 @@ def show(value) -> str:
 @register.simple_tag
 def dev_phone_enabled() -> bool:
     """The dev phone (recall/views/dev_phone.py) exists only while texts go to the console."""
-    from django.conf import settings
-
     return settings.SMS_BACKEND == "console"
 
 
 @register.filter
 def route_label(value: str) -> str:
     """A route value as people say it: "staff_review" -> "Staff review"."""
-    from medspa.routes import Route
-
     try:
         return Route(value).label
     except ValueError:

@@ -17,6 +17,7 @@ from .. import metrics
 from ..forms import DueFilterForm, ImportForm
 from ..models import ImportJob, RecallSchedule
 from ..models.schedules import OWING_STATES
+from ..queue import enqueue_import
 
 PERIODS = {"30": 30, "90": 90, "365": 365}
 
@@ -52,8 +53,6 @@ def dashboard(request):
 @require_http_methods(["GET", "POST"])
 def import_page(request):
     """The upload answers at once: the file is stored with a job and a Celery worker imports it."""
-    from ..tasks import run_import
-
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -61,7 +60,7 @@ def import_page(request):
             created_by=request.user, file_name=upload.name[:255], file_size=upload.size, data=upload.read(),
             consent=form.cleaned_data["consent"], location_ids=request.user.location_ids())
         log_action(request.user, "recall.history_uploaded", job, file=upload.name, size=upload.size)
-        transaction.on_commit(lambda: run_import.delay(job.pk))
+        transaction.on_commit(lambda: enqueue_import(job.pk))
         return redirect("recall:import_job", pk=job.pk)
     jobs = ImportJob.objects.visible_to(request.user).defer("data", "report")[:10]
     return render(request, "recall/import.html", {"form": form, "jobs": jobs,
