@@ -22,11 +22,22 @@ def log_in(page, base, username):
     expect(page).to_have_url(re.compile(r"/inbox/$"))
 
 
+@pytest.fixture
+def catalog():
+    """The service catalog comes from a migration; an earlier transactional test may have flushed it."""
+    from factories import service
+
+    from medspa.catalog import DEFAULT_CATALOG
+
+    for entry in DEFAULT_CATALOG:
+        service(entry.name)
+
+
 def fits(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
 
 
-def test_coordinator_takes_a_call_on_a_phone_and_opens_the_patient(browser, live_server, alice, patient):
+def test_coordinator_takes_a_call_on_a_phone_and_opens_the_patient(browser, live_server, alice, patient, catalog):
     page = browser.new_context(**PHONE).new_page()
     log_in(page, live_server.url, "alice")
     page.goto(live_server.url + "/calls/new/")
@@ -100,7 +111,7 @@ def test_patient_asks_for_a_time_reopens_the_link_and_sees_the_request(browser, 
 
 
 def test_owner_uploads_a_large_history_and_watches_it_finish_while_the_inbox_answers(
-        browser, live_server, olivia, westside, tmp_path, monkeypatch):
+        browser, live_server, olivia, westside, tmp_path, monkeypatch, catalog):
     from celery.contrib.testing.worker import start_worker
     from factories import service
     from history_csv import history_csv
