@@ -8,6 +8,7 @@ urlpatterns = [
     path("calls/new/", views.intake, name="intake"),
     path("calls/new/preview/", views.intake_preview, name="intake_preview"),
     path("calls/<int:pk>/", views.call_detail, name="detail"),
+    path("calls/<int:pk>/patient/", views.call_make_patient, name="make_patient"),
     path("calls/plan/", views.plan, name="plan"),
     path("calls/plan/test/", views.plan_test, name="plan_test"),
     path("calls/plan/<slug:slug>/", views.plan, name="plan_location"),

@@ -28,7 +28,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public https origin the clinic's site is reached at (used in SMS links and to check
 # Twilio signatures, which are computed over the URL Twilio called, not the proxied one).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Under `make run` it follows HOST and PORT, so text links and the dev phone reach this server.
+PUBLIC_BASE_URL = env.str(
+    "PUBLIC_BASE_URL", default=f"http://{env.str('HOST', default='127.0.0.1')}:{env.int('PORT', default=8000)}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -181,6 +184,10 @@ INBOX_POLL_SECONDS = env.int("INBOX_POLL_SECONDS", default=10)
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+if SMS_BACKEND == "console" and not TWILIO_AUTH_TOKEN:
+    # Nothing is sent from the console; the dev phone signs its replies with this so they take the
+    # same signed webhook path as Twilio's. A real deployment sets its own token and SMS_BACKEND=twilio.
+    TWILIO_AUTH_TOKEN = "dev-phone-console-only"  # noqa: S105 (never a real credential)
 # Point the official client somewhere else (a local fake in tests); https://api.twilio.com in production.
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com").rstrip("/")
 TWILIO_DEFAULT_FROM = env.str("TWILIO_DEFAULT_FROM", default="")

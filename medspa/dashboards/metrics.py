@@ -145,8 +145,8 @@ class OverviewMetrics:
         booked_consult = sum(row["booked_consult"] for row in self.route_rows)
         booked_treatment = sum(row["booked_treatment"] for row in self.route_rows)
         rows = [
-            ("consults_booked", "Consults booked", v["consults_booked"],
-             "Consultation appointments in the range, not cancelled."),
+            ("consults_booked", "Consult appointments", v["consults_booked"],
+             "Appointments for a consultation service in the range, not cancelled (0 until the catalog has one)."),
             ("consults_shown", "Consults shown", v["consults_shown"], "Consultation appointments completed."),
             ("consult_show_rate", "Consult show rate",
              share(v["consults_shown"], v["consults_shown"] + v["consults_no_show"]),
@@ -163,9 +163,10 @@ class OverviewMetrics:
              "Future appointments booked in the range for patients with an earlier completed visit."),
             ("repeat_protected_value", "Value of protected appointments", money(repeat["value"]),
              "Value of those appointments."),
-            ("inbox_booked_consult", "Consults booked from the inbox", booked_consult,
-             "Inbox items opened in the range and resolved as “Booked consult”."),
-            ("inbox_booked_treatment", "Treatments booked from the inbox", booked_treatment,
+            ("inbox_booked_consult", "Inbox items resolved “Booked consult”", booked_consult,
+             "Inbox items opened in the range whose outcome was a booked consult (the appointment itself "
+             "counts under Consult appointments once it is on the calendar)."),
+            ("inbox_booked_treatment", "Inbox items resolved “Booked treatment”", booked_treatment,
              "Inbox items opened in the range and resolved as “Booked treatment”."),
         ]
         return Table(
@@ -212,9 +213,11 @@ class OverviewMetrics:
         by_route = {row["route"]: row for row in self.route_rows}
         summarized = sum(row["summarized"] for row in self.route_rows)
         rows = []
-        for route, label in [(Route.SAFETY_ESCALATION, "Safety handoff rate"),
-                             (Route.PROVIDER_REVIEW, "Provider review rate"),
-                             (Route.STAFF_REVIEW, "Staff review rate")]:
+        # Named for their denominator: the call section's rates divide by calls, these by inbox items
+        # (calls, texts, link requests, member items), so the same name must not carry two numbers.
+        for route, label in [(Route.SAFETY_ESCALATION, "Safety escalations in the inbox"),
+                             (Route.PROVIDER_REVIEW, "Provider reviews in the inbox"),
+                             (Route.STAFF_REVIEW, "Staff reviews in the inbox")]:
             count = by_route.get(route, {}).get("items", 0)
             rows.append({"key": route.value, "metric": label, "items": count, "rate": share(count, total)})
         rows.append({"key": "summarized", "metric": "Arrived with a summary", "items": summarized,
@@ -222,7 +225,8 @@ class OverviewMetrics:
         return Table(
             "review-rates", "Review and safety rates",
             [("metric", "Metric"), ("items", "Items"), ("rate", "Share of inbox items")],
-            rows, notes=[f"Out of {total} inbox items opened in the range."], formats={"rate": "percent"},
+            rows, notes=[f"Out of {total} inbox items opened in the range (calls, texts, link requests and member "
+                         "items); the call rates divide by calls only."], formats={"rate": "percent"},
         )
 
     def time_saved(self) -> Table:

@@ -15,6 +15,8 @@ class PatientQuerySet(LocationScopedQuerySet):
         query = (query or "").strip()
         if not query:
             return self
+        if "\x00" in query:  # PostgreSQL text cannot hold NUL: nobody's name or phone contains one
+            return self.none()
         phone = normalize_phone(query)
         if phone:
             return self.filter(phone=phone)
