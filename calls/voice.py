@@ -21,7 +21,7 @@ from django.utils import timezone
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from medspa.models import Location
-from medspa.webhooks import twilio_webhook
+from medspa.twilio.webhooks import twilio_webhook
 
 from . import intake, members_bridge
 from .attribution import event_for_number

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from medspa.models import Handoff, Patient
 from medspa.routes import Route
-from medspa.sms import INVALID_NUMBER, OPTED_OUT, SmsError, send_sms
+from medspa.twilio.transport import INVALID_NUMBER, OPTED_OUT, SmsError, send_sms
 
 from . import member_touches
 from .models import Touch

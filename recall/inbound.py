@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from medspa.models import Handoff, Location, Patient, Provider, Service
 from medspa.routes import Route
-from medspa.sms import SmsError, send_sms
+from medspa.twilio.transport import SmsError, send_sms
 from medspa.triage import triage
 
 from .dispatch import touch_context

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 
 from medspa.phones import normalize_phone
-from medspa.webhooks import twilio_webhook
+from medspa.twilio.webhooks import twilio_webhook
 
 from ..models import InboundMessage, Touch
 

@@ -47,7 +47,7 @@ class TwilioBackend:
     def send(self, *, to: str, body: str, from_: str, status_callback: str | None = None) -> SentMessage:
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
-        from .twilio_client import twilio_client
+        from .client import twilio_client
 
         kwargs = {"to": to, "from_": from_, "body": body}
         if status_callback:
@@ -65,7 +65,7 @@ class TwilioBackend:
         return SentMessage(sid=message.sid, status=message.status or "queued")
 
 
-BACKENDS = {"console": "medspa.sms.ConsoleBackend", "twilio": "medspa.sms.TwilioBackend"}
+BACKENDS = {"console": "medspa.twilio.transport.ConsoleBackend", "twilio": "medspa.twilio.transport.TwilioBackend"}
 
 
 def get_backend():
