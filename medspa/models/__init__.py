@@ -1,6 +1,7 @@
 from .audit import AuditLog, log_action
 from .clinic import Location, Provider, Service, User
 from .inbox import Handoff
+from .messaging import MessageMedia, SenderPause
 from .patients import ConsentEvent, Patient, Visit
 
 __all__ = [
@@ -8,8 +9,10 @@ __all__ = [
     "ConsentEvent",
     "Handoff",
     "Location",
+    "MessageMedia",
     "Patient",
     "Provider",
+    "SenderPause",
     "Service",
     "User",
     "Visit",
