@@ -166,6 +166,10 @@ def ensure_handoff(call: Call, *, at: datetime | None = None) -> Handoff:
         call.handoff = handoff
         Call.objects.filter(pk=call.pk).update(handoff=handoff)
         return handoff
+    kept = {k: v for k, v in (handoff.context or {}).items() if k == "on_call"}  # set by the voice flow
+    values["context"] = {**context, **kept}
+    values["reasons"] = [*values["reasons"], *[r for r in handoff.reasons if r not in values["reasons"]
+                                                and r == "On-call not reached"]]
     for key, value in values.items():
         setattr(handoff, key, value)
     order = list(Route.values)

@@ -21,6 +21,8 @@ PROMPTS = {
     "date_of_birth_retry": "Sorry, I could not match that. Please say your date of birth again, for example "
                            "April 12, 1990.",
     "member_callback": "A coordinator will call you back about your account.",
+    # After the safety <Dial> to the on-call provider went unanswered; the clinic's emergency wording follows.
+    "on_call_unreached": "We could not reach our on-call provider by phone. They have been sent an urgent page.",
 }
 
 # Yes/no fields from triage -> the approved topic that answers them, and how the question reads to staff.

@@ -29,3 +29,11 @@ def finalize_stale_calls() -> int:
     for call_id in ids:
         intake.finalize(call_id)
     return len(ids)
+
+
+@shared_task
+def page_on_call(handoff_id: int) -> str:
+    """Text the on-call provider a link to a safety item whose call they did not answer. At most once."""
+    from .oncall import page
+
+    return page(handoff_id)

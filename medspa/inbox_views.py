@@ -6,16 +6,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .models import Handoff, Location
+from .models import Handoff, Location, log_action
 from .permissions import staff_required
 from .routes import Route
 
 OPEN_STATUSES = (Handoff.Status.OPEN, Handoff.Status.CLAIMED)
 # Context keys the item page renders in their own sections; anything else is listed as key/value.
-KNOWN_CONTEXT_KEYS = {"history", "touch", "call_id", "fields", "request", "message", "member", "event"}
+KNOWN_CONTEXT_KEYS = {"history", "touch", "call_id", "fields", "request", "message", "member", "event", "on_call",
+                      "media_count", "note"}
 
 
 class InboxFilter(forms.Form):
@@ -88,7 +90,7 @@ class ResolveForm(forms.Form):
 
 def _item_context(request, item, resolve_form=None):
     extra = {k: v for k, v in (item.context or {}).items() if k not in KNOWN_CONTEXT_KEYS}
-    return {"item": item, "ctx": item.context or {}, "extra": extra,
+    return {"item": item, "ctx": item.context or {}, "extra": extra, "media": list(item.media.all()),
             "resolve_form": resolve_form or ResolveForm(), "outcomes": Handoff.Outcome.choices}
 
 
@@ -146,4 +148,21 @@ def inbox_resolve(request, pk):
         messages.success(request, f"Resolved: {item.get_outcome_display()}.")
     response = _item_response(request, item)
     response["HX-Trigger"] = "inbox-changed"
+    return response
+
+
+@staff_required
+def inbox_media(request, pk, media_pk):
+    """A patient's photo, for staff of the item's location only; every view is audited; never cached."""
+    item = _get_item(request, pk)
+    media = get_object_or_404(item.media.exclude(file=""), pk=media_pk)
+    try:
+        handle = media.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    log_action(request.user, "media.viewed", media, location=item.location, handoff=item.pk)
+    response = FileResponse(handle, content_type=media.content_type or "application/octet-stream",
+                            as_attachment=not media.is_image, filename=media.file.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

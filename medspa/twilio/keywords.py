@@ -3,8 +3,9 @@
 `read_keyword(body, opt_out_type=..., opted_out=...)` says what an inbound text asks for:
 - `stop` / `start` / `help`, or `reply` (a message for the front desk);
 - `ambiguous`: read as an opt-out (we stop texting at once) but a person should confirm it;
-- `twilio_replied`: Twilio itself recognised the keyword (its standard list, or Advanced Opt-Out's
-  `OptOutType`) and has answered the patient, so the app must not answer too (TWILIO_KEYWORD_REPLIES).
+- `source`: "optouttype" (Twilio's Advanced Opt-Out matched it and answered), "keyword" (one of
+  Twilio's standard keywords: Twilio answers unless TWILIO_KEYWORD_REPLIES="app") or "app" (only the
+  app recognised it: the app confirms). So the patient never gets two replies.
 
 Text is normalised first: Unicode compatibility forms, curly quotes and apostrophes as phones type
 them, accents (PARAR, "no más"), punctuation and case.
@@ -51,7 +52,7 @@ QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "
 class Keyword:
     kind: str
     ambiguous: bool = False
-    twilio_replied: bool = False
+    source: str = "app"
     matched: str = ""
 
 
@@ -67,15 +68,15 @@ def read_keyword(body: str, *, opt_out_type: str = "", opted_out: bool = False) 
     words = normalise(body)
     kind = OPT_OUT_TYPES.get((opt_out_type or "").strip().upper())
     if kind:  # Twilio Advanced Opt-Out matched one of its (possibly custom) keywords and replied
-        return Keyword(kind, twilio_replied=True, matched=f"OptOutType={opt_out_type.upper()}")
+        return Keyword(kind, source="optouttype", matched=f"OptOutType={opt_out_type.strip().upper()}")
     if words in TWILIO_STOP:
-        return Keyword(STOP, twilio_replied=True, matched=words)
+        return Keyword(STOP, source="keyword", matched=words)
     if words in APP_STOP:
         return Keyword(STOP, matched=words)
     if words in TWILIO_START - {"yes"} or words in APP_START or (opted_out and words in {"yes", "y", "si"}):
-        return Keyword(START, twilio_replied=words in TWILIO_START, matched=words)
+        return Keyword(START, source="keyword" if words in TWILIO_START else "app", matched=words)
     if words in TWILIO_HELP:
-        return Keyword(HELP, twilio_replied=True, matched=words)
+        return Keyword(HELP, source="keyword", matched=words)
     if words in APP_HELP:
         return Keyword(HELP, matched=words)
     found = DEFINITE.search(words)
