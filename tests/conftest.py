@@ -155,6 +155,8 @@ def fake_twilio(settings):
     settings.SMS_BACKEND = "twilio"
     yield fake
     fake.stop()
+    # Every request we sent and every answer the fake gave must match Twilio's OpenAPI contract.
+    assert fake.violations == [], fake.violations
 
 
 @pytest.fixture
@@ -172,6 +174,7 @@ def twilio_signed_post(client, settings):
     from twilio.request_validator import RequestValidator
 
     def post(path: str, data: dict, *, signature: str | None = None):
+        data = {"AccountSid": TWILIO_SID, **data}  # Twilio sends it on every webhook
         url = settings.PUBLIC_BASE_URL + path
         if signature is None:
             signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, data)
