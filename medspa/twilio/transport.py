@@ -9,6 +9,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+import requests
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -70,7 +71,7 @@ class TwilioBackend:
             rule = classify(exc.code, http_status=exc.status)
             retry_after = 5 if exc.status == 429 else None
             raise SmsError(exc.msg or str(exc), code=exc.code, rule=rule, retry_after=retry_after) from exc
-        except TwilioException as exc:  # connection errors, timeouts
+        except (TwilioException, requests.RequestException) as exc:  # connection errors, timeouts
             raise SmsError(str(exc), rule=classify(None)) from exc
         status = message.status or "queued"
         if status in FAILED_REPLY_STATUSES:  # created, but Twilio already gave up on it
@@ -98,7 +99,7 @@ class TwilioBackend:
                     return f"{sender} cannot send texts."
         except TwilioRestException as exc:
             return f"Twilio answered {exc.status} (error {exc.code}): {exc.msg}"
-        except TwilioException as exc:
+        except (TwilioException, requests.RequestException) as exc:
             return f"No answer from Twilio: {exc}"
         return ""
 
