@@ -169,6 +169,17 @@ def fast_sender(settings):
 
 
 @pytest.fixture
+def eager_worker():
+    """Tasks queued (on commit) run at once, as a worker would run them."""
+    from medspa.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
 def twilio_signed_post(client, settings):
     """POST form data the way Twilio does, signed with RequestValidator over the public URL."""
     from twilio.request_validator import RequestValidator

@@ -8,7 +8,6 @@ import time_machine
 from factories import PatientFactory
 from recall_support import la, run_dispatcher, treated
 
-from medspa.celery import app
 from medspa.models import Handoff, SenderPause
 from medspa.twilio.tasks import probe_paused_senders
 from recall.models import Touch
@@ -16,15 +15,6 @@ from recall.tasks import sweep
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_sender")]
 MORNING = la(2026, 6, 15, 10, 0)
-
-
-@pytest.fixture
-def eager_worker():
-    """Tasks queued on commit run at once, as a worker would run them."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 def test_ten_minutes_of_20003_then_recovery(westside, owner_client, fake_twilio, eager_worker,
