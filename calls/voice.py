@@ -15,7 +15,6 @@ import logging
 
 from django.db import transaction
 from django.db.models import Max
-from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone

@@ -53,7 +53,8 @@ def apply_status(sid: str, status: str, error_code: str = "") -> int:
         fields["delivered_at"] = timezone.now()
     if update.failed and update.error_code is not None:
         fields["error_code"] = update.error_code
-        fields["last_error"] = f"Carrier reported {update.status} (error {update.error_code}): {update.rule.reason}"[:250]
+        fields["last_error"] = (f"Carrier reported {update.status} (error {update.error_code}): "
+                                f"{update.rule.reason}")[:250]
     with transaction.atomic():
         changed = (Touch.objects.filter(provider_sid=update.sid, status__in=earlier)
                    .exclude(status__in=FINAL_STATUSES).update(**fields))

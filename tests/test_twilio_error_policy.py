@@ -99,9 +99,8 @@ def test_sender_error_pauses_the_sender_and_keeps_the_touch(touch, patient, fake
 @pytest.mark.parametrize(("status", "code"), [(429, 20429), (503, 20500), (500, 30001), (400, 30001)])
 def test_transient_error_backs_off(touch, fake_twilio, status, code):
     fake_twilio.fail_next(status=status, code=code)
-    with time_machine.travel(MORNING, tick=False):
-        with pytest.raises(Retry):
-            dispatch_touch(touch.pk)
+    with time_machine.travel(MORNING, tick=False), pytest.raises(Retry):
+        dispatch_touch(touch.pk)
     touch.refresh_from_db()
     assert (touch.status, touch.attempts) == ("queued", 1)
     assert touch.not_before >= MORNING + dt.timedelta(seconds=5)

@@ -2,7 +2,6 @@
 staff of that location only, every view audited; a photo soon after a treatment is a safety escalation."""
 
 import base64
-import datetime as dt
 
 import pytest
 from recall_support import treated
@@ -14,7 +13,8 @@ from recall.tasks import process_inbound
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_sender")]
 INBOUND = "/twilio/sms/inbound/"
 # A 1x1 PNG.
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
+                       "AAAABJRU5ErkJggg==")
 
 
 def send_photo(post, fake, *, body="", content_type="image/png"):

@@ -25,10 +25,9 @@ def test_ten_minutes_of_20003_then_recovery(westside, owner_client, fake_twilio,
             treated(p, 0)
     fake_twilio.outage(code=20003, status=401, until=(MORNING + dt.timedelta(minutes=10)).timestamp())
 
-    with time_machine.travel(MORNING, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            sweep()
-            run_dispatcher(times=2)  # a redelivered task changes nothing
+    with time_machine.travel(MORNING, tick=False), django_capture_on_commit_callbacks(execute=True):
+        sweep()
+        run_dispatcher(times=2)  # a redelivered task changes nothing
     assert Touch.objects.filter(status="queued").count() == 3
     paused = SenderPause.objects.active().get()
     assert paused.error_code == 20003

@@ -31,8 +31,10 @@ OPT_OUT_TYPES = {"STOP": STOP, "START": START, "HELP": HELP}
 # Plain-language revocations: honoured at once.
 DEFINITE = re.compile(
     r"\bleave me alone\b|\bwrong (number|person|phone)\b|\bnumero equivocado\b"
-    r"|\b(dont|do not|don t|never|no longer|quit|stop|please stop|pls stop)\s+(text|txt|message|msg|contact|sms)(ing)?\s+me\b"
-    r"|\b(stop|quit|no more|end)\s+(the\s+)?(texting|texts|text messages|messages|messaging|sending|contacting|these|this|txts)\b"
+    r"|\b(dont|do not|don t|never|no longer|quit|stop|please stop|pls stop)\s+"
+    r"(text|txt|message|msg|contact|sms)(ing)?\s+me\b"
+    r"|\b(stop|quit|no more|end)\s+(the\s+)?"
+    r"(texting|texts|text messages|messages|messaging|sending|contacting|these|this|txts)\b"
     r"|\b(please|pls|plz)\s+stop\b|\bstop\s+(please|pls|plz|now|it)\b"
     r"|\bunsubscribe\b|\bopt (me )?out\b|\bremove (me|my number)\b|\btake me off\b|\b(lose|delete) my number\b"
     r"|\bnot interested\W+(stop|quit|unsubscribe)\b|\b(stop|quit)\W+not interested\b"
