@@ -63,7 +63,7 @@ class Patient(models.Model):
     phone_invalid_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when the carrier reports the number cannot receive texts."
     )
-    phone_invalid_reason = models.CharField(max_length=200, blank=True,
+    phone_invalid_reason = models.CharField(max_length=200, blank=True, default="", db_default="",
                                             help_text="Why texts cannot reach the number (Twilio's error).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
