@@ -179,3 +179,28 @@ def test_other_callback_statuses(sent, twilio_signed_post, twilio_status, ours):
     callback(twilio_signed_post, sent, twilio_status)
     sent.refresh_from_db()
     assert sent.status == ours
+
+
+def test_a_sender_that_fails_again_after_resuming_keeps_one_item_and_is_probed_less(touch, patient, fake_twilio):
+    from medspa.twilio.tasks import probe_paused_senders
+
+    fake_twilio.fail_next(status=400, code=21408)  # the probe cannot see geo permissions
+    with time_machine.travel(MORNING, tick=False):
+        assert dispatch_touch(touch.pk) == "paused"
+    with time_machine.travel(MORNING + dt.timedelta(minutes=1), tick=False):
+        assert probe_paused_senders() == ["+14155550100"]
+        assert Handoff.objects.get(location=patient.location).status == "done"
+        fake_twilio.fail_next(status=400, code=21408)
+        assert dispatch_touch(touch.pk) == "paused"
+    item = Handoff.objects.get(location=patient.location)
+    assert item.status == "open" and "Paused again" in item.resolution_note
+    relapsed = SenderPause.objects.active().get()
+    assert relapsed.relapses == 1 and relapsed.next_probe_at == MORNING + dt.timedelta(minutes=3)
+    with time_machine.travel(MORNING + dt.timedelta(minutes=2), tick=False):
+        requests = len(fake_twilio.requests)
+        assert probe_paused_senders() == []  # not due yet: nothing asked
+        assert len(fake_twilio.requests) == requests
+    with time_machine.travel(MORNING + dt.timedelta(minutes=3), tick=False):
+        assert probe_paused_senders() == ["+14155550100"]
+        assert dispatch_touch(touch.pk) == "sent"
+    assert Touch.objects.get().status == "sent" and len(fake_twilio.messages) == 1

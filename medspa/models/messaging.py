@@ -25,6 +25,8 @@ class SenderPause(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     last_probe_at = models.DateTimeField(null=True, blank=True)
     last_probe_result = models.CharField(max_length=250, blank=True)
+    next_probe_at = models.DateTimeField(default=timezone.now, help_text="Later after each relapse (backoff).")
+    relapses = models.PositiveSmallIntegerField(default=0, help_text="Paused again soon after resuming.")
     resumed_at = models.DateTimeField(null=True, blank=True)
     handoffs = models.ManyToManyField("medspa.Handoff", blank=True, related_name="+")
 

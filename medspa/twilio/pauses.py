@@ -7,6 +7,7 @@ resolves the inbox item and sends `sender_resumed` so the outbox is dispatched a
 """
 
 import logging
+from datetime import timedelta
 
 import django.dispatch
 from django.db import IntegrityError, transaction
@@ -20,6 +21,11 @@ log = logging.getLogger(__name__)
 
 # Sent (on commit) with `sender` when a pause ends; recall connects its outbox to it.
 sender_resumed = django.dispatch.Signal()
+PROBE_EVERY = timedelta(minutes=1)
+# A probe cannot see everything (geo permissions, for one): a sender paused again within RELAPSE_WINDOW
+# of resuming keeps its inbox item and is probed less often (doubling, at most MAX_PROBE_GAP).
+RELAPSE_WINDOW = timedelta(hours=1)
+MAX_PROBE_GAP = timedelta(hours=1)
 
 
 def is_paused(sender: str) -> bool:
@@ -38,8 +44,13 @@ def pause(sender: str, rule: Rule, code: int | None) -> SenderPause:
     existing = SenderPause.objects.active().filter(sender=sender).first()
     if existing:
         return existing
+    now = timezone.now()
+    previous = (SenderPause.objects.filter(sender=sender, resumed_at__gte=now - RELAPSE_WINDOW)
+                .order_by("-resumed_at").first())
     try:
         with transaction.atomic():
+            if previous is not None:
+                return relapse(previous, sender, rule, code, now)
             paused = SenderPause.objects.create(sender=sender, error_code=code, reason=rule.reason[:250])
             for location in locations_for(sender):
                 paused.handoffs.add(Handoff.objects.create(
@@ -57,14 +68,33 @@ def pause(sender: str, rule: Rule, code: int | None) -> SenderPause:
     return paused
 
 
+def relapse(previous: SenderPause, sender: str, rule: Rule, code: int | None, now) -> SenderPause:
+    """Paused again soon after a resume: same inbox items (reopened), fewer probes."""
+    relapses = previous.relapses + 1
+    gap = min(PROBE_EVERY * 2 ** relapses, MAX_PROBE_GAP)
+    paused = SenderPause.objects.create(sender=sender, error_code=code, reason=rule.reason[:250], relapses=relapses,
+                                        next_probe_at=now + gap)
+    handoffs = list(previous.handoffs.all())
+    paused.handoffs.add(*handoffs)
+    for handoff in handoffs:
+        handoff.status, handoff.outcome, handoff.resolved_at = Handoff.Status.OPEN, "", None
+        handoff.resolution_note = f"Paused again at {now:%H:%M} UTC (error {code}); next check in {gap}."
+        handoff.save(update_fields=["status", "outcome", "resolved_at", "resolution_note", "priority"])
+    log.error("Texting paused again for %s: Twilio error %s; next probe in %s", sender, code, gap)
+    return paused
+
+
 def probe_paused(probe) -> list[str]:
-    """Probe every paused sender with `probe(sender) -> ""` (works) or a problem. Returns the resumed senders."""
+    """Probe every paused sender that is due with `probe(sender) -> ""` (works) or a problem.
+
+    Returns the resumed senders."""
     resumed = []
-    for paused in SenderPause.objects.active():
+    for paused in SenderPause.objects.active().filter(next_probe_at__lte=timezone.now()):
         problem = probe(paused.sender)
         now = timezone.now()
         if problem:
-            SenderPause.objects.filter(pk=paused.pk).update(last_probe_at=now, last_probe_result=problem[:250])
+            SenderPause.objects.filter(pk=paused.pk).update(last_probe_at=now, last_probe_result=problem[:250],
+                                                            next_probe_at=now + PROBE_EVERY)
             continue
         if resume(paused, now):
             resumed.append(paused.sender)
