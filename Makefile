@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 
 ## make run: SQLite, a filesystem Celery broker, SMS printed to the console, demo data.
 run: install
-	@mkdir -p var
+	@mkdir -p $${VAR_DIR:-var}/celery/queue $${VAR_DIR:-var}/celery/processed $${VAR_DIR:-var}/celery/control
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo ""

@@ -1,6 +1,7 @@
 """Intake API for external voice agents: `POST /api/v1/calls/` and `GET /api/v1/calls/<id>/`.
 
-Token auth; the token's user must be a coordinator or owner and can post only for their own locations.
+Token auth. Posting needs a coordinator, owner or voice agent account (`create_voice_agent`: API only,
+one location); reading also allows providers. Everyone posts and reads only for their own locations.
 Idempotent on the agent's call id. The server re-runs triage over the caller's words; the agent's own
 route is informational, except that an agent-flagged safety escalation is always kept (never downgraded).
 """

@@ -7,7 +7,6 @@ import random
 from datetime import datetime, timedelta
 
 from medspa.models import Handoff, Location, Patient, Service, User
-from medspa.models.inbox import DEFAULT_SLA, ROUTE_PRIORITY, ROUTE_SLA
 from medspa.routes import Route
 
 from . import intake
@@ -141,14 +140,12 @@ def seed(rng: random.Random, now: datetime, out, calls: int = 300) -> None:
             turn_rows.append(CallTurn(call=call, seq=seq, speaker=speaker, text=text,
                                       at=call.started_at + timedelta(seconds=20 * seq)))
         created = call.ended_at
-        due = created + ROUTE_SLA[call.route] if call.route == Route.SAFETY_ESCALATION else (
-            call.location.next_opening(created) + ROUTE_SLA.get(call.route, DEFAULT_SLA))
-        handoff = Handoff(
-            location=call.location, patient=call.patient, route=call.route, priority=ROUTE_PRIORITY[call.route],
-            source="call", title=intake.handoff_title(call), summary=summary_text(call.summary),
-            reasons=call.reasons, context={"call_id": call.pk, "fields": call.fields}, caller_name=call.caller_name,
+        handoff = Handoff.objects.open_for(
+            call.patient, call.route, Handoff.Source.CALL, location=call.location, save=False,
+            title=intake.handoff_title(call), summary=summary_text(call.summary), reasons=call.reasons,
+            context={"call_id": call.pk, "fields": call.fields}, caller_name=call.caller_name,
             caller_phone=call.from_number, value=intake.services_value(call.fields.get("service_interest")),
-            due_at=due, created_at=created,
+            created_at=created,
         )
         age = now - created
         if age > timedelta(days=4) or rng.random() < 0.4:

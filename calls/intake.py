@@ -143,33 +143,28 @@ def ensure_handoff(call: Call, *, at: datetime | None = None) -> Handoff:
     """Create the call's one handoff, or bring it up to date. Route can escalate (by route precedence), never
     downgrade: a member_support handoff opened mid-call becomes staff_review if the caller then asks for a refund."""
     summary = call.summary or summarize(call)
-    context = {"call_id": call.pk, "fields": call.fields}
+    facts = {"call_id": call.pk, "fields": call.fields}
     if call.event_id:
-        context["event"] = {"id": call.event_id, "name": call.event.name}  # the inbox filters by it
-    history = call.patient.treatment_history() if call.patient else []
-    if history:
-        context["history"] = history
-    member = summary.get("member_figures") or members_bridge.member_context(call.patient)
-    if member:
-        context["member"] = member
+        facts["event"] = {"id": call.event_id, "name": call.event.name}  # the inbox filters by it
+    member = summary.get("member_figures")  # what the summary said; else Handoff.objects looks them up
     values = {
-        "location": call.location, "patient": call.patient, "title": handoff_title(call),
-        "summary": summary_text(summary), "reasons": call.reasons, "context": context,
+        "title": handoff_title(call), "summary": summary_text(summary), "reasons": call.reasons,
         "caller_name": call.caller_name, "caller_phone": call.from_number,
         "value": services_value(call.fields.get("service_interest")),
     }
     handoff = call.handoff
     if handoff is None:
-        handoff = Handoff(route=call.route or Route.BOOKING, source=Handoff.Source.CALL,
-                          created_at=at or timezone.now(), **values)
-        handoff.save()
+        handoff = Handoff.objects.open_for(call.patient, call.route or Route.BOOKING, Handoff.Source.CALL,
+                                           location=call.location, member=member, context=facts,
+                                           created_at=at, **values)
         call.handoff = handoff
         Call.objects.filter(pk=call.pk).update(handoff=handoff)
         return handoff
     kept = {k: v for k, v in (handoff.context or {}).items() if k == "on_call"}  # set by the voice flow
-    values["context"] = {**context, **kept}
-    values["reasons"] = [*values["reasons"], *[r for r in handoff.reasons if r not in values["reasons"]
-                                                and r == "On-call not reached"]]
+    values.update(location=call.location, patient=call.patient,
+                  context={**Handoff.objects.context_for(call.patient, member=member, **facts), **kept})
+    if "On-call not reached" in handoff.reasons and "On-call not reached" not in values["reasons"]:
+        values["reasons"] = [*values["reasons"], "On-call not reached"]
     for key, value in values.items():
         setattr(handoff, key, value)
     order = list(Route.values)

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db.models import Q
 from django.utils import timezone
 
-from . import intake
+from . import intake, oncall
 from .models import Call
 
 QUIET_AFTER = timedelta(hours=1)  # an in-progress call with no status callback for this long is over
@@ -34,6 +34,4 @@ def finalize_stale_calls() -> int:
 @shared_task
 def page_on_call(handoff_id: int) -> str:
     """Text the on-call provider a link to a safety item whose call they did not answer. At most once."""
-    from .oncall import page
-
-    return page(handoff_id)
+    return oncall.page(handoff_id)

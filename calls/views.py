@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from medspa.htmx import for_htmx
 from medspa.models import Location, log_action
 from medspa.models.clinic import Role
 from medspa.permissions import owner_required, role_required, staff_required
@@ -136,6 +138,7 @@ def plan(request, slug=None):
 
 @owner_required
 @require_http_methods(["GET", "POST"])
+@for_htmx(use_template="calls/_plan_test_result.html")
 def plan_test(request):
     form = PlanTestForm(request.POST or None, user=request.user)
     result = None
@@ -144,8 +147,7 @@ def plan_test(request):
         call, plan_answers, summary = pipeline.preview(
             location=location, notes=form.cleaned_data["sentence"], direct_fields={})
         result = {"call": call, "plan": plan_answers, "version": call.plan_version}
-    template = "calls/_plan_test_result.html" if request.htmx else "calls/plan_test.html"
-    return render(request, template, {"form": form, "result": result})
+    return TemplateResponse(request, "calls/plan_test.html", {"form": form, "result": result})
 
 
 @staff_required

@@ -8,8 +8,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
+from .htmx import for_htmx
 from .models import Handoff, Location, log_action
 from .permissions import staff_required
 from .routes import Route
@@ -75,11 +78,9 @@ def _queue(request):
 
 
 @staff_required
+@for_htmx(if_hx_target="inbox-queue", use_template="inbox/_queue.html")
 def inbox(request):
-    context = _queue(request)
-    if request.htmx and request.htmx.target == "inbox-queue":
-        return render(request, "inbox/_queue.html", context)
-    return render(request, "inbox/inbox.html", context)
+    return TemplateResponse(request, "inbox/inbox.html", _queue(request))
 
 
 class ResolveForm(forms.Form):
@@ -107,32 +108,34 @@ def inbox_item(request, pk):
     return render(request, "inbox/item.html", _item_context(request, item))
 
 
-def _item_response(request, item, resolve_form=None, status=200):
-    if request.htmx:
-        return render(request, "inbox/_item_actions.html", _item_context(request, item, resolve_form), status=status)
-    if status != 200:
-        return render(request, "inbox/item.html", _item_context(request, item, resolve_form), status=status)
-    return redirect("inbox_item", pk=item.pk)
+def _item_page(request, item, resolve_form=None, status=200):
+    return TemplateResponse(request, "inbox/item.html", _item_context(request, item, resolve_form), status=status)
+
+
+def _changed(request, item, message):
+    """After a claim or resolve: htmx gets the item's actions and the queue refreshes; a plain form is redirected."""
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect("inbox_item", pk=item.pk)
+    return trigger_client_event(_item_page(request, item), "inbox-changed")
 
 
 @staff_required
 @require_POST
+@for_htmx(use_template="inbox/_item_actions.html")
 def inbox_claim(request, pk):
     item = _get_item(request, pk)
     try:
         item.claim(request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return _item_response(request, item, status=409)
-    if not request.htmx:
-        messages.success(request, "Claimed. It is yours until you resolve it.")
-    response = _item_response(request, item)
-    response["HX-Trigger"] = "inbox-changed"
-    return response
+        return _item_page(request, item, status=409)
+    return _changed(request, item, "Claimed. It is yours until you resolve it.")
 
 
 @staff_required
 @require_POST
+@for_htmx(use_template="inbox/_item_actions.html")
 def inbox_resolve(request, pk):
     item = _get_item(request, pk)
     form = ResolveForm(request.POST)
@@ -143,12 +146,8 @@ def inbox_resolve(request, pk):
             form.add_error("note" if item.is_safety else None, exc)
     if form.errors:
         item.refresh_from_db()
-        return _item_response(request, item, form, status=400)
-    if not request.htmx:
-        messages.success(request, f"Resolved: {item.get_outcome_display()}.")
-    response = _item_response(request, item)
-    response["HX-Trigger"] = "inbox-changed"
-    return response
+        return _item_page(request, item, form, status=400)
+    return _changed(request, item, f"Resolved: {item.get_outcome_display()}.")
 
 
 @staff_required

@@ -16,9 +16,3 @@ def normalize_phone(raw: str, region: str | None = None) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def mask_phone(e164: str) -> str:
-    """For logs and lists where the full number is not needed: +1•••••••0134."""
-    e164 = str(e164 or "")
-    return e164[:2] + "•" * max(len(e164) - 6, 0) + e164[-4:] if len(e164) > 6 else e164

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import environ
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
-
 env = environ.Env()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))  # `make run` creates it and var/celery/*
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
@@ -143,8 +143,6 @@ REST_FRAMEWORK = {
 _broker_dir = VAR_DIR / "celery"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _folder in ("queue", "processed", "control"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -155,7 +153,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
@@ -169,7 +166,6 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 # Point the official client somewhere else (a local fake in tests); https://api.twilio.com in production.
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com").rstrip("/")
 TWILIO_DEFAULT_FROM = env.str("TWILIO_DEFAULT_FROM", default="")
-TWILIO_VALIDATE_WEBHOOKS = env.bool("TWILIO_VALIDATE_WEBHOOKS", default=True)
 # Messages per second the sender may send (Twilio long codes: 1/s; toll-free and short codes more).
 # Who answers STOP/START/HELP: "twilio" (Twilio's default or Advanced Opt-Out replies; the app stays
 # silent for those keywords) or "app" (turn Twilio's replies off; the app confirms once).
@@ -200,6 +196,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# The feature apps plug into the core by name: medspa imports none of them (docs/architecture.md).
+# The patient page's app panels: functions (patient, user) -> template context.
+PATIENT_PANELS = ["members.views.patient_panel_context", "recall.patient_panel.patient_recall_context"]
+# The owner dashboard's app sections (medspa/dashboards/sections.py says what a module may provide).
+DASHBOARD_SECTIONS = ["calls.metrics", "members.metrics", "recall.metrics"]
+# A patient's member figures, for staff (inbox items, call summaries) and for a verified caller
+# (medspa/member_figures.py).
+MEMBER_FIGURES = "members.figures"
 
 # Periodic tasks: each is a sweep that reads what the database says is due, safe to rerun.
 CELERY_BEAT_SCHEDULE: dict = {

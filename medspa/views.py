@@ -1,16 +1,17 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Max
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
-from members.views import patient_panel_context
-from recall.patient_panel import patient_recall_context
-
 from .forms import PatientForm, VisitForm
+from .htmx import for_htmx
 from .models import Patient, log_action
 from .permissions import staff_required
 
@@ -24,6 +25,14 @@ def healthz(request):
     return JsonResponse({"ok": True})
 
 
+def app_panels(patient, user) -> dict:
+    """The apps' sections of the patient page (settings.PATIENT_PANELS: members, recall)."""
+    context = {}
+    for name in settings.PATIENT_PANELS:
+        context.update(import_string(name)(patient, user))
+    return context
+
+
 @staff_required
 def home(request):
     for name in ("inbox", "patients"):
@@ -35,6 +44,7 @@ def home(request):
 
 
 @staff_required
+@for_htmx(if_hx_target="patient-rows", use_template="medspa/_patient_rows.html")
 def patient_list(request):
     query = request.GET.get("q", "").strip()
     patients = (
@@ -45,10 +55,7 @@ def patient_list(request):
         .order_by("last_name", "first_name", "id")
     )
     page = Paginator(patients, 50).get_page(request.GET.get("page"))
-    template = "medspa/_patient_rows.html" if request.htmx and request.htmx.target == "patient-rows" else (
-        "medspa/patient_list.html"
-    )
-    return render(request, template, {"page": page, "query": query})
+    return TemplateResponse(request, "medspa/patient_list.html", {"page": page, "query": query})
 
 
 @staff_required
@@ -64,8 +71,7 @@ def patient_detail(request, pk):
             "visits": visits,
             "handoffs": handoffs,
             "visit_form": VisitForm(user=request.user, patient=patient),
-            **patient_panel_context(patient, request.user),
-            **patient_recall_context(patient),
+            **app_panels(patient, request.user),
         },
     )
 
@@ -101,6 +107,6 @@ def visit_add(request, pk):
         request,
         "medspa/patient_detail.html",
         {"patient": patient, "visits": visits, "handoffs": patient.handoffs.all()[:20], "visit_form": form,
-         **patient_panel_context(patient, request.user), **patient_recall_context(patient)},
+         **app_panels(patient, request.user)},
         status=400,
     )

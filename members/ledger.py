@@ -9,10 +9,9 @@ Rules
   expire later: `clamp(balance - later_lots, 0, lot.amount)`. The members list uses the same rule
   in SQL for "credits expiring".
 - Accruals are unique per (membership, cycle) and expiries per source lot, in the database, so the
-  daily jobs can run twice, or at the same time, and grant or expire nothing twice.
+  hourly jobs can run twice, or at the same time, and grant or expire nothing twice.
 """
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -21,9 +20,8 @@ from django.db import transaction
 
 from medspa.models import log_action
 
-from .cycles import renewal_after
 from .models import CreditLedgerEntry, Membership
-from .models.memberships import ACCRUING, REDEEMABLE
+from .models.memberships import REDEEMABLE, AccrualResult
 
 Kind = CreditLedgerEntry.Kind
 
@@ -48,42 +46,9 @@ def _actor(by):
 
 # -- accrual -------------------------------------------------------------------------------------
 
-@dataclass
-class AccrualResult:
-    granted: int = 0
-    skipped: int = 0
-
-
 def accrue_due(membership: Membership, today: date) -> AccrualResult:
-    """Grant every cycle that has started by `today` and move `next_renewal_on` past it.
-
-    Safe to call twice or concurrently: the unique (membership, cycle) constraint turns a repeat into
-    ON CONFLICT DO NOTHING, and the row lock makes the second caller see the advanced renewal date.
-    """
-    result, caller = AccrualResult(), membership
-    with transaction.atomic():
-        membership = _lock(membership)
-        plan = membership.plan
-        while membership.status in ACCRUING and membership.next_renewal_on <= today and (
-            membership.cancellation_effective_on is None
-            or membership.next_renewal_on < membership.cancellation_effective_on
-        ):
-            cycle = membership.next_renewal_on
-            if plan.credits_per_cycle > 0:
-                _, created = CreditLedgerEntry.objects.get_or_create(
-                    membership=membership, kind=Kind.ACCRUAL, cycle=cycle,
-                    defaults={
-                        "amount": plan.credits_per_cycle, "service": plan.credit_service,
-                        "expires_on": plan.credit_expiry_for(cycle, anchor=membership.started_on),
-                        "reason": f"{plan.name}: cycle starting {cycle:%b %-d, %Y}",
-                    },
-                )
-                result.granted += created
-                result.skipped += not created
-            membership.next_renewal_on = renewal_after(membership.started_on, cycle)
-            Membership.objects.filter(pk=membership.pk).update(next_renewal_on=membership.next_renewal_on)
-    caller.next_renewal_on = membership.next_renewal_on
-    return result
+    """`Membership.accrue_due`: grant every cycle that has started by `today` (safe to repeat)."""
+    return membership.accrue_due(today)
 
 
 # -- expiry --------------------------------------------------------------------------------------

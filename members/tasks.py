@@ -1,4 +1,4 @@
-"""Daily membership jobs (Celery beat, see CELERY_BEAT_SCHEDULE). Each reads what the database says
+"""Hourly membership jobs (Celery beat, see CELERY_BEAT_SCHEDULE). Each reads what the database says
 is due in each location's own calendar day, and can run twice, late, or at the same time as itself."""
 
 import logging

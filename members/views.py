@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calls.models import Topic
 from calls.plan import wording_at, wording_history
+from medspa.htmx import for_htmx
 from medspa.models import Location, Patient, Visit, log_action
 from medspa.permissions import owner_required, staff_required
 
@@ -32,6 +34,7 @@ from .forms import (
     StartMembershipForm,
 )
 from .models import Bundle, Deposit, Membership, MembershipPlan
+from .models.memberships import OWNER_ONLY
 
 Status = Membership.Status
 EXPIRING_WINDOW_DAYS = 30
@@ -59,6 +62,7 @@ def _error_text(exc: ValidationError) -> str:
 # -- members list ----------------------------------------------------------------------------------
 
 @staff_required
+@for_htmx(if_hx_target="member-rows", use_template="members/_member_rows.html")
 def member_list(request):
     today = _today(request.user)
     show = request.GET.get("show", "")
@@ -84,9 +88,7 @@ def member_list(request):
     members = members.order_by("next_renewal_on", "patient__last_name", "id")
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     context = {"page": page, "query": query, "show": show, "filters": FILTERS, "today": today}
-    if request.htmx and request.htmx.target == "member-rows":
-        return render(request, "members/_member_rows.html", context)
-    return render(request, "members/member_list.html", context)
+    return TemplateResponse(request, "members/member_list.html", context)
 
 
 # -- member page -----------------------------------------------------------------------------------
@@ -101,6 +103,7 @@ def _get_membership(request, pk) -> Membership:
 
 def _detail(request, membership, *, status=200, **forms):
     today = membership.local_today()
+    actions = membership.allowed_actions(request.user)
     entries = membership.ledger.select_related("visit", "visit__service", "created_by", "service").order_by(
         "-created_at", "-id")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
@@ -112,8 +115,8 @@ def _detail(request, membership, *, status=200, **forms):
         "page": page,
         "changes": membership.status_changes.select_related("changed_by")[:50],
         "deadline": membership.cancellation_deadline(today),
-        "cancel_preview": membership.cancellation_effective_date(today)
-        if membership.status in (Status.ACTIVE, Status.FROZEN, Status.PAST_DUE) else None,
+        "actions": actions,
+        "cancel_preview": membership.cancellation_effective_date(today) if "cancel" in actions else None,
         "freeze_left": max(membership.plan.max_freeze_months_per_year - membership.freeze_months_used(today), 0),
         "freeze_form": forms.get("freeze_form") or FreezeForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(initial={"requested_on": today}),
@@ -129,14 +132,14 @@ def member_detail(request, pk):
 
 
 ACTIONS = {
-    # action: (method, form class or None, owner only)
-    "freeze": ("freeze", FreezeForm, False),
-    "unfreeze": ("unfreeze", None, False),
-    "cancel": ("cancel", CancelForm, False),
-    "withdraw": ("withdraw_cancellation", None, False),
-    "past_due": ("mark_past_due", None, False),
-    "reactivate": ("reactivate", None, False),
-    "end": ("end", None, True),
+    # action (Membership.allowed_actions): (method, form class or None)
+    "freeze": ("freeze", FreezeForm),
+    "unfreeze": ("unfreeze", None),
+    "cancel": ("cancel", CancelForm),
+    "withdraw": ("withdraw_cancellation", None),
+    "past_due": ("mark_past_due", None),
+    "reactivate": ("reactivate", None),
+    "end": ("end", None),
 }
 
 
@@ -146,8 +149,8 @@ def member_action(request, pk, action):
     membership = _get_membership(request, pk)
     if action not in ACTIONS:
         raise PermissionDenied("Unknown action.")
-    method, form_class, owner_only = ACTIONS[action]
-    if owner_only and not request.user.is_owner:
+    method, form_class = ACTIONS[action]
+    if action in OWNER_ONLY and not request.user.is_owner:
         raise PermissionDenied("Only an owner can do this.")
     kwargs = {"by": request.user}
     if form_class is not None:
@@ -233,7 +236,7 @@ def _bundle_cards(patient, bundles=None) -> list[dict]:
 
 
 def patient_panel_context(patient, user) -> dict:
-    """Context for `members/_patient_members.html` on the patient page (called from medspa.views)."""
+    """Context for `members/_patient_members.html` on the patient page (listed in settings.PATIENT_PANELS)."""
     membership = (
         Membership.objects.filter(patient=patient).live().select_related("plan", "plan__credit_service", "location")
         .first()

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from medspa.admin import OwnerSettingsAdmin
 from medspa.models import log_action
@@ -57,8 +58,6 @@ class RecallScheduleAdmin(admin.ModelAdmin):
 
     @admin.action(description="History checked: allow recall again")
     def mark_trusted(self, request, queryset):
-        from django.utils import timezone
-
         for schedule in queryset:
             schedule.trusted, schedule.quality_note, schedule.next_action_at = True, "", timezone.now()
             schedule.save(update_fields=["trusted", "quality_note", "next_action_at", "updated_at"])

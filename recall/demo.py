@@ -84,13 +84,10 @@ def _replies(rng, touches) -> None:
         patient = schedule.patient
         text, route = rng.choice(REPLIES)
         received = touch.sent_at + timedelta(minutes=rng.randrange(3, 600))
-        handoff = Handoff.objects.create(
-            location=patient.location, patient=patient, route=route, source=Handoff.Source.SMS,
-            title=f"Text reply from {patient.full_name}", summary=text, created_at=received,
-            reasons=[], caller_name=patient.full_name, caller_phone=touch.to, value=schedule.service.typical_value,
-            context={"message": text, "history": patient.treatment_history(), "service": schedule.service.name,
-                     "touch": {"id": touch.pk, "kind": touch.get_kind_display(), "body": touch.body,
-                               "sent_at": touch.sent_at.isoformat()}},
+        handoff = Handoff.objects.open_for(
+            patient, route, Handoff.Source.SMS, touch=touch, created_at=received,
+            title=f"Text reply from {patient.full_name}", summary=text, caller_phone=touch.to,
+            value=schedule.service.typical_value, context={"message": text, "service": schedule.service.name},
         )
         InboundMessage.objects.create(
             message_sid=f"SMdemoin{i:08d}{touch.pk:08d}", from_number=touch.to, to_number=touch.from_number,
@@ -106,16 +103,14 @@ def _link_requests(rng, touches) -> None:
         request = {"days": sorted(rng.sample(days, rng.randrange(1, 3)), key=days.index),
                    "times": [rng.choice(["morning", "afternoon", "evening"])], "note": ""}
         when = touch.sent_at + timedelta(hours=rng.randrange(1, 48))
-        handoff = Handoff.objects.create(
-            location=patient.location, patient=patient, route=Route.REBOOKING, source=Handoff.Source.RECALL_LINK,
-            title=f"{patient.full_name} asked for a {schedule.service.name} appointment", created_at=when,
+        handoff = Handoff.objects.open_for(
+            patient, Route.REBOOKING, Handoff.Source.RECALL_LINK, touch=touch, created_at=when,
+            title=f"{patient.full_name} asked for a {schedule.service.name} appointment",
             summary=f"Asked through the recall link for {', '.join(request['days'])} · {request['times'][0]}.",
             reasons=[f"Requested a time: {', '.join(request['days'])} · {request['times'][0]}"],
-            caller_name=patient.full_name, caller_phone=touch.to, value=schedule.service.typical_value,
-            context={"service": schedule.service.name, "history": patient.treatment_history(), "request": request,
-                     "last_visit": schedule.last_visit.isoformat() if schedule.last_visit else None,
-                     "touch": {"id": touch.pk, "kind": touch.get_kind_display(), "body": touch.body,
-                               "sent_at": touch.sent_at.isoformat()}},
+            caller_phone=touch.to, value=schedule.service.typical_value,
+            context={"service": schedule.service.name, "request": request,
+                     "last_visit": schedule.last_visit.isoformat() if schedule.last_visit else None},
         )
         LinkAction.objects.create(link=touch.link, action=LinkAction.Action.REQUEST, data=request, handoff=handoff,
                                   created_at=when)

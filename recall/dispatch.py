@@ -47,6 +47,7 @@ from medspa.twilio.transport import SmsError, send_sms
 from . import member_touches
 from .models import Touch
 from .models.schedules import OWING_STATES
+from .queue import enqueue_dispatch
 from .quiet_hours import may_send, next_send_time
 from .schedules import open_concerns, refresh_patient
 
@@ -200,26 +201,18 @@ def mark_phone_invalid(touch: Touch, rule: Rule, code: int | None, now: datetime
     patient = touch.patient
     newly = Patient.mark_phone_unreachable(touch.to, reason=f"{rule.reason} (Twilio error {code})", now=now)
     if newly:
-        Handoff.objects.create(
-            location=patient.location, patient=patient, route=Route.DATA_QUALITY, source=Handoff.Source.SYSTEM,
+        Handoff.objects.open_for(
+            patient, Route.DATA_QUALITY, Handoff.Source.SYSTEM, touch=touch, caller_phone=touch.to,
             title=f"Phone number cannot receive texts: {patient.full_name}",
             summary=f"{rule.reason} (Twilio error {code}). Recall texts are stopped until the number is "
                     "corrected on the patient record.",
-            reasons=[f"Twilio error {code}: {rule.reason}"], caller_name=patient.full_name,
-            caller_phone=touch.to, context={"touch": touch_context(touch)},
+            reasons=[f"Twilio error {code}: {rule.reason}"],
         )
     _refresh_phone(touch.to, now)
 
 
-def touch_context(touch: Touch) -> dict:
-    return {"id": touch.pk, "kind": touch.get_kind_display(), "body": touch.body,
-            "sent_at": touch.sent_at.isoformat() if touch.sent_at else None, "source": touch.source}
-
-
 def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
     """Pick up what a lost task or a dead worker left behind (see the module docstring)."""
-    from .sweep import enqueue_dispatch
-
     stale = now - STALE_CLAIM
     # Claimed but the HTTP request never started: safe to send.
     reclaimed = list(Touch.objects.filter(status=Touch.Status.SENDING, claimed_at__lt=stale,
@@ -236,13 +229,12 @@ def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
                     status=Touch.Status.FAILED, last_error="Unknown outcome: the worker stopped during the send.") != 1:
                 continue
             patient = touch.patient
-            Handoff.objects.create(
-                location=patient.location, patient=patient, route=Route.DATA_QUALITY, source=Handoff.Source.SYSTEM,
+            Handoff.objects.open_for(
+                patient, Route.DATA_QUALITY, Handoff.Source.SYSTEM, touch=touch, caller_phone=touch.to,
                 title=f"Check whether a reminder reached {patient.full_name}",
                 summary="A recall text was being sent when the worker stopped. It was not resent, to avoid a "
                         "double text. Check the Twilio message log for this number and text the patient if needed.",
-                reasons=["Unknown send outcome"], caller_name=patient.full_name, caller_phone=touch.to,
-                context={"touch": touch_context(touch)},
+                reasons=["Unknown send outcome"],
             )
         result.unknown_outcome.append(touch.pk)
     ready = list(
@@ -260,8 +252,6 @@ def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
 
 def dispatch_resumed_sender(sender, number: str, **kwargs) -> list[int]:
     """A paused sender works again: send what it owes now (the touches stayed queued meanwhile)."""
-    from .sweep import enqueue_dispatch
-
     ready = list(Touch.objects.filter(status=Touch.Status.QUEUED, from_number=number, not_before__lte=timezone.now())
                  .order_by("not_before").values_list("pk", flat=True))
     enqueue_dispatch(ready)

@@ -19,6 +19,13 @@ class SlotRequestForm(forms.Form):
     note = forms.CharField(required=False, max_length=500, label="Anything we should know? (optional)",
                            widget=forms.Textarea(attrs={"rows": 3}))
 
+    def slot_request(self) -> dict:
+        """What the patient asked for, in words: Handoff.context["request"] and LinkAction.data."""
+        data = self.cleaned_data
+        return {"days": [label for value, label in DAYS if value in data["days"]],
+                "times": [label.lower() for value, label in TIMES if value in data["times"]],
+                "note": data.get("note", "")}
+
 
 class SnoozeForm(forms.Form):
     days = forms.TypedChoiceField(choices=SNOOZES, coerce=int, widget=forms.RadioSelect, label="Remind me")

@@ -26,10 +26,9 @@ from medspa.twilio.status import parse_status
 from medspa.twilio.transport import SmsError, send_sms
 from medspa.twilio.webhooks import Media
 
-from .dispatch import apply_recipient_rule, touch_context
+from .dispatch import apply_recipient_rule
 from .models import InboundMessage, Touch
 from .models.outbox import FINAL_STATUSES, STATUS_RANK
-from .schedules import refresh_patient
 
 log = logging.getLogger(__name__)
 
@@ -120,18 +119,14 @@ def handle(message: InboundMessage) -> None:
     message.patient, message.touch = patient, touch
     clinic = location.name if location else "the clinic"
     reply = ""
-    if keyword.kind == STOP:
+    if keyword.kind == STOP:  # opting out and in re-plans the patient's schedules (signals)
         Patient.opt_out_phone(message.from_number, source=f"sms_{keyword.source}", note=message.body[:200])
-        for p in patients:
-            refresh_patient(p.pk, now=now)
         reply = (f"{clinic}: you're unsubscribed and will get no more texts from us. "
                  "Reply START to opt back in.")
         if location is not None and (keyword.ambiguous or keyword.source == "app" or message.media):
             message.handoff = open_opt_out_handoff(message, patient, location, touch, keyword)
     elif keyword.kind == START:
         Patient.opt_in_phone(message.from_number, source=f"sms_{keyword.source}", note=message.body[:200])
-        for p in patients:
-            refresh_patient(p.pk, now=now)
         reply = f"{clinic}: you're opted back in to texts. Reply STOP to opt out, HELP for help."
     elif keyword.kind == HELP:
         phone = location.phone.as_national if location and location.phone else "the front desk"
@@ -153,8 +148,8 @@ def open_opt_out_handoff(message, patient, location, touch, keyword: Keyword) ->
     if not keyword.ambiguous:
         return None
     name = patient.full_name if patient else ""
-    return Handoff.objects.create(
-        location=location, patient=patient, route=Route.STAFF_REVIEW, source=Handoff.Source.SMS,
+    return Handoff.objects.open_for(
+        patient, Route.STAFF_REVIEW, Handoff.Source.SMS, location=location,
         title=f"Confirm opt-out: {name or message.from_number}",
         summary=(f"“{message.body[:300]}” was read as an opt-out, so texts have stopped. If that is not what "
                  "the patient meant, call them; they can reply START to get texts again."),
@@ -179,7 +174,10 @@ def open_reply_handoff(message: InboundMessage, patient, location, touch, *, res
         route = Route.REBOOKING  # an existing patient answering a recall reminder
     reasons = list(result.get("reasons") or [])
     name = patient.full_name if patient else ""
+    service = touch.service if touch else None
     context = {"message": message.body, "fields": result.get("fields") or {}}
+    if service:
+        context["service"] = service.name
     if message.media:
         visit = recent_treatment(patient, timezone.now())
         if visit is not None:  # the photo may be the complication itself: a person looks now
@@ -192,19 +190,12 @@ def open_reply_handoff(message: InboundMessage, patient, location, touch, *, res
         context["media_count"] = len(message.media)
     if note:
         context["note"] = note
-    if patient:
-        context["history"] = patient.treatment_history()
-    service = touch.service if touch else None
-    if touch:
-        context["touch"] = touch_context(touch)
-        if service:
-            context["service"] = service.name
     kind = "Photo" if message.media and not message.body.strip() else "Text reply"
-    handoff = Handoff.objects.create(
-        location=location, patient=patient, route=route, source=Handoff.Source.SMS,
+    handoff = Handoff.objects.open_for(
+        patient, route, Handoff.Source.SMS, location=location, touch=touch, context=context,
         title=f"{kind} from {name or message.from_number}",
         summary=(message.body[:500] or f"{len(message.media)} photo(s), no text"), reasons=reasons,
-        context=context, caller_name=name, caller_phone=message.from_number,
+        caller_name=name, caller_phone=message.from_number,
         value=service.typical_value if service else 0,
     )
     if message.media:

@@ -29,11 +29,11 @@ from members import touchpoints
 from members.models import Bundle, Membership
 
 from .models import MemberTouchTemplate, RecallLink, Touch
-from .models.links import LINK_LIFETIME, hash_token, new_token
+from .models.links import LINK_LIFETIME, hash_token, link_url, new_token
 from .models.rules import MemberKind
+from .queue import enqueue_dispatch
 from .quiet_hours import may_send
 from .schedules import open_concerns
-from .sweep import enqueue_dispatch, link_url
 from .wording import render
 
 MEMBER_TOUCH_GAP = timedelta(days=2)

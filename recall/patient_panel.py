@@ -1,4 +1,4 @@
-"""The recall section of the patient page (`recall/_patient_recall.html`, called from medspa.views).
+"""The recall section of the patient page (`recall/_patient_recall.html`, listed in settings.PATIENT_PANELS).
 
 Three small queries whatever the history: the patient's schedules with their service, the rules for
 those services, and the last few touches (recall and member). The next touch is computed by the
@@ -14,7 +14,7 @@ from .models.schedules import CLOCK_STATES
 RECENT_TOUCHES = 5
 
 
-def patient_recall_context(patient, now=None) -> dict:
+def patient_recall_context(patient, user=None, now=None) -> dict:
     now = now or timezone.now()
     tz = patient.location.tz
     today = now.astimezone(tz).date()

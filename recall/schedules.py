@@ -9,14 +9,15 @@ the demo (many pairs): two aggregate queries and one bulk write whatever the num
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
-from medspa.models import Handoff, Patient, Service, Visit
+from medspa.models import Handoff, Patient, Service, Visit, log_action
 from medspa.routes import Route
 
 from . import clock
-from .models import RecallRule, RecallSchedule, Touch
+from .models import LinkAction, RecallLink, RecallRule, RecallSchedule, Touch
 from .models.schedules import OWING_STATES, State
 from .quiet_hours import may_send, morning_of, next_send_time
 
@@ -153,3 +154,65 @@ def cancel_queued(where: Q, reason: str) -> int:
 def refresh_patient(patient_id: int, *, now: datetime | None = None) -> int:
     """Re-evaluate every schedule of one patient (consent changed, a concern opened or closed)."""
     return sync_schedules(Visit.objects.filter(patient_id=patient_id), now=now)
+
+
+# --- changes the patient makes from the link page (recall.views.patient_link) ---------------------
+
+@transaction.atomic
+def ask_for_slot(link: RecallLink, request: dict) -> Handoff:
+    """A slot request from the link in a recall or member text: one rebooking handoff (history, the touch
+    and member figures attached by Handoff.objects.open_for). A recall link also holds that service's
+    reminders for two weeks while the front desk calls."""
+    patient, touch, now = link.patient, link.touch, timezone.now()
+    when = ", ".join(request["days"]) + " · " + ", ".join(request["times"])
+    note = f" Note: {request['note']}" if request["note"] else ""
+    context = {"request": request}
+    if link.schedule_id is not None:
+        schedule = RecallSchedule.objects.select_for_update().select_related("patient__location", "service").get(
+            pk=link.schedule_id)
+        service = schedule.service
+        context["last_visit"] = schedule.last_visit.isoformat() if schedule.last_visit else None
+        title = f"{patient.full_name} asked for a {service.name} appointment"
+        summary = f"Asked through the recall link for {when}." + note
+        schedule.hold_for_callback(now)
+    else:
+        service = touch.service if touch else None
+        title = f"{patient.full_name} asked for " + (f"a {service.name} appointment" if service else "an appointment")
+        kind = touch.get_kind_display().lower() if touch else "member"
+        summary = f"Asked through the link in a member text ({kind}) for {when}." + note
+    if service:
+        context["service"] = service.name
+    handoff = Handoff.objects.open_for(
+        patient, Route.REBOOKING, Handoff.Source.RECALL_LINK, touch=touch, context=context, title=title,
+        summary=summary, reasons=[f"Requested a time: {when}"], value=service.typical_value if service else 0,
+    )
+    LinkAction.objects.create(link=link, action=LinkAction.Action.REQUEST, data=request, handoff=handoff)
+    return handoff
+
+
+@transaction.atomic
+def snooze(link: RecallLink, days: int) -> None:
+    schedule = RecallSchedule.objects.select_for_update().select_related("patient__location").get(pk=link.schedule_id)
+    until = schedule.snooze(timezone.now(), days)
+    cancel_queued(Q(schedule_id=schedule.pk), "Patient snoozed reminders.")
+    LinkAction.objects.create(link=link, action=LinkAction.Action.SNOOZE, data={"until": until.isoformat()})
+
+
+@transaction.atomic
+def stop(link: RecallLink, *, everything: bool) -> None:
+    """Stop this service's reminders, or every text to the patient's number (the Patient save hook in
+    recall.signals re-plans their schedules)."""
+    schedule = None
+    if link.schedule_id is not None:
+        schedule = RecallSchedule.objects.select_for_update().select_related("patient").get(pk=link.schedule_id)
+    patient = link.patient
+    if everything:
+        if patient.phone:
+            Patient.opt_out_phone(str(patient.phone), source="recall_link", note="Stop all texts on the recall page")
+        action = LinkAction.Action.STOP_ALL
+    else:
+        schedule.stop(timezone.now())
+        cancel_queued(Q(schedule_id=schedule.pk), "Patient stopped these reminders.")
+        action = LinkAction.Action.STOP_SERVICE
+    LinkAction.objects.create(link=link, action=action)
+    log_action(None, f"recall.{action}", schedule or patient, location=patient.location)

@@ -22,11 +22,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from .models import RecallLink, RecallSchedule, Touch
-from .models.links import LINK_LIFETIME, hash_token, new_token
+from .dispatch import requeue_outbox
+from .models import InboundMessage, RecallLink, RecallSchedule, Touch
+from .models.links import LINK_LIFETIME, hash_token, link_url, new_token
+from .queue import enqueue_dispatch, enqueue_inbound
 from .schedules import decide, paused_subquery, rules_by_service
 from .wording import render
 
@@ -52,8 +53,6 @@ def sweep(now: datetime | None = None, *, batch_size: int = BATCH_SIZE, enqueue:
     now = now or timezone.now()
     result = SweepResult()
     advance_due_schedules(now, result, batch_size=batch_size, enqueue=enqueue)
-    from .dispatch import requeue_outbox
-
     requeue_outbox(now, result, enqueue=enqueue)
     requeue_inbound(now, result, enqueue=enqueue)
     return result
@@ -61,18 +60,11 @@ def sweep(now: datetime | None = None, *, batch_size: int = BATCH_SIZE, enqueue:
 
 def requeue_inbound(now: datetime, result: SweepResult, *, enqueue: bool) -> None:
     """Replies stored by the webhook whose processing task was lost (broker down, worker killed)."""
-    from .models import InboundMessage
-    from .tasks import process_inbound
-
     stale = list(InboundMessage.objects.filter(processed_at__isnull=True, received_at__lte=now - REQUEUE_AFTER)
                  .order_by("received_at").values_list("pk", flat=True)[:1000])
     result.inbound.extend(stale)
     if enqueue and stale:
-        transaction.on_commit(lambda: [process_inbound.delay(pk) for pk in stale])
-
-
-def link_url(token: str) -> str:
-    return settings.PUBLIC_BASE_URL + reverse("recall:link", args=[token])
+        transaction.on_commit(lambda: enqueue_inbound(stale))
 
 
 def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int, enqueue: bool) -> None:
@@ -163,14 +155,3 @@ def new_touch(schedule: RecallSchedule, rule, kind: str, now: datetime) -> tuple
     schedule.add_kind(kind)
     schedule.last_touch_at = now
     return touch, token
-
-
-def enqueue_dispatch(touch_ids) -> None:
-    from .tasks import dispatch_touch
-
-    for touch_id in touch_ids:
-        try:
-            dispatch_touch.delay(touch_id)
-        except Exception:  # broker down: the next sweep re-queues from the outbox
-            log.exception("Could not queue touch %s; the next sweep will retry", touch_id)
-            return

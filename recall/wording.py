@@ -7,7 +7,10 @@ once rendered with the longest realistic values, and `render` keeps real values 
 import re
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from medspa.models import Service
 
 # GSM 03.38 basic character set and the extension table (extension characters cost two septets).
 GSM7_BASIC = set(
@@ -61,8 +64,6 @@ def to_gsm7(value: str) -> str:
 
 
 def _catalog_names() -> list[str]:
-    from medspa.models import Service
-
     names = []
     for name, aliases in Service.objects.values_list("name", "aliases"):
         names.extend([name, *(aliases or [])])
@@ -70,8 +71,6 @@ def _catalog_names() -> list[str]:
 
 
 def validate_template(text: str, *, public_base_url: str | None = None) -> None:
-    from django.conf import settings
-
     text = text or ""
     problems = []
     fields = _FIELD.findall(text)

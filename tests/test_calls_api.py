@@ -1,10 +1,12 @@
 """Voice-agent intake API: token auth, location scope, idempotency, validation, never-downgrade safety."""
 
+from datetime import datetime
+
 import pytest
 from factories import UserFactory
 from rest_framework.authtoken.models import Token
 
-from calls.models import Call, CallTurn
+from calls.models import Call, CallTurn, Event
 from medspa.models import Handoff
 
 pytestmark = pytest.mark.django_db
@@ -129,10 +131,6 @@ def test_validation_errors_are_clear_400s(client, agent, westside, change, field
 
 
 def test_event_call_lands_under_the_event_in_the_inbox(client, agent, alice, westside):
-    from datetime import datetime
-
-    from calls.models import Event
-
     vip = Event.objects.create(location=westside, name="Spring VIP night", kind="vip_night",
                                starts_at=datetime.fromisoformat("2026-03-12T02:00:00+00:00"),
                                ends_at=datetime.fromisoformat("2026-03-12T05:00:00+00:00"))

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from factories import UserFactory
 
 from calls.models import Call
 from medspa.models import Handoff
@@ -63,7 +64,5 @@ def test_other_location_is_not_a_choice(alice_client, downtown):
 
 
 def test_providers_cannot_take_calls(client, westside):
-    from factories import UserFactory
-
     client.force_login(UserFactory(username="prov", role="provider", locations=[westside]))
     assert client.get(reverse("calls:intake")).status_code == 403

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from factories import LocationFactory, UserFactory
 from rest_framework.authtoken.models import Token
 
 from calls.models import ApprovedAnswer, CallPlan, Topic
@@ -79,8 +80,6 @@ def test_coordinator_cannot_edit_the_plan(alice_client, westside):
 
 
 def test_owner_cannot_see_another_owners_location(client, westside):
-    from factories import LocationFactory, UserFactory
-
     other = LocationFactory(name="Elsewhere Spa")
     client.force_login(UserFactory(username="own2", role="owner", locations=[other]))
     assert client.get(reverse("calls:plan_location", args=[westside.slug])).status_code == 404

@@ -1,6 +1,7 @@
 """Coordinator summary: completeness math per route, exact quotes, next action (pure function)."""
 
 from calls.summary import APPLICABLE, CallFacts, build_summary, summary_text
+from medspa.routes import TRIAGE_PRECEDENCE
 
 
 def facts(route, fields=None, **kw):
@@ -60,8 +61,6 @@ def test_clinical_and_staff_language_quoted_and_listed():
 
 
 def test_every_route_has_a_table_row_and_next_action():
-    from medspa.routes import TRIAGE_PRECEDENCE
-
     for route in TRIAGE_PRECEDENCE:
         s = build_summary(facts(route))
         assert s["completeness"]["score"] == 0.0 and s["next_action"]

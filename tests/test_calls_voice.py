@@ -3,7 +3,9 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import timezone
 from factories import LocationFactory
+from twilio.request_validator import RequestValidator
 
 from calls.models import Call, CallTurn, Event
 from calls.tasks import finalize_call, finalize_stale_calls
@@ -94,8 +96,6 @@ def test_bad_signature_gets_403_and_stores_nothing(twilio_signed_post, clinic):
 
 
 def test_signature_over_a_different_url_is_rejected(twilio_signed_post, clinic, client, settings):
-    from twilio.request_validator import RequestValidator
-
     data = {"CallSid": SID, "From": CALLER, "To": LINE}
     wrong = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
         "https://evil.example.com/twilio/voice/incoming/", data)
@@ -172,8 +172,6 @@ def test_status_callback_finalises_a_call_the_caller_hung_up_early(twilio_signed
 
 
 def test_call_to_event_tracking_number_is_attributed_to_the_event(twilio_signed_post, clinic):
-    from django.utils import timezone
-
     event = Event.objects.create(
         location=clinic, name="Spring VIP Night", kind="vip_night", tracking_number="+14155550188",
         starts_at=timezone.now() + timezone.timedelta(days=10), ends_at=timezone.now() + timezone.timedelta(days=10),

@@ -10,6 +10,8 @@ from dashboard_dataset import NOW, RANGE, build_recall
 from django.urls import reverse
 from factories import UserFactory
 
+from medspa.models import Service
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 URL = reverse("dashboards:recall")
@@ -122,8 +124,6 @@ def test_empty_state(owner_client):
 
 
 def test_csv_is_formula_safe(owner_client, westside, recall):
-    from medspa.models import Service
-
     Service.objects.filter(name="HydraFacial").update(name="=HYPERLINK(\"x\")")
     rows = section(owner_client, "recall-lapse", **RANGE, location=westside.pk)
     assert rows[1][0] == "'=HYPERLINK(\"x\")"

@@ -3,6 +3,7 @@
 import pytest
 import time_machine
 from dashboard_dataset import NOW, RANGE, build
+from factories import UserFactory
 from rest_framework.authtoken.models import Token
 
 pytestmark = pytest.mark.django_db
@@ -79,8 +80,6 @@ def test_unknown_parameter_is_a_400(owner_client):
 
 
 def test_other_owners_location_is_a_400(client, westside, downtown):
-    from factories import UserFactory
-
     client.force_login(UserFactory(username="wes", role="owner", locations=[westside]))
     response = client.get(URL, {"location": downtown.pk})
     assert response.status_code == 400

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +69,6 @@ def test_anonymous_requests_never_reach_a_page(client, method):
 
 
 def test_a_user_without_a_role_location_sees_no_data(client, patient):
-    from factories import UserFactory
-
     client.force_login(UserFactory(username="nobody", role="coordinator"))  # no locations
     for path in ["/patients/", "/inbox/", "/calls/", "/members/", "/recall/", "/api/v1/patients/"]:
         body = client.get(path).content.decode()

@@ -1,11 +1,14 @@
 """The inbox: queue order, scoping, filters, claim and resolve."""
 
+import datetime as dt
+import zoneinfo
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from factories import UserFactory
 
 from medspa.models import AuditLog, Handoff
 
@@ -97,8 +100,6 @@ def test_claim_and_resolve(alice_client, alice, westside):
 
 
 def test_other_coordinator_cannot_take_a_claimed_item(client, westside, alice):
-    from factories import UserFactory
-
     carla = UserFactory(username="carla", locations=[westside])
     item = make(westside, "booking", "Wants Botox")
     item.claim(alice)
@@ -146,9 +147,6 @@ def test_item_page_shows_context(alice_client, westside, patient):
 
 
 def test_times_are_shown_in_the_clinic_zone_and_overdue_is_said(alice_client, westside):
-    import datetime as dt
-    import zoneinfo
-
     due = (timezone.now() - dt.timedelta(hours=1, minutes=5)).replace(second=0, microsecond=0)
     item = make(westside, "provider_review", "Asked about units", due_at=due,
                 context={"fields": {"service_interest": ["Neurotoxin", "Lip filler"], "deposit_question": True}})

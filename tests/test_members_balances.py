@@ -7,8 +7,9 @@ import time_machine
 from factories import VisitFactory
 from members_factories import BundleFactory, DepositFactory, start_membership, tox_plan
 
+from medspa.callers import verify_caller
 from members import ledger
-from members.balances import member_snapshot, verify_caller
+from members.balances import member_snapshot
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 3, 10, 20, 0, tzinfo=dt.UTC)

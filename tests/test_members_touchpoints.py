@@ -8,6 +8,7 @@ from factories import PatientFactory, VisitFactory
 from members_factories import BundleFactory, start_membership
 
 from members import ledger, touchpoints
+from members.bundles import redeem_session
 from members.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,6 @@ def test_bundle_idle_with_sessions_left_and_nothing_booked(westside):
                           purchased_on=dt.date(2025, 12, 1))
     used_up = BundleFactory(patient=PatientFactory(first_name="UsedUp", location=westside), sessions_purchased=1,
                             purchased_on=dt.date(2025, 10, 1))
-    from members.bundles import redeem_session
 
     redeem_session(used_up, VisitFactory(patient=used_up.patient, service=used_up.service,
                                          starts_at=NOW - dt.timedelta(days=100)), by=None)

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 from factories import PatientFactory, UserFactory, VisitFactory
+from rest_framework.authtoken.models import Token
 
 from medspa.models import Patient
 
@@ -41,8 +42,6 @@ def test_coordinator_sees_own_location_patient_with_visits(alice_client, patient
 
 
 def test_api_token_auth(client, alice, patient):
-    from rest_framework.authtoken.models import Token
-
     token = Token.objects.create(user=alice)
     response = client.get("/api/v1/patients/", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200

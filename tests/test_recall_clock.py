@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from medspa.models import Service
 from recall import clock
 from recall.models import RecallRule
 from recall.wording import render, segments, validate_template
@@ -93,8 +94,6 @@ def test_default_templates_are_valid_and_render_within_two_segments():
 
 @pytest.mark.django_db
 def test_owner_edited_rule_is_validated():
-    from medspa.models import Service
-
     rule = RecallRule.for_service(Service.objects.get(name="Lip filler"))
     assert rule.interval_days == 180
     rule.late_template = "Hi {first_name}, your lip augmentation is overdue! {link}"

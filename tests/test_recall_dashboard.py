@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 import time_machine
+from factories import PatientFactory, VisitFactory, service
 from recall_support import la, run_dispatcher, treated
 
-from recall import analytics
+from recall import metrics
 from recall.models import Attribution, Touch
 from recall.tasks import sweep
 
@@ -26,8 +27,6 @@ def reminded(patient, fake_twilio):
 
 
 def test_visit_booked_within_30_days_after_a_touch_is_recovered(reminded, patient):
-    from factories import VisitFactory, service
-
     with time_machine.travel(MORNING + dt.timedelta(days=4), tick=False):
         visit = VisitFactory(patient=patient, service=service("Neurotoxin"), status="booked", value=480,
                              starts_at=MORNING + dt.timedelta(days=9))
@@ -41,8 +40,6 @@ def test_visit_booked_within_30_days_after_a_touch_is_recovered(reminded, patien
 
 
 def test_visits_outside_the_window_or_for_another_service_are_not_recovered(reminded, patient):
-    from factories import VisitFactory, service
-
     with time_machine.travel(MORNING + dt.timedelta(days=31), tick=False):
         VisitFactory(patient=patient, service=service("Neurotoxin"), starts_at=MORNING + dt.timedelta(days=31))
     with time_machine.travel(MORNING + dt.timedelta(days=2), tick=False):
@@ -51,8 +48,6 @@ def test_visits_outside_the_window_or_for_another_service_are_not_recovered(remi
 
 
 def test_recall_page_shows_counts_and_outcomes(alice_client, reminded, patient, westside, downtown):
-    from factories import PatientFactory, VisitFactory, service
-
     with time_machine.travel(MORNING + dt.timedelta(days=3), tick=False):
         VisitFactory(patient=patient, service=service("Neurotoxin"), status="booked", value=450,
                      starts_at=MORNING + dt.timedelta(days=10))
@@ -70,8 +65,6 @@ def test_recall_page_shows_counts_and_outcomes(alice_client, reminded, patient, 
 
 
 def test_due_list_filters_and_htmx_partial(alice_client, patient, westside):
-    from factories import PatientFactory
-
     with time_machine.travel(MORNING, tick=False):
         treated(patient, 85)
         treated(PatientFactory(first_name="Lapsy", last_name="McLapse", location=westside), 200, "HydraFacial")
@@ -83,12 +76,10 @@ def test_due_list_filters_and_htmx_partial(alice_client, patient, westside):
 
 
 def test_analytics_by_kind(reminded, patient, westside):
-    from factories import VisitFactory, service
-
     with time_machine.travel(MORNING + dt.timedelta(days=1), tick=False):
         VisitFactory(patient=patient, service=service("Neurotoxin"), status="completed", value=300,
                      starts_at=MORNING + dt.timedelta(days=1))
-    result = analytics.recovered_by_kind([westside.pk], MORNING, MORNING + dt.timedelta(days=30))
+    result = metrics.recovered_by_kind([westside.pk], MORNING, MORNING + dt.timedelta(days=30))
     assert result == {"on_time": {"visits": 1, "revenue": 300}}
 
 

@@ -5,6 +5,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -100,8 +101,6 @@ def test_missing_header_is_refused(tmp_path, westside):
 
 
 def test_owner_upload_page_shows_the_report(owner_client, westside, provider):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     upload = SimpleUploadedFile("history.csv", (HEADER + "".join(GOOD + BAD)).encode(), content_type="text/csv")
     with time_machine.travel(TODAY, tick=False):
         response = owner_client.post("/recall/import/", {"file": upload})

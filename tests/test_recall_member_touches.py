@@ -13,8 +13,10 @@ from recall_support import la, run_dispatcher
 
 from medspa.models import Handoff, Service
 from members import ledger
-from recall import analytics
-from recall.models import Attribution, InboundMessage, RecallLink, Touch
+from members.bundles import redeem_session
+from members.figures import member_context
+from recall import metrics
+from recall.models import Attribution, InboundMessage, MemberTouchTemplate, RecallLink, Touch
 from recall.sweep import sweep
 from recall.tasks import member_touchpoints, process_inbound
 
@@ -140,7 +142,6 @@ def test_dispatcher_cancels_a_touch_no_longer_owed(patient, fake_twilio):
     bundle = expiring_bundle(patient, sessions_purchased=1)
     with time_machine.travel(MORNING, tick=False):
         member_touchpoints()
-        from members.bundles import redeem_session
 
         redeem_session(bundle, VisitFactory(patient=patient, service=bundle.service, starts_at=MORNING), by=None)
         run_dispatcher()
@@ -165,11 +166,11 @@ def test_visit_after_a_bundle_touch_is_recovered(patient, fake_twilio, westside)
         visit, touch, "bundle_expiring", "member")
     assert attribution.value == Decimal("300")
     window = (MORNING - dt.timedelta(days=1), MORNING + dt.timedelta(days=30))
-    by_source = analytics.recovered_by_source([westside.pk], *window)
+    by_source = metrics.recovered_by_source([westside.pk], *window)
     assert by_source["member"] == {"visits": 1, "revenue": Decimal("300")}
     assert by_source["recall"]["visits"] == 0
-    assert analytics.recovered([westside.pk], *window) == {}  # the recall page counts recall only
-    rows = {r.kind: r for r in analytics.member_results([westside.pk], *window)}
+    assert metrics.recovered([westside.pk], *window) == {}  # the recall page counts recall only
+    rows = {r.kind: r for r in metrics.member_results([westside.pk], *window)}
     assert (rows["bundle_expiring"].sent, rows["bundle_expiring"].recovered) == (1, 1)
     assert rows["renewal_reminder"].sent == 0
 
@@ -225,9 +226,25 @@ def test_reply_to_a_member_text_reaches_the_inbox_with_the_touch(patient, fake_t
     assert InboundMessage.objects.get().touch == touch
 
 
-def test_owner_turns_a_kind_off_and_edits_wording(owner_client, patient, fake_twilio):
-    from recall.models import MemberTouchTemplate
+def test_a_text_reply_and_a_link_request_carry_the_member_figures_a_call_would(patient, client, fake_twilio):
+    """One shape for every source: staff see the same figures whether the member called, texted or clicked."""
+    expiring_bundle(patient)
+    with time_machine.travel(MORNING, tick=False):
+        member_touchpoints()
+        run_dispatcher()
+        token = LINK.search(fake_twilio.messages[0]["body"]).group(1)
+        client.post(f"/r/{token}/", {"action": "request", "days": ["tue"], "times": ["morning"]})
+        message = InboundMessage.objects.create(message_sid="SMreply2", from_number="+14155550134",
+                                                to_number="+14155550100", body="Can I come in Thursday?")
+        process_inbound(message.pk)
+        figures = member_context(patient)
+    link_item, reply_item = Handoff.objects.order_by("source")  # recall_link, sms
+    assert (link_item.source, reply_item.source) == ("recall_link", "sms")
+    assert figures["bundles"].startswith("6 Laser hair removal sessions")
+    assert link_item.context["member"] == reply_item.context["member"] == figures
 
+
+def test_owner_turns_a_kind_off_and_edits_wording(owner_client, patient, fake_twilio):
     template = MemberTouchTemplate.objects.get(kind="bundle_expiring")
     url = f"/admin/recall/membertouchtemplate/{template.pk}/change/"
     refused = owner_client.post(url, {"body": "Hi {first_name}, $300 of Botox left! {link}", "is_active": "on"})

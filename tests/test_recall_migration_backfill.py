@@ -10,6 +10,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from recall.models import MemberTouchTemplate, RecallLink
+from recall.models import Touch as NewTouch
+
 
 @pytest.mark.django_db
 def test_existing_touches_and_links_are_backfilled():
@@ -32,8 +35,6 @@ def test_existing_touches_and_links_are_backfilled():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
-    from recall.models import MemberTouchTemplate, RecallLink
-    from recall.models import Touch as NewTouch
 
     migrated = NewTouch.objects.get(pk=touch.pk)
     assert (migrated.patient_id, migrated.service_id, migrated.source) == (patient.pk, service.pk, "recall")

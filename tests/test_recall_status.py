@@ -7,6 +7,8 @@ import json
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from factories import PatientFactory, VisitFactory, service
 from recall_support import la
 
 from recall.models import RecallSchedule, Touch
@@ -16,8 +18,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def jordan(patient):
-    from factories import VisitFactory, service
-
     patient.external_id = "P-100"
     patient.save()
     VisitFactory(patient=patient, service=service("Neurotoxin"), starts_at=la(2026, 1, 1, 11, 0))  # due 2026-04-01
@@ -49,8 +49,6 @@ def test_states_at_the_boundaries(jordan, as_of, state, next_touch):
 
 
 def test_booked_and_opted_out_and_filters(jordan, westside):
-    from factories import PatientFactory, VisitFactory, service
-
     with time_machine.travel(la(2026, 3, 1, 9, 0), tick=False):  # booked in March for April 10
         VisitFactory(patient=jordan, service=service("Neurotoxin"), status="booked", starts_at=la(2026, 4, 10, 9, 0))
     other = PatientFactory(location=westside, sms_opted_out_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC))
@@ -66,7 +64,6 @@ def test_text_format_and_unknown_location(jordan):
     out = io.StringIO()
     call_command("recall_status", "--as-of", "2026-04-01", stdout=out)
     assert "P-100" in out.getvalue() and "due" in out.getvalue()
-    from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="Unknown location"):
         call_command("recall_status", "--location", "nowhere", stdout=io.StringIO())

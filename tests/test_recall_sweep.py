@@ -4,10 +4,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from factories import PatientFactory, VisitFactory, service
 from recall_support import la, run_dispatcher, treated
 
+from medspa.models import Handoff, Patient
 from recall import dispatch
 from recall.models import RecallSchedule, Touch
+from recall.sweep import sweep as run
 from recall.tasks import sweep
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_sender")]
@@ -63,8 +66,6 @@ def test_dispatcher_killed_between_claim_and_send_still_sends_once(due_patient, 
 
 
 def test_send_started_without_answer_is_not_resent(due_patient, fake_twilio):
-    from medspa.models import Handoff
-
     with time_machine.travel(MORNING, tick=False):
         sweep()
         touch = Touch.objects.get()
@@ -108,8 +109,6 @@ def test_touch_written_before_21_is_held_by_the_dispatcher_until_morning(due_pat
 
 
 def test_nothing_sent_to_opted_out_or_consentless_patients(due_patient, fake_twilio):
-    from factories import PatientFactory
-
     no_consent = PatientFactory(location=due_patient.location, sms_consent=False, phone="+14155550177")
     with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
         treated(no_consent, 0)
@@ -125,7 +124,6 @@ def test_nothing_sent_to_opted_out_or_consentless_patients(due_patient, fake_twi
 def test_opt_out_after_touch_written_cancels_it(due_patient, fake_twilio):
     with time_machine.travel(MORNING, tick=False):
         sweep()
-        from medspa.models import Patient
 
         Patient.opt_out_phone("+14155550134", source="staff")
         run_dispatcher()
@@ -134,8 +132,6 @@ def test_opt_out_after_touch_written_cancels_it(due_patient, fake_twilio):
 
 
 def test_booked_visit_stops_the_sequence_and_completed_visit_resets_it(due_patient, fake_twilio):
-    from factories import VisitFactory, service
-
     with time_machine.travel(MORNING, tick=False):
         VisitFactory(patient=due_patient, service=service("Neurotoxin"), status="booked",
                      starts_at=MORNING + dt.timedelta(days=3))
@@ -154,8 +150,6 @@ def test_booked_visit_stops_the_sequence_and_completed_visit_resets_it(due_patie
 
 
 def test_open_safety_handoff_pauses_recall(due_patient, fake_twilio):
-    from medspa.models import Handoff
-
     with time_machine.travel(MORNING, tick=False):
         handoff = Handoff.objects.create(location=due_patient.location, patient=due_patient,
                                          route="safety_escalation", source="call", title="Swelling after filler")
@@ -194,13 +188,9 @@ def test_later_stages_send_late_then_reactivation_and_stop_at_the_cap(due_patien
 
 
 def test_sweep_reads_only_schedules_whose_time_has_come(due_patient, fake_twilio):
-    from factories import PatientFactory
-
     for i in range(30):  # not due for months
         with time_machine.travel(MORNING - dt.timedelta(days=5), tick=False):
             treated(PatientFactory(location=due_patient.location, phone=f"+1415555{2000 + i:04d}"), 0)
     with time_machine.travel(MORNING, tick=False):
-        from recall.sweep import sweep as run
-
         result = run(enqueue=False)
     assert result.schedules == 1 and len(result.touches) == 1

@@ -8,6 +8,7 @@ from recall_support import la, run_dispatcher, treated
 
 from medspa.models import Handoff
 from recall.models import InboundMessage, RecallSchedule, Touch
+from recall.sweep import sweep as run_sweep
 from recall.tasks import apply_status, process_inbound, sweep
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_sender")]
@@ -162,8 +163,6 @@ def test_undelivered_callback_records_the_error(twilio_signed_post, reminded):
 
 
 def test_a_lost_processing_task_is_picked_up_by_the_sweep(twilio_signed_post, patient, fake_twilio):
-    from recall.sweep import sweep as run_sweep
-
     with time_machine.travel(MORNING, tick=False):
         inbound(twilio_signed_post, "STOP")  # stored; pretend the queued task vanished with Redis
     with time_machine.travel(MORNING + dt.timedelta(minutes=5), tick=False):

@@ -1,6 +1,7 @@
 """Owners edit the catalog and their locations in the settings site; coordinators cannot."""
 
 import pytest
+from factories import UserFactory
 
 from medspa.models import AuditLog, Service
 
@@ -39,8 +40,6 @@ def test_alias_already_used_by_another_service_is_refused(owner_client):
 
 
 def test_owner_sees_only_own_locations_and_no_patient_records(client, westside, downtown):
-    from factories import UserFactory
-
     owner = UserFactory(username="wendy", role="owner", locations=[westside])
     client.force_login(owner)
     listing = client.get("/admin/medspa/location/").content.decode()

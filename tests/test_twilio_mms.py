@@ -17,11 +17,13 @@ PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4
                        "AAAABJRU5ErkJggg==")
 
 
-def send_photo(post, fake, *, body="", content_type="image/png"):
+def send_photo(post, fake, *, body="", content_type="image/png", then=None):
     url = fake.add_media(PNG, content_type)
     response = post(INBOUND, {"MessageSid": "MM" + "e" * 32, "From": "+14155550134", "To": "+14155550100",
                               "Body": body, "NumMedia": "1", "MediaUrl0": url, "MediaContentType0": content_type})
     assert response.status_code == 200
+    if then:
+        then()
     process_inbound(InboundMessage.objects.get().pk)
     process_inbound(InboundMessage.objects.get().pk)  # redelivered: fetched once
     return Handoff.objects.get()
@@ -65,9 +67,10 @@ def test_a_photo_with_no_recent_treatment_goes_to_provider_review(twilio_signed_
 
 
 def test_media_needs_the_account_credentials(twilio_signed_post, patient, fake_twilio, settings):
-    settings.TWILIO_AUTH_TOKEN = "wrong-token"
-    settings.TWILIO_VALIDATE_WEBHOOKS = False
-    item = send_photo(twilio_signed_post, fake_twilio)
+    def token_rotated():
+        settings.TWILIO_AUTH_TOKEN = "wrong-token"
+
+    item = send_photo(twilio_signed_post, fake_twilio, then=token_rotated)
     media = MessageMedia.objects.get()
     assert not media.file and "401" in media.fetch_error
     assert item.route in ("provider_review", "safety_escalation")  # the item still reaches a person

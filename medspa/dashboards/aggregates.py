@@ -6,7 +6,9 @@ aggregate registered on the connection, which implements the same linear interpo
 way the percentile is computed inside the database query, per group, in one pass.
 """
 
+import datetime as dt
 import math
+import zoneinfo
 
 from django.db.models import Aggregate, FloatField, Func, IntegerField
 
@@ -67,9 +69,6 @@ LOCAL_PARTS = ("hour", "isodow")
 
 def local_part(tz_name, value, part):
     """SQLite helper: the hour (0-23) or ISO weekday (1 = Monday) of a UTC timestamp in `tz_name`."""
-    import datetime as dt
-    import zoneinfo
-
     if value is None or tz_name is None:
         return None
     moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))

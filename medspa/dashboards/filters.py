@@ -8,6 +8,7 @@ queries get UTC bounds [start 00:00 local, day after end 00:00 local).
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -51,8 +52,6 @@ class DashboardFilter:
         return f"{self.start:%b %-d, %Y} – {self.end:%b %-d, %Y} · {where}"
 
     def query_string(self) -> str:
-        from urllib.parse import urlencode
-
         params = {"start": self.start.isoformat(), "end": self.end.isoformat(), "minutes": self.minutes_per_item}
         if self.location:
             params["location"] = self.location.pk

@@ -5,8 +5,9 @@ over rows in Python, so each page costs the same handful of queries whatever the
 
 Each dashboard section is a method returning a `Table` (title, columns, rows, definitions): the
 page renders it as stat cards or a chart, the `<details>` under a chart renders it as a table, and
-the CSV export writes it. Adding a section (phase 2: calls, recall, members) means adding a method
-and listing it in `SECTIONS`; nothing else changes.
+the CSV export writes it. Adding a section means adding a method and listing it in `SECTIONS`; the
+apps' own sections (calls, members, recall) live in their `metrics.py` and are found through
+`sections.py`.
 """
 
 from dataclasses import dataclass
@@ -31,8 +32,8 @@ from django.db.models import (
 
 from ..models import Handoff, Service, Visit
 from ..routes import Route
+from . import sections
 from .aggregates import Percentile
-from .calls import BOOKABLE_ROUTES, CALL_SECTIONS, CallMetrics, calls_in
 from .filters import DashboardFilter
 from .tables import Table, display, minutes, money, share
 
@@ -56,7 +57,7 @@ def handoffs_in(f: DashboardFilter):
 FOLLOW_UP = ExpressionWrapper(F("claimed_at") - F("created_at"), output_field=DurationField())
 
 
-class OverviewMetrics(CallMetrics):
+class OverviewMetrics:
     """First 30 days by revenue path. Each cached property is one aggregate query."""
 
     def __init__(self, f: DashboardFilter):
@@ -260,13 +261,7 @@ SECTIONS = {
     "review-rates": "review_rates",
     "time-saved": "time_saved",
     "treatment-mix": "treatment_mix",
-    **CALL_SECTIONS,
 }
-
-
-def section_table(f: DashboardFilter, key: str) -> Table | None:
-    name = SECTIONS.get(key)
-    return getattr(OverviewMetrics(f), name)() if name else None
 
 
 # --- ROI defaults ---------------------------------------------------------------------------
@@ -278,27 +273,6 @@ class Sourced:
     value: Decimal | None
     source: str
     measured: bool = False
-
-
-def measured_calls(f: DashboardFilter, span: str) -> tuple[Sourced, Sourced] | None:
-    """Monthly calls and bookable share measured from the clinic's calls in the range (one query).
-
-    Monthly calls = calls in the range scaled to 30 days (the range is 30 days by default).
-    Bookable share = calls routed booking, rebooking, event follow-up, member support or bundle help
-    (`calls.BOOKABLE_ROUTES`: a visit or a member's use of credits can follow) / all calls.
-    None when no call was recorded in the range: the planning defaults apply and say so.
-    """
-    m = calls_in(f).aggregate(calls=Count("id"), bookable=Count("id", filter=Q(route__in=BOOKABLE_ROUTES)))
-    if not m["calls"]:
-        return None
-    monthly = (Decimal(m["calls"]) * 30 / f.days).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    scaled = "" if f.days == 30 else f" (scaled from {f.days} days to 30)"
-    return (
-        Sourced(monthly, f"measured: {m['calls']} calls, {span}{scaled}", True),
-        Sourced(share(m["bookable"], m["calls"]),
-                f"measured: {m['bookable']} of {m['calls']} calls were routed booking, rebooking, event follow-up, "
-                f"member support or bundle help, {span}", True),
-    )
 
 
 ROI_CACHE_SECONDS = 300
@@ -350,12 +324,9 @@ def measure_roi_defaults(f: DashboardFilter) -> dict[str, Sourced]:
     span = f"{f.start:%b %-d}–{f.end:%b %-d, %Y}"
     out: dict[str, Sourced] = {}
 
-    calls = measured_calls(f, span)
-    if calls:
-        out["monthly_calls"], out["bookable_share"] = calls
-    else:
-        out["monthly_calls"] = Sourced(Decimal(520), PLANNING_SOURCE)
-        out["bookable_share"] = Sourced(Decimal("0.48"), PLANNING_SOURCE)
+    out["monthly_calls"] = Sourced(Decimal(520), PLANNING_SOURCE)
+    out["bookable_share"] = Sourced(Decimal("0.48"), PLANNING_SOURCE)
+    out.update(sections.roi_defaults(f, span))  # measured by the apps that know (calls)
     out["lift"] = Sourced(Decimal("0.25"), PLANNING_SOURCE + ": recovered-booking lift from immediate answering")
 
     if m["completed"]:

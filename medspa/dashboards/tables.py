@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.urls import reverse
+
 
 @dataclass
 class Table:
@@ -67,3 +69,13 @@ def minutes(duration: timedelta | None) -> Decimal | None:
 
 def money(amount) -> Decimal:
     return Decimal(amount or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def panel(table: Table, chart: dict | None, f) -> dict:
+    """What `dashboards/_panel.html` renders: the chart, the table under it and its CSV link."""
+    return {
+        "table": table,
+        "chart": chart,
+        "chart_id": f"chart-{table.key}",
+        "csv_url": reverse("dashboards:export", args=[table.key]) + "?" + f.query_string(),
+    }

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import sections, views
 
 app_name = "dashboards"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("roi/", views.roi, name="roi"),
-    path("members/", views.members, name="members"),
-    path("recall/", views.recall, name="recall"),
+    # The apps' tabs (members/, recall/), one URL name each: dashboards:members, dashboards:recall.
+    *[path(f"{slug}/", views.page, {"slug": slug}, name=slug) for slug in sections.pages()],
     path("export/<slug:section>.csv", views.export, name="export"),
 ]

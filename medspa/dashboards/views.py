@@ -1,68 +1,27 @@
-"""Owner dashboards: the ROI model, the first 30 days by revenue path, members and recall.
+"""Owner dashboards: the ROI model, the first 30 days by revenue path, and the apps' tabs (members, recall).
 
 Every view is owner-only and reads through `filters.filter_for`, which scopes to the owner's own
-locations; the numbers come from `metrics` (a fixed handful of aggregate queries per page).
+locations; the numbers come from `metrics` and from the apps' sections (`sections.py`), a fixed
+handful of aggregate queries per page.
 """
 
 from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from ..htmx import for_htmx
 from ..permissions import owner_required
-from . import charts
+from . import charts, sections
 from .csvexport import csv_response
 from .filters import filter_for
 from .forms import PERCENT_FIELDS, RoiForm
-from .members import MEMBER_SECTIONS, MemberMetrics
 from .metrics import SECTIONS, OverviewMetrics, Table, roi_defaults
-from .recall import RECALL_SECTIONS, RecallMetrics
 from .roi import model
 from .session import analytics_view
-
-
-def panel(table: Table, chart: dict | None, f) -> dict:
-    return {
-        "table": table,
-        "chart": chart,
-        "chart_id": f"chart-{table.key}",
-        "csv_url": reverse("dashboards:export", args=[table.key]) + "?" + f.query_string(),
-    }
-
-
-def heat_cells(table: Table) -> list[dict]:
-    """The weekday x hour grid with a 0-1 intensity per cell (the heat strip; numbers in the cells)."""
-    hours = [key for key, _ in table.columns if key.startswith("h")]
-    peak = max([row[key] for row in table.rows for key in hours] or [0]) or 1
-    return [{"day": row["day"], "total": row["total"],
-             "cells": [{"n": row[key], "alpha": round(row[key] / peak, 2), "hour": label}
-                       for key, label in table.columns if key in hours]} for row in table.rows]
-
-
-EVENT_SERIES = [("calls", "Calls"), ("consults_booked", "Consults booked"), ("consults_shown", "Consults shown")]
-
-
-def call_panels(m: OverviewMetrics, f) -> dict:
-    calls = m.calls_summary()
-    if not m.call_totals["calls"]:
-        return {"calls": calls, "has_calls": False}
-    heat, by_hour, weekday = m.calls_heat(), m.calls_by_hour(), m.calls_by_weekday()
-    source, event, category = m.calls_by_source(), m.calls_by_event(), m.calls_by_category()
-    provider, location = m.calls_by_provider(), m.calls_by_location()
-    return {
-        "calls": calls, "has_calls": True,
-        "heat_panel": {**panel(heat, None, f), "grid": heat_cells(heat),
-                       "hours": [label for key, label in heat.columns if key.startswith("h")]},
-        "hour_panel": panel(by_hour, charts.bar(by_hour, "label", [("calls", "Calls")]), f),
-        "weekday_panel": panel(weekday, charts.bar(weekday, "day", [("calls", "Calls")]), f),
-        "source_panel": panel(source, charts.doughnut(source, "label", "calls"), f),
-        "event_panel": panel(event, charts.bar(event, "event", EVENT_SERIES, horizontal=True) if event.rows else None,
-                             f),
-        "category_panel": panel(category, charts.bar(category, "label", [("calls", "Calls")], horizontal=True), f),
-        "provider_panel": panel(provider, charts.bar(provider, "label", [("calls", "Calls")], horizontal=True), f),
-        "location_panel": panel(location, None, f),
-    }
+from .tables import panel
 
 
 @owner_required
@@ -92,7 +51,7 @@ def overview(request):
         "time_saved": panel(m.time_saved(), None, f),
         "mix_panel": panel(mix, charts.bar(mix, "label", [("value", "Value ($)")], money=True)
                            if mix.rows else None, f),
-        **call_panels(m, f),
+        **sections.overview_context(f),
     }
     return render(request, "dashboards/overview.html", context)
 
@@ -124,6 +83,7 @@ def roi_table(result, sources: dict) -> Table:
 
 @owner_required
 @analytics_view
+@for_htmx(use_template="dashboards/_roi_results.html")
 def roi(request):
     form, f = filter_for(request)
     defaults = roi_defaults(f)
@@ -149,67 +109,25 @@ def roi(request):
         context["roi_panel"]["csv_url"] = reverse("dashboards:roi") + "?" + query.urlencode()
         if request.GET.get("format") == "csv":
             return csv_response(table, f)
-    template = "dashboards/_roi_results.html" if request.htmx else "dashboards/roi.html"
-    return render(request, template, context)
+    return TemplateResponse(request, "dashboards/roi.html", context)
 
 
 @owner_required
 @analytics_view
-def members(request):
+def page(request, slug):
+    """An app's own tab (members, recall): its module fills the template's context."""
+    module = sections.pages()[slug]
     form, f = filter_for(request)
-    m = MemberMetrics(f)
-    summary, plans, bundles = m.members_summary(), m.members_by_plan(), m.bundle_liability()
-    context = {
-        "form": form, "f": f, "summary": summary,
-        "plans_panel": panel(plans, charts.bar(plans, "plan", [("active", "Active"), ("past_due", "Past due"),
-                                                                ("frozen", "Frozen"), ("cancelling", "Cancelling")])
-                             if plans.rows else None, f),
-        "bundles_panel": panel(bundles, charts.bar(bundles, "service", [("liability", "Liability ($)")], money=True,
-                                                   horizontal=True) if bundles.rows else None, f),
-    }
-    return render(request, "dashboards/members.html", context)
-
-
-FUNNEL_COLORS = ["#7a3e6d", "#2e90fa", "#f79009", "#12b76a"]
-
-
-@owner_required
-@analytics_view
-def recall(request):
-    form, f = filter_for(request)
-    m = RecallMetrics(f)
-    services, funnel = m.recall_by_service(), m.recall_funnel()
-    kinds, days = m.recall_by_kind(), m.recall_days_after_due()
-    has_recovered = any(row["recovered"] for row in services.rows)
-    context = {
-        "form": form, "f": f, "has_schedules": bool(services.rows),
-        "funnel_panel": panel(funnel, charts.bar(funnel, "stage", [("schedules", "Patients x services")],
-                                                 colors=FUNNEL_COLORS) if funnel.rows else None, f),
-        "services_panel": panel(services, charts.bar(services, "service", [("revenue", "Revenue recovered ($)")],
-                                                     money=True, horizontal=True) if has_recovered else None, f),
-        "lapse_panel": panel(m.recall_lapse(), None, f),
-        "kinds_panel": panel(kinds, charts.bar(kinds, "label", [("touches", "Touches sent"),
-                                                                ("recovered", "Visits recovered")])
-                             if any(row["touches"] or row["recovered"] for row in kinds.rows) else None, f),
-        "days_panel": panel(days, charts.bar(days, "label", [("recovered", "Visits recovered")])
-                            if has_recovered else None, f),
-    }
-    return render(request, "dashboards/recall.html", context)
-
-
-# CSV export: section key -> (metrics class, method); one registry for every dashboard page.
-EXPORTS = {
-    **{key: (OverviewMetrics, name) for key, name in SECTIONS.items()},
-    **{key: (MemberMetrics, name) for key, name in MEMBER_SECTIONS.items()},
-    **{key: (RecallMetrics, name) for key, name in RECALL_SECTIONS.items()},
-}
+    return render(request, module.PAGE[1], {"form": form, "f": f, **module.page_context(f)})
 
 
 @owner_required
 @analytics_view
 def export(request, section):
-    if section not in EXPORTS:
+    """CSV of any section: the overview's own (`metrics.SECTIONS`) or an app's (`sections.exports()`)."""
+    exports = {**{key: (OverviewMetrics, name) for key, name in SECTIONS.items()}, **sections.exports()}
+    if section not in exports:
         raise Http404("No such dashboard section.")
     _form, f = filter_for(request)
-    metrics, name = EXPORTS[section]
+    metrics, name = exports[section]
     return csv_response(getattr(metrics(f), name)(), f)

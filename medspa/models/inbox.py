@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import member_figures
 from ..routes import Route
 from .audit import log_action
 from .clinic import Location
@@ -48,6 +49,47 @@ class HandoffQuerySet(LocationScopedQuerySet):
     def queue_order(self):
         """Safety first, then the nearest callback deadline, then the most value at stake."""
         return self.order_by("priority", "due_at", "-value", "created_at")
+
+
+class HandoffManager(models.Manager.from_queryset(HandoffQuerySet)):
+    def open_for(self, patient, route, source, *, title: str, summary: str = "", reasons=(), touch=None,
+                 member: dict | None = None, context: dict | None = None, location=None, caller_name=None,
+                 caller_phone=None, value=0, created_at=None, save: bool = True) -> "Handoff":
+        """The one way an inbox item is opened, whatever the source (call, text reply, recall link, system).
+
+        `context` holds the source's own facts (call id and fields, the text, the slot request...);
+        `context_for` adds what every item about a patient carries, in one shape. The caller's name and
+        phone default to the patient's; the location to the patient's. `save=False` returns the item
+        unsaved with its priority and deadline set, for `bulk_create` (demo data)."""
+        handoff = self.model(
+            location=location or patient.location, patient=patient, route=route, source=source, title=title,
+            summary=summary, reasons=list(reasons),
+            context=self.context_for(patient, touch=touch, member=member, **(context or {})),
+            caller_name=patient.full_name if caller_name is None and patient else caller_name or "",
+            caller_phone=str(patient.phone or "") if caller_phone is None and patient else caller_phone or "",
+            value=value or 0, created_at=created_at or timezone.now(),
+        )
+        if save:
+            handoff.save()
+        else:
+            handoff.priority, handoff.due_at = ROUTE_PRIORITY.get(route, 30), handoff.default_due_at()
+        return handoff
+
+    def context_for(self, patient, *, touch=None, member: dict | None = None, **facts) -> dict:
+        """Handoff.context: the source's facts + the patient's treatment history ("history"), the text
+        that prompted the item ("touch", `Touch.handoff_context()`) and the member figures ("member",
+        `medspa.member_figures.for_staff` unless the source already holds them, e.g. a call summary)."""
+        context = dict(facts)
+        if patient is not None:
+            history = patient.treatment_history()
+            if history:
+                context["history"] = history
+            member = member or member_figures.for_staff(patient)
+        if touch is not None:
+            context["touch"] = touch.handoff_context()
+        if member:
+            context["member"] = member
+        return context
 
 
 class Handoff(models.Model):
@@ -102,7 +144,7 @@ class Handoff(models.Model):
     resolution_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = HandoffQuerySet.as_manager()
+    objects = HandoffManager()
 
     class Meta:
         ordering = ["priority", "due_at"]

@@ -5,14 +5,13 @@ from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from ..phones import normalize_phone
 from .clinic import Location, Provider, Service
 from .scoping import LocationScopedQuerySet
 
 
 class PatientQuerySet(LocationScopedQuerySet):
     def search(self, query: str):
-        from ..phones import normalize_phone
-
         query = (query or "").strip()
         if not query:
             return self

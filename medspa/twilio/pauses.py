@@ -53,8 +53,8 @@ def pause(sender: str, rule: Rule, code: int | None) -> SenderPause:
                 return relapse(previous, sender, rule, code, now)
             paused = SenderPause.objects.create(sender=sender, error_code=code, reason=rule.reason[:250])
             for location in locations_for(sender):
-                paused.handoffs.add(Handoff.objects.create(
-                    location=location, route=Route.STAFF_REVIEW, source=Handoff.Source.SYSTEM,
+                paused.handoffs.add(Handoff.objects.open_for(
+                    None, Route.STAFF_REVIEW, Handoff.Source.SYSTEM, location=location,
                     title=f"Texting paused for {sender}: {rule.reason}",
                     summary=(f"Twilio answered error {code}: {rule.reason}. Reminders from {sender} are held in "
                              "the outbox, not lost; sending resumes by itself as soon as Twilio accepts our "

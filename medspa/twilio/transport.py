@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import requests
 from django.conf import settings
 from django.utils.module_loading import import_string
+from twilio.base.exceptions import TwilioException, TwilioRestException
 
+from .client import twilio_client
 from .errors import ErrorClass, Rule, classify
 
 log = logging.getLogger(__name__)
@@ -58,10 +60,6 @@ class ConsoleBackend:
 
 class TwilioBackend:
     def send(self, *, to: str, body: str, from_: str, status_callback: str | None = None) -> SentMessage:
-        from twilio.base.exceptions import TwilioException, TwilioRestException
-
-        from .client import twilio_client
-
         kwargs = {"to": to, "from_": from_, "body": body}
         if status_callback:
             kwargs["status_callback"] = status_callback
@@ -82,10 +80,6 @@ class TwilioBackend:
 
     def probe(self, sender: str) -> str:
         """"" when the account is active and `sender` can send texts; otherwise what is wrong."""
-        from twilio.base.exceptions import TwilioException, TwilioRestException
-
-        from .client import twilio_client
-
         client = twilio_client()
         try:
             account = client.api.v2010.accounts(settings.TWILIO_ACCOUNT_SID).fetch()

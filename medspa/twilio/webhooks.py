@@ -50,10 +50,10 @@ def twilio_webhook(view):
     @require_POST
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if settings.TWILIO_VALIDATE_WEBHOOKS and not is_valid_twilio_request(request):
+        if not is_valid_twilio_request(request):
             log.warning("Rejected Twilio webhook with a bad signature: %s", request.path)
             return HttpResponseForbidden("Invalid Twilio signature.")
-        if settings.TWILIO_VALIDATE_WEBHOOKS and not is_our_account(request):
+        if not is_our_account(request):
             log.warning("Rejected Twilio webhook for another account (%r): %s",
                         request.POST.get("AccountSid", "")[:40], request.path)
             return HttpResponseForbidden("Unknown AccountSid.")

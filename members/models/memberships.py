@@ -1,6 +1,7 @@
 """Memberships and their status history. Every status change goes through a method that records
 who made it and when (MembershipStatusChange) and writes an AuditLog row."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from medspa.models import log_action
 from medspa.models.scoping import LocationScopedQuerySet
 
 from ..cycles import add_months, renewal_after
+from .credits import CreditLedgerEntry
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
@@ -31,16 +33,34 @@ class Status(models.TextChoices):
 ACCRUING = (Status.ACTIVE, Status.CANCELLED)
 # Statuses in which credits may be spent.
 REDEEMABLE = (Status.ACTIVE, Status.CANCELLED)
+# What can be done to a membership in each status: action -> (statuses it applies to, how an error names it).
+# The model's methods enforce it; the member page and its view read it through `allowed_actions()`.
+ACTIONS = {
+    "redeem": (REDEEMABLE, "used"),
+    "freeze": ((Status.ACTIVE,), "frozen"),
+    "past_due": ((Status.ACTIVE,), "marked past due"),
+    "unfreeze": ((Status.FROZEN,), "unfrozen"),
+    "reactivate": ((Status.PAST_DUE,), "reactivated"),
+    "cancel": ((Status.ACTIVE, Status.FROZEN, Status.PAST_DUE), "cancelled"),
+    "withdraw": ((Status.CANCELLED,), "reinstated"),
+    "adjust": ((Status.ACTIVE, Status.FROZEN, Status.PAST_DUE, Status.CANCELLED), "adjusted"),
+    "end": ((Status.CANCELLED, Status.PAST_DUE), "ended"),
+}
+OWNER_ONLY = frozenset({"adjust", "end"})
 
 
 def _ledger_sum(**filters):
-    from .credits import CreditLedgerEntry
-
     rows = (
         CreditLedgerEntry.objects.filter(membership=OuterRef("pk"), **filters)
         .order_by().values("membership").annotate(total=Sum("amount")).values("total")
     )
     return Coalesce(Subquery(rows, output_field=DecimalField(max_digits=12, decimal_places=2)), ZERO)
+
+
+@dataclass
+class AccrualResult:
+    granted: int = 0
+    skipped: int = 0
 
 
 class MembershipQuerySet(LocationScopedQuerySet):
@@ -104,8 +124,6 @@ class Membership(models.Model):
     # -- reading -------------------------------------------------------------------------------
 
     def balance(self) -> Decimal:
-        from .credits import CreditLedgerEntry
-
         return CreditLedgerEntry.objects.balance(self)
 
     def minimum_term_ends_on(self) -> date:
@@ -140,14 +158,43 @@ class Membership(models.Model):
     def local_today(self) -> date:
         return self.location.local().date()
 
+    def accrue_due(self, today: date) -> AccrualResult:
+        """Grant every cycle that has started by `today` and move `next_renewal_on` past it.
+
+        Safe to call twice or concurrently: the unique (membership, cycle) constraint turns a repeat into
+        ON CONFLICT DO NOTHING, and the row lock makes the second caller see the advanced renewal date.
+        """
+        result = AccrualResult()
+        with transaction.atomic():
+            membership = type(self).objects.select_for_update().select_related("plan").get(pk=self.pk)
+            plan = membership.plan
+            while membership.status in ACCRUING and membership.next_renewal_on <= today and (
+                membership.cancellation_effective_on is None
+                or membership.next_renewal_on < membership.cancellation_effective_on
+            ):
+                cycle = membership.next_renewal_on
+                if plan.credits_per_cycle > 0:
+                    _, created = CreditLedgerEntry.objects.get_or_create(
+                        membership=membership, kind=CreditLedgerEntry.Kind.ACCRUAL, cycle=cycle,
+                        defaults={
+                            "amount": plan.credits_per_cycle, "service": plan.credit_service,
+                            "expires_on": plan.credit_expiry_for(cycle, anchor=membership.started_on),
+                            "reason": f"{plan.name}: cycle starting {cycle:%b %-d, %Y}",
+                        },
+                    )
+                    result.granted += created
+                    result.skipped += not created
+                membership.next_renewal_on = renewal_after(membership.started_on, cycle)
+                type(self).objects.filter(pk=membership.pk).update(next_renewal_on=membership.next_renewal_on)
+        self.next_renewal_on = membership.next_renewal_on
+        return result
+
     # -- status changes ------------------------------------------------------------------------
 
     @classmethod
     @transaction.atomic
     def start(cls, *, patient, plan, by, started_on: date | None = None, location=None, note: str = ""):
         """Enrol a patient; the first cycle starts on `started_on` and its credits are granted now."""
-        from ..ledger import accrue_due
-
         location = location or patient.location
         started_on = started_on or location.local().date()
         if not plan.is_active:
@@ -159,7 +206,7 @@ class Membership(models.Model):
             next_renewal_on=started_on, created_by=by if getattr(by, "is_authenticated", False) else None,
         )
         membership._record("", Status.ACTIVE, by, started_on, note or f"Joined {plan}")
-        accrue_due(membership, location.local().date())
+        membership.accrue_due(location.local().date())
         return membership
 
     def _locked(self) -> "Membership":
@@ -167,9 +214,31 @@ class Membership(models.Model):
         self.__dict__.update({f.attname: getattr(locked, f.attname) for f in self._meta.concrete_fields})
         return self
 
-    def _require(self, *statuses: str, action: str) -> None:
-        if self.status not in statuses:
-            raise ValidationError(f"A {self.get_status_display().lower()} membership cannot be {action}.")
+    def allowed_actions(self, user=None) -> set[str]:
+        """The actions (keys of ACTIONS) this membership's status allows; with `user`, only those they may do."""
+        allowed = {action for action, (statuses, _done) in ACTIONS.items() if self.status in statuses}
+        if user is not None and not getattr(user, "is_owner", False):
+            allowed -= OWNER_ONLY
+        return allowed
+
+    @property
+    def frozen_until(self) -> date | None:
+        return self.freeze_ends_on if self.status == Status.FROZEN else None
+
+    @property
+    def is_cancelling(self) -> bool:
+        return self.status == Status.CANCELLED
+
+    @property
+    def next_date(self) -> date | None:
+        """The date pages show: when a cancelling membership ends, else the next renewal (none once ended)."""
+        if self.status == Status.CANCELLED:
+            return self.cancellation_effective_on
+        return None if self.status == Status.ENDED else self.next_renewal_on
+
+    def _require(self, action: str) -> None:
+        if action not in self.allowed_actions():
+            raise ValidationError(f"A {self.get_status_display().lower()} membership cannot be {ACTIONS[action][1]}.")
 
     def _record(self, from_status: str, to_status: str, by, on: date, note: str = "", **data):
         actor = by if getattr(by, "is_authenticated", False) else None
@@ -184,7 +253,7 @@ class Membership(models.Model):
     def freeze(self, *, by, months: int, on: date | None = None, note: str = "") -> None:
         self._locked()
         on = on or self.local_today()
-        self._require(Status.ACTIVE, action="frozen")
+        self._require("freeze")
         allowed = self.plan.max_freeze_months_per_year
         if not allowed:
             raise ValidationError(f"{self.plan} does not allow freezing.")
@@ -209,7 +278,7 @@ class Membership(models.Model):
     def unfreeze(self, *, by, on: date | None = None, note: str = "") -> None:
         self._locked()
         on = on or self.local_today()
-        self._require(Status.FROZEN, action="unfrozen")
+        self._require("unfreeze")
         unused = 0
         while add_months(on, unused + 1) <= self.freeze_ends_on:
             unused += 1
@@ -224,7 +293,7 @@ class Membership(models.Model):
     def cancel(self, *, requested_on: date, by, note: str = "") -> date:
         """Record a cancellation request; returns the date the membership ends (no charge from then)."""
         self._locked()
-        self._require(Status.ACTIVE, Status.FROZEN, Status.PAST_DUE, action="cancelled")
+        self._require("cancel")
         previous = self.status
         self.cancellation_requested_on = requested_on
         self.cancellation_effective_on = self.cancellation_effective_date(requested_on)
@@ -238,7 +307,7 @@ class Membership(models.Model):
     @transaction.atomic
     def withdraw_cancellation(self, *, by, on: date | None = None, note: str = "") -> None:
         self._locked()
-        self._require(Status.CANCELLED, action="reinstated")
+        self._require("withdraw")
         self.status = Status.ACTIVE
         self.cancellation_requested_on = self.cancellation_effective_on = None
         self.save(update_fields=["status", "cancellation_requested_on", "cancellation_effective_on", "updated_at"])
@@ -247,7 +316,7 @@ class Membership(models.Model):
     @transaction.atomic
     def mark_past_due(self, *, by, on: date | None = None, note: str = "") -> None:
         self._locked()
-        self._require(Status.ACTIVE, action="marked past due")
+        self._require("past_due")
         self.status = Status.PAST_DUE
         self.save(update_fields=["status", "updated_at"])
         self._record(Status.ACTIVE, Status.PAST_DUE, by, on or self.local_today(), note or "Payment failed")
@@ -256,7 +325,7 @@ class Membership(models.Model):
     def reactivate(self, *, by, on: date | None = None, note: str = "") -> None:
         """Payment is current again; the withheld cycle's credits accrue on the next accrual run."""
         self._locked()
-        self._require(Status.PAST_DUE, action="reactivated")
+        self._require("reactivate")
         self.status = Status.ACTIVE
         self.save(update_fields=["status", "updated_at"])
         self._record(Status.PAST_DUE, Status.ACTIVE, by, on or self.local_today(), note or "Payment received")
@@ -264,7 +333,7 @@ class Membership(models.Model):
     @transaction.atomic
     def end(self, *, by, on: date | None = None, note: str = "") -> None:
         self._locked()
-        self._require(Status.CANCELLED, Status.PAST_DUE, action="ended")
+        self._require("end")
         previous = self.status
         self.status = Status.ENDED
         self.save(update_fields=["status", "updated_at"])

@@ -4,7 +4,9 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 LINK_LIFETIME = timedelta(days=30)
@@ -16,6 +18,11 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_url(token: str) -> str:
+    """The address a text carries (the token itself is never stored)."""
+    return settings.PUBLIC_BASE_URL + reverse("recall:link", args=[token])
 
 
 class RecallLinkQuerySet(models.QuerySet):

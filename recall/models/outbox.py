@@ -95,6 +95,11 @@ class Touch(models.Model):
     def is_member(self) -> bool:
         return self.source == TouchSource.MEMBER
 
+    def handoff_context(self) -> dict:
+        """Handoff.context["touch"]: the text that prompted an inbox item (see Handoff.objects.open_for)."""
+        return {"id": self.pk, "kind": self.get_kind_display(), "body": self.body,
+                "sent_at": self.sent_at.isoformat() if self.sent_at else None, "source": self.source}
+
 
 class InboundMessage(models.Model):
     """Every text a patient sends us, once (Twilio's MessageSid is unique: retried webhooks are no-ops)."""

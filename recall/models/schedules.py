@@ -1,7 +1,10 @@
 """One recall schedule per patient x service: where the patient is in the cycle, and when to look again."""
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from medspa.models.scoping import LocationScopedQuerySet
 
@@ -80,3 +83,22 @@ class RecallSchedule(models.Model):
 
     def add_kind(self, kind: str) -> None:
         self.kinds_sent = ",".join(sorted(self.kinds | {kind}))
+
+    # --- changes the patient makes from the link page (recall.schedules.ask_for_slot, snooze, stop) ---
+
+    def hold_for_callback(self, now, days: int = 14) -> None:
+        """The front desk will call: no reminders for `days` local days (an earlier snooze may last longer)."""
+        self.snoozed_until = max(self.snoozed_until or timezone.localdate(),
+                                 now.astimezone(self.patient.location.tz).date() + timedelta(days=days))
+        self.next_action_at = now
+        self.save(update_fields=["snoozed_until", "next_action_at", "updated_at"])
+
+    def snooze(self, now, days: int):
+        self.snoozed_until = now.astimezone(self.patient.location.tz).date() + timedelta(days=days)
+        self.next_action_at = now  # the sweep re-plans around the snooze
+        self.save(update_fields=["snoozed_until", "next_action_at", "updated_at"])
+        return self.snoozed_until
+
+    def stop(self, now) -> None:
+        self.stopped_at, self.state, self.next_action_at = now, State.CLOSED, None
+        self.save(update_fields=["stopped_at", "state", "next_action_at", "updated_at"])

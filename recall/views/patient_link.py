@@ -4,23 +4,15 @@ The token is opaque (128 random bits, only its SHA-256 is stored) and expires af
 unknown, tampered or expired token gets a friendly page with the clinic's phone when we know it.
 """
 
-from datetime import timedelta
-
-from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from medspa.models import Handoff, Patient, log_action
-from medspa.routes import Route
-
-from ..dispatch import touch_context
-from ..forms import DAYS, TIMES, SlotRequestForm, SnoozeForm
-from ..models import LinkAction, RecallLink, RecallSchedule
-from ..schedules import cancel_queued, refresh_patient
+from ..forms import SlotRequestForm, SnoozeForm
+from ..models import RecallLink
+from ..schedules import ask_for_slot, snooze, stop
 
 
 def link_gone(request, link=None, *, status=404):
@@ -49,7 +41,7 @@ def patient_link(request, token):
         if action == "request":
             request_form = SlotRequestForm(request.POST)
             if request_form.is_valid():
-                ask_for_slot(link, request_form.cleaned_data)
+                ask_for_slot(link, request_form.slot_request())
                 done = "request"
         elif action == "snooze" and schedule is not None:
             snooze_form = SnoozeForm(request.POST)
@@ -64,98 +56,3 @@ def patient_link(request, token):
         "snooze_form": snooze_form, "done": done, "opted_out": bool(patient.sms_opted_out_at),
         "for_schedule": schedule is not None,
     })
-
-
-def slot_request(data: dict) -> dict:
-    days = [label for value, label in DAYS if value in data["days"]]
-    times = [label.lower() for value, label in TIMES if value in data["times"]]
-    return {"days": days, "times": times, "note": data.get("note", "")}
-
-
-@transaction.atomic
-def ask_for_slot(link: RecallLink, data: dict) -> Handoff:
-    if link.schedule_id is None:
-        return ask_for_member_slot(link, data)
-    schedule = RecallSchedule.objects.select_for_update().select_related("patient__location", "service").get(
-        pk=link.schedule_id)
-    patient, service = schedule.patient, schedule.service
-    request = slot_request(data)
-    days, times = request["days"], request["times"]
-    context = {"service": service.name, "history": patient.treatment_history(), "request": request,
-               "last_visit": schedule.last_visit.isoformat() if schedule.last_visit else None}
-    if link.touch:
-        context["touch"] = touch_context(link.touch)
-    when = ", ".join(days) + " · " + ", ".join(times)
-    handoff = Handoff.objects.create(
-        location=patient.location, patient=patient, route=Route.REBOOKING, source=Handoff.Source.RECALL_LINK,
-        title=f"{patient.full_name} asked for a {service.name} appointment",
-        summary=f"Asked through the recall link for {when}." + (f" Note: {request['note']}" if request["note"] else ""),
-        reasons=[f"Requested a time: {when}"], context=context, caller_name=patient.full_name,
-        caller_phone=str(patient.phone), value=service.typical_value,
-    )
-    # The front desk will call: no more reminders for two weeks while they do.
-    schedule.snoozed_until = max(schedule.snoozed_until or timezone.localdate(),
-                                 timezone.now().astimezone(patient.location.tz).date() + timedelta(days=14))
-    schedule.next_action_at = timezone.now()
-    schedule.save(update_fields=["snoozed_until", "next_action_at", "updated_at"])
-    LinkAction.objects.create(link=link, action=LinkAction.Action.REQUEST, data=request, handoff=handoff)
-    return handoff
-
-
-def ask_for_member_slot(link: RecallLink, data: dict) -> Handoff:
-    """A slot request from a member touchpoint's link: a rebooking handoff carrying the member's figures
-    (staff see them in the inbox; the patient's page never shows them)."""
-    from members.balances import member_snapshot
-
-    patient, touch = link.patient, link.touch
-    service = touch.service if touch else None
-    request = slot_request(data)
-    when = ", ".join(request["days"]) + " · " + ", ".join(request["times"])
-    what = f"a {service.name} appointment" if service else "an appointment"
-    context = {"history": patient.treatment_history(), "request": request,
-               "member": member_snapshot(patient)["context"]}
-    if service:
-        context["service"] = service.name
-    if touch:
-        context["touch"] = touch_context(touch)
-    handoff = Handoff.objects.create(
-        location=patient.location, patient=patient, route=Route.REBOOKING, source=Handoff.Source.RECALL_LINK,
-        title=f"{patient.full_name} asked for {what}",
-        summary=f"Asked through the link in a member text ({touch.get_kind_display().lower() if touch else 'member'}) "
-                f"for {when}." + (f" Note: {request['note']}" if request["note"] else ""),
-        reasons=[f"Requested a time: {when}"], context=context, caller_name=patient.full_name,
-        caller_phone=str(patient.phone), value=service.typical_value if service else 0,
-    )
-    LinkAction.objects.create(link=link, action=LinkAction.Action.REQUEST, data=request, handoff=handoff)
-    return handoff
-
-
-@transaction.atomic
-def snooze(link: RecallLink, days: int) -> None:
-    schedule = RecallSchedule.objects.select_for_update().select_related("patient__location").get(pk=link.schedule_id)
-    until = timezone.now().astimezone(schedule.patient.location.tz).date() + timedelta(days=days)
-    schedule.snoozed_until = until
-    schedule.next_action_at = timezone.now()  # the sweep re-plans around the snooze
-    schedule.save(update_fields=["snoozed_until", "next_action_at", "updated_at"])
-    cancel_queued(Q(schedule_id=schedule.pk), "Patient snoozed reminders.")
-    LinkAction.objects.create(link=link, action=LinkAction.Action.SNOOZE, data={"until": until.isoformat()})
-
-
-@transaction.atomic
-def stop(link: RecallLink, *, everything: bool) -> None:
-    schedule = None
-    if link.schedule_id is not None:
-        schedule = RecallSchedule.objects.select_for_update().select_related("patient").get(pk=link.schedule_id)
-    patient = link.patient
-    if everything:
-        if patient.phone:
-            Patient.opt_out_phone(str(patient.phone), source="recall_link", note="Stop all texts on the recall page")
-        refresh_patient(patient.pk)
-        action = LinkAction.Action.STOP_ALL
-    else:
-        schedule.stopped_at, schedule.state, schedule.next_action_at = timezone.now(), schedule.State.CLOSED, None
-        schedule.save(update_fields=["stopped_at", "state", "next_action_at", "updated_at"])
-        cancel_queued(Q(schedule_id=schedule.pk), "Patient stopped these reminders.")
-        action = LinkAction.Action.STOP_SERVICE
-    LinkAction.objects.create(link=link, action=action)
-    log_action(None, f"recall.{action}", schedule or patient, location=patient.location)

@@ -5,13 +5,15 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from medspa.htmx import for_htmx
 from medspa.models import Location, log_action
 from medspa.permissions import owner_required, staff_required
 
-from .. import analytics
+from .. import metrics
 from ..forms import DueFilterForm, ImportForm
 from ..importer import HeaderError, import_history
 from ..models import RecallSchedule
@@ -21,6 +23,7 @@ PERIODS = {"30": 30, "90": 90, "365": 365}
 
 
 @staff_required
+@for_htmx(if_hx_target="due-list", use_template="recall/_due_list.html")
 def dashboard(request):
     days = PERIODS.get(request.GET.get("days", "30"), 30)
     end = timezone.now()
@@ -41,11 +44,9 @@ def dashboard(request):
     schedules = schedules.filter(state=state) if state else schedules.filter(state__in=OWING_STATES)
     page = Paginator(schedules, 50).get_page(request.GET.get("page"))
     context = {"page": page, "filters": filters, "days": days,
-               "summary": analytics.summary(location_ids, start, end),
-               "by_kind": analytics.recovered_by_kind(location_ids, start, end)}
-    if request.htmx and request.htmx.target == "due-list":
-        return render(request, "recall/_due_list.html", context)
-    return render(request, "recall/dashboard.html", context)
+               "summary": metrics.summary(location_ids, start, end),
+               "by_kind": metrics.recovered_by_kind(location_ids, start, end)}
+    return TemplateResponse(request, "recall/dashboard.html", context)
 
 
 @owner_required

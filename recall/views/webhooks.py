@@ -11,8 +11,10 @@ from medspa.phones import mask_phone
 from medspa.twilio.keywords import STOP, read_keyword
 from medspa.twilio.webhooks import BadWebhook, parse_inbound_sms, twilio_webhook, twiml_ok
 
+from ..inbound import apply_status
 from ..models import InboundMessage, Touch
-from ..schedules import refresh_patient
+from ..tasks import apply_status as apply_status_task
+from ..tasks import process_inbound
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +22,6 @@ log = logging.getLogger(__name__)
 @twilio_webhook
 def sms_status(request):
     """Delivery status callback: moves a touch forward only (queued < sending < sent < delivered)."""
-    from ..inbound import apply_status
-    from ..tasks import apply_status as apply_status_task
-
     sid = request.POST.get("MessageSid", "")
     status = request.POST.get("MessageStatus", "")
     code = request.POST.get("ErrorCode", "")
@@ -39,8 +38,6 @@ def is_our_number(number: str) -> bool:
 
 @twilio_webhook
 def sms_inbound(request):
-    from ..tasks import process_inbound
-
     try:
         sms = parse_inbound_sms(request.POST)
     except BadWebhook as exc:
@@ -68,10 +65,8 @@ def refuse_unowned(sms) -> None:
     """A text to a number no location owns: filed nowhere, logged; an opt-out is still honoured (no reply)."""
     keyword = read_keyword(sms.body, opt_out_type=sms.opt_out_type)
     log.warning("Refused inbound SMS %s to %s, a number no location owns", sms.sid, sms.to or "(none)")
-    if keyword.kind == STOP:
+    if keyword.kind == STOP:  # re-plans the patient's schedules (signals)
         Patient.opt_out_phone(sms.sender, source="sms_unowned_number",
                               note=f"Texted {keyword.matched!r} to {sms.to}, a number no location owns")
-        for patient_id in Patient.objects.filter(phone=sms.sender).values_list("pk", flat=True):
-            refresh_patient(patient_id)
     log_action(None, "twilio.sms_refused", sid=sms.sid, to=sms.to, sender=mask_phone(sms.sender),
                reason="no location owns the number", opted_out=keyword.kind == STOP)

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from factories import VisitFactory
 from playwright.sync_api import expect
 
 from medspa.models import Handoff
@@ -11,8 +12,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_coordinator_logs_in_and_opens_a_patient(login, alice, patient, live_server):
-    from factories import VisitFactory
-
     VisitFactory(patient=patient, value=480)
     page = login(alice)
     page.get_by_role("link", name="Patients").click()

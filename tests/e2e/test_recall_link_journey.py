@@ -4,16 +4,15 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from factories import VisitFactory, service
 from playwright.sync_api import expect
+
+from recall.models import RecallLink, RecallSchedule
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_patient_requests_tuesday_afternoon_and_coordinator_sees_it(browser, login, alice, patient, live_server):
-    from factories import VisitFactory, service
-
-    from recall.models import RecallLink, RecallSchedule
-
     last = timezone.now() - dt.timedelta(days=88)
     VisitFactory(patient=patient, service=service("Neurotoxin"), starts_at=last, value=450)
     schedule = RecallSchedule.objects.get(patient=patient)

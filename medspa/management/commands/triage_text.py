@@ -15,14 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.management.base import BaseCommand, CommandError
 
+from medspa.models import Location, Provider, Service
 from medspa.triage import triage
 from medspa.triage.engine import DEFAULT_TZ
 
 
 def _db_time_zone() -> str | None:
     try:
-        from medspa.models import Location
-
         location = Location.objects.filter(is_active=True).order_by("pk").first()
         return location.time_zone if location else None
     except Exception:  # no migrations / no database: fall back to the default
@@ -31,8 +30,6 @@ def _db_time_zone() -> str | None:
 
 def _db_catalog() -> list[tuple[str, list[str]]] | None:
     try:
-        from medspa.models import Service
-
         services = [(s.name, list(s.aliases or [])) for s in Service.objects.filter(is_active=True)]
         return services or None
     except Exception:
@@ -41,8 +38,6 @@ def _db_catalog() -> list[tuple[str, list[str]]] | None:
 
 def _db_providers() -> list[str]:
     try:
-        from medspa.models import Provider
-
         return list(Provider.objects.filter(is_active=True).values_list("name", flat=True))
     except Exception:
         return []

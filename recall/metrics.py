@@ -1,12 +1,13 @@
 """Recall metrics: which services patients fall behind on, what the texts send back, and when.
 
-Seven grouped queries per page whatever the data size (three of them are `recall.analytics`
-functions, reused as they are):
+The recall numbers, computed by the database: the functions at the top (`state_counts`, `replies`,
+`summary`...) serve the recall page and the dashboard; `RecallMetrics` is the owner dashboard's recall tab.
+Seven grouped queries per page whatever the data size (three of them are the functions below):
 
-- schedule states per service (current, as of now): `analytics.state_counts`;
+- schedule states per service (current, as of now): `state_counts`;
 - touches sent in the range per service x kind;
 - replies (texts back after a touch) and rebook requests (link slot requests + SMS replies routed
-  to rebooking) in the range: `analytics.replies`, `analytics.rebook_requests`;
+  to rebooking) in the range: `replies`, `rebook_requests`;
 - recovered visits (Attribution rows won in the range) per service x kind, with the days after due
   bucketed in SQL: the due date is the patient's previous completed visit for the service (local
   date) + the recall rule's interval -- the schedule row itself has moved on to the next cycle by
@@ -17,6 +18,8 @@ Touches count by when they were sent; recovered visits by when they were won (bo
 completed), as in `recall.attribution`; a visit can be won in the range from a touch sent before it.
 """
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 
@@ -37,15 +40,169 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 
-from recall import analytics
-from recall.models import Attribution, InboundMessage, LinkAction, RecallRule, RecallSchedule, Touch
-from recall.models.schedules import OWING_STATES
+from medspa.dashboards import charts
+from medspa.dashboards.filters import DashboardFilter
+from medspa.dashboards.tables import Table, money, panel, share
+from medspa.models import Service, Visit
+from medspa.routes import Route
 
-from ..models import Service, Visit
-from .filters import DashboardFilter
-from .tables import Table, money, share
+from .models import Attribution, InboundMessage, LinkAction, RecallRule, RecallSchedule, Touch
+from .models.schedules import OWING_STATES
 
-ACTIVE_STATES = analytics.COUNTED_STATES  # upcoming, due, late, lapsed, booked: the clock is running
+COUNTED_STATES = ("due", "late", "lapsed", "upcoming", "booked")
+
+
+def state_counts(location_ids) -> dict[int, dict[str, int]]:
+    rows = (RecallSchedule.objects.filter(patient__location_id__in=list(location_ids)).order_by()
+            .values("service_id").annotate(**{s: Count("pk", filter=Q(state=s)) for s in COUNTED_STATES}))
+    return {r.pop("service_id"): r for r in rows}
+
+
+def touches_sent(location_ids, start: datetime, end: datetime) -> dict[int, int]:
+    rows = (Touch.objects.filter(schedule__patient__location_id__in=list(location_ids), sent_at__gte=start,
+                                 sent_at__lt=end).order_by()
+            .values("schedule__service_id").annotate(n=Count("pk")))
+    return {r["schedule__service_id"]: r["n"] for r in rows}
+
+
+def replies(location_ids, start: datetime, end: datetime) -> dict[int, int]:
+    """Texts back after a touch (keywords excluded)."""
+    rows = (InboundMessage.objects.filter(touch__schedule__patient__location_id__in=list(location_ids),
+                                          received_at__gte=start, received_at__lt=end,
+                                          kind=InboundMessage.Kind.REPLY).order_by()
+            .values("touch__schedule__service_id").annotate(n=Count("pk")))
+    return {r["touch__schedule__service_id"]: r["n"] for r in rows}
+
+
+def rebook_requests(location_ids, start: datetime, end: datetime) -> dict[int, int]:
+    """Slot requests on the patient link plus text replies the triage routed to rebooking."""
+    ids = list(location_ids)
+    counts: dict[int, int] = {}
+    link_rows = (LinkAction.objects.filter(link__schedule__patient__location_id__in=ids, created_at__gte=start,
+                                           created_at__lt=end, action=LinkAction.Action.REQUEST).order_by()
+                 .values("link__schedule__service_id").annotate(n=Count("pk")))
+    for r in link_rows:
+        counts[r["link__schedule__service_id"]] = r["n"]
+    sms_rows = (InboundMessage.objects.filter(touch__schedule__patient__location_id__in=ids, received_at__gte=start,
+                                              received_at__lt=end, handoff__route=Route.REBOOKING).order_by()
+                .values("touch__schedule__service_id").annotate(n=Count("pk")))
+    for r in sms_rows:
+        key = r["touch__schedule__service_id"]
+        counts[key] = counts.get(key, 0) + r["n"]
+    return counts
+
+
+def _attributions(location_ids, start: datetime, end: datetime, source: str | None = Touch.Source.RECALL):
+    rows = Attribution.objects.filter(location_id__in=list(location_ids), created_at__gte=start, created_at__lt=end)
+    return rows.filter(source=source) if source else rows
+
+
+def recovered(location_ids, start: datetime, end: datetime) -> dict[int, dict]:
+    """Recall-recovered visits and revenue per service (member touches: `member_results`)."""
+    rows = (_attributions(location_ids, start, end)
+            .order_by().values("service_id").annotate(visits=Count("pk"), revenue=Sum("value")))
+    return {r["service_id"]: {"visits": r["visits"], "revenue": r["revenue"] or Decimal(0)} for r in rows}
+
+
+def recovered_by_kind(location_ids, start: datetime, end: datetime) -> dict[str, dict]:
+    """Which recall touch timing brings patients back: on-time, late or reactivation."""
+    rows = (_attributions(location_ids, start, end)
+            .order_by().values("kind").annotate(visits=Count("pk"), revenue=Sum("value")))
+    return {r["kind"]: {"visits": r["visits"], "revenue": r["revenue"] or Decimal(0)} for r in rows}
+
+
+def recovered_by_source(location_ids, start: datetime, end: datetime) -> dict[str, dict]:
+    """Recovered visits and revenue from recall touches and from member touchpoints:
+    {"recall": {"visits", "revenue"}, "member": {...}} (both keys always present)."""
+    rows = (_attributions(location_ids, start, end, source=None)
+            .order_by().values("source").annotate(visits=Count("pk"), revenue=Sum("value")))
+    found = {r["source"]: {"visits": r["visits"], "revenue": r["revenue"] or Decimal(0)} for r in rows}
+    return {source: found.get(source, {"visits": 0, "revenue": Decimal(0)}) for source in Touch.Source.values}
+
+
+@dataclass
+class MemberKindRow:
+    kind: str
+    label: str
+    sent: int = 0
+    delivered: int = 0
+    replies: int = 0
+    requests: int = 0
+    recovered: int = 0
+    revenue: Decimal = Decimal(0)
+
+
+def member_results(location_ids, start: datetime, end: datetime) -> list[MemberKindRow]:
+    """Member touchpoint results per kind (renewal, credits, bundles): texts sent and delivered, replies,
+    slot requests on the link, recovered visits and their revenue. Four grouped queries."""
+    ids = list(location_ids)
+    member = Touch.objects.filter(source=Touch.Source.MEMBER, patient__location_id__in=ids)
+    sent = {r["kind"]: r for r in member.filter(sent_at__gte=start, sent_at__lt=end).order_by().values("kind")
+            .annotate(n=Count("pk"), delivered=Count("pk", filter=Q(status=Touch.Status.DELIVERED)))}
+    back = dict(InboundMessage.objects.filter(touch__in=member, received_at__gte=start, received_at__lt=end,
+                                              kind=InboundMessage.Kind.REPLY).order_by()
+                .values("touch__kind").annotate(n=Count("pk")).values_list("touch__kind", "n"))
+    asked = dict(LinkAction.objects.filter(link__touch__in=member, created_at__gte=start, created_at__lt=end,
+                                           action=LinkAction.Action.REQUEST).order_by()
+                 .values("link__touch__kind").annotate(n=Count("pk")).values_list("link__touch__kind", "n"))
+    won = {r["kind"]: r for r in _attributions(ids, start, end, source=Touch.Source.MEMBER).order_by()
+           .values("kind").annotate(visits=Count("pk"), revenue=Sum("value"))}
+    return [
+        MemberKindRow(kind=kind, label=label, sent=sent.get(kind, {}).get("n", 0),
+                      delivered=sent.get(kind, {}).get("delivered", 0), replies=back.get(kind, 0),
+                      requests=asked.get(kind, 0), recovered=won.get(kind, {}).get("visits", 0),
+                      revenue=won.get(kind, {}).get("revenue") or Decimal(0))
+        for kind, label in Touch.MemberKind.choices
+    ]
+
+
+@dataclass
+class ServiceRow:
+    service: Service
+    due: int = 0
+    late: int = 0
+    lapsed: int = 0
+    upcoming: int = 0
+    booked: int = 0
+    touches: int = 0
+    replies: int = 0
+    requests: int = 0
+    recovered: int = 0
+    revenue: Decimal = Decimal(0)
+
+
+@dataclass
+class Summary:
+    rows: list[ServiceRow]
+    totals: ServiceRow = field(init=False)
+
+    def __post_init__(self):
+        total = ServiceRow(service=None)
+        for row in self.rows:
+            for name in ("due", "late", "lapsed", "upcoming", "booked", "touches", "replies", "requests",
+                         "recovered", "revenue"):
+                setattr(total, name, getattr(total, name) + getattr(row, name))
+        self.totals = total
+
+
+def summary(location_ids, start: datetime, end: datetime) -> Summary:
+    ids = list(location_ids)
+    states, sent = state_counts(ids), touches_sent(ids, start, end)
+    back, requests, won = replies(ids, start, end), rebook_requests(ids, start, end), recovered(ids, start, end)
+    rows = []
+    for service in Service.objects.order_by("name"):
+        row = ServiceRow(service=service, **states.get(service.pk, {}), touches=sent.get(service.pk, 0),
+                         replies=back.get(service.pk, 0), requests=requests.get(service.pk, 0),
+                         recovered=won.get(service.pk, {}).get("visits", 0),
+                         revenue=won.get(service.pk, {}).get("revenue", Decimal(0)))
+        if any((row.due, row.late, row.lapsed, row.upcoming, row.booked, row.touches, row.recovered)):
+            rows.append(row)
+    return Summary(rows)
+
+
+# --- the owner dashboard's recall tab -----------------------------------------------------------
+
+ACTIVE_STATES = COUNTED_STATES  # upcoming, due, late, lapsed, booked: the clock is running
 BUCKETS = [("0-7", "0–7 days (or before due)"), ("8-21", "8–21 days"), ("22-90", "22–90 days"),
            ("90+", "More than 90 days")]
 
@@ -100,7 +257,7 @@ class RecallMetrics:
 
     @cached_property
     def states(self) -> dict[int, dict[str, int]]:
-        return analytics.state_counts(self.ids)
+        return state_counts(self.ids)
 
     @cached_property
     def touch_rows(self) -> list[dict]:
@@ -112,11 +269,11 @@ class RecallMetrics:
 
     @cached_property
     def replies(self) -> dict[int, int]:
-        return analytics.replies(self.ids, self.f.since, self.f.until)
+        return replies(self.ids, self.f.since, self.f.until)
 
     @cached_property
     def requests(self) -> dict[int, int]:
-        return analytics.rebook_requests(self.ids, self.f.since, self.f.until)
+        return rebook_requests(self.ids, self.f.since, self.f.until)
 
     @cached_property
     def won_rows(self) -> list[dict]:
@@ -266,3 +423,31 @@ class RecallMetrics:
 RECALL_SECTIONS = {"recall-by-service": "recall_by_service", "recall-lapse": "recall_lapse",
                    "recall-by-kind": "recall_by_kind", "recall-days-after-due": "recall_days_after_due",
                    "recall-funnel": "recall_funnel"}
+
+
+# --- what the dashboard shell finds here (settings.DASHBOARD_SECTIONS, medspa/dashboards/sections.py) ---
+
+Metrics = RecallMetrics
+SECTIONS = RECALL_SECTIONS
+PAGE = ("recall", "dashboards/recall.html")
+FUNNEL_COLORS = ["#7a3e6d", "#2e90fa", "#f79009", "#12b76a"]
+
+
+def page_context(f: DashboardFilter) -> dict:
+    m = RecallMetrics(f)
+    services, funnel = m.recall_by_service(), m.recall_funnel()
+    kinds, days = m.recall_by_kind(), m.recall_days_after_due()
+    has_recovered = any(row["recovered"] for row in services.rows)
+    return {
+        "has_schedules": bool(services.rows),
+        "funnel_panel": panel(funnel, charts.bar(funnel, "stage", [("schedules", "Patients x services")],
+                                                 colors=FUNNEL_COLORS) if funnel.rows else None, f),
+        "services_panel": panel(services, charts.bar(services, "service", [("revenue", "Revenue recovered ($)")],
+                                                     money=True, horizontal=True) if has_recovered else None, f),
+        "lapse_panel": panel(m.recall_lapse(), None, f),
+        "kinds_panel": panel(kinds, charts.bar(kinds, "label", [("touches", "Touches sent"),
+                                                                ("recovered", "Visits recovered")])
+                             if any(row["touches"] or row["recovered"] for row in kinds.rows) else None, f),
+        "days_panel": panel(days, charts.bar(days, "label", [("recovered", "Visits recovered")])
+                            if has_recovered else None, f),
+    }

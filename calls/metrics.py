@@ -17,6 +17,7 @@ Definitions (also shown next to each figure):
   shown: that caller (the call's or the inbox item's patient) completed a consultation after the call.
 """
 
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from django.db import connection
@@ -24,13 +25,15 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, TextField, V
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
-from calls.models import Call, Event
+from medspa.dashboards import charts
+from medspa.dashboards.aggregates import LocalPart
+from medspa.dashboards.filters import DashboardFilter
+from medspa.dashboards.metrics import Sourced
+from medspa.dashboards.tables import Table, panel, share
+from medspa.models import Handoff, Service, Visit
+from medspa.routes import Route
 
-from ..models import Handoff, Service, Visit
-from ..routes import Route
-from .aggregates import LocalPart
-from .filters import DashboardFilter
-from .tables import Table, share
+from .models import Call, Event
 
 BOOKABLE_ROUTES = (Route.BOOKING, Route.REBOOKING, Route.EVENT_FOLLOW_UP, Route.MEMBER_SUPPORT, Route.BUNDLE_HELP)
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -70,9 +73,10 @@ CATEGORY_SQL = {
 
 
 class CallMetrics:
-    """Call sections of the overview (mixed into `OverviewMetrics`; `self.f` is the filter)."""
+    """Call sections of the overview. Each cached property is one aggregate query."""
 
-    f: DashboardFilter
+    def __init__(self, f: DashboardFilter):
+        self.f = f
 
     # --- queries ----------------------------------------------------------------------------
 
@@ -292,3 +296,65 @@ CALL_SECTIONS = {
     "calls-by-category": "calls_by_category", "calls-by-provider": "calls_by_provider",
     "calls-by-location": "calls_by_location",
 }
+
+
+# --- what the dashboard shell finds here (settings.DASHBOARD_SECTIONS, medspa/dashboards/sections.py) ---
+
+Metrics = CallMetrics
+SECTIONS = CALL_SECTIONS
+EVENT_SERIES = [("calls", "Calls"), ("consults_booked", "Consults booked"), ("consults_shown", "Consults shown")]
+
+
+def heat_cells(table: Table) -> list[dict]:
+    """The weekday x hour grid with a 0-1 intensity per cell (the heat strip; numbers in the cells)."""
+    hours = [key for key, _ in table.columns if key.startswith("h")]
+    peak = max([row[key] for row in table.rows for key in hours] or [0]) or 1
+    return [{"day": row["day"], "total": row["total"],
+             "cells": [{"n": row[key], "alpha": round(row[key] / peak, 2), "hour": label}
+                       for key, label in table.columns if key in hours]} for row in table.rows]
+
+
+def overview_context(f: DashboardFilter) -> dict:
+    """The call panels of the overview page."""
+    m = CallMetrics(f)
+    calls = m.calls_summary()
+    if not m.call_totals["calls"]:
+        return {"calls": calls, "has_calls": False}
+    heat, by_hour, weekday = m.calls_heat(), m.calls_by_hour(), m.calls_by_weekday()
+    source, event, category = m.calls_by_source(), m.calls_by_event(), m.calls_by_category()
+    provider, location = m.calls_by_provider(), m.calls_by_location()
+    return {
+        "calls": calls, "has_calls": True,
+        "heat_panel": {**panel(heat, None, f), "grid": heat_cells(heat),
+                       "hours": [label for key, label in heat.columns if key.startswith("h")]},
+        "hour_panel": panel(by_hour, charts.bar(by_hour, "label", [("calls", "Calls")]), f),
+        "weekday_panel": panel(weekday, charts.bar(weekday, "day", [("calls", "Calls")]), f),
+        "source_panel": panel(source, charts.doughnut(source, "label", "calls"), f),
+        "event_panel": panel(event, charts.bar(event, "event", EVENT_SERIES, horizontal=True) if event.rows else None,
+                             f),
+        "category_panel": panel(category, charts.bar(category, "label", [("calls", "Calls")], horizontal=True), f),
+        "provider_panel": panel(provider, charts.bar(provider, "label", [("calls", "Calls")], horizontal=True), f),
+        "location_panel": panel(location, None, f),
+    }
+
+
+def roi_defaults(f: DashboardFilter, span: str) -> dict[str, Sourced]:
+    """Monthly calls and bookable share measured from the clinic's calls in the range (one query).
+
+    Monthly calls = calls in the range scaled to 30 days (the range is 30 days by default).
+    Bookable share = calls routed booking, rebooking, event follow-up, member support or bundle help
+    (`BOOKABLE_ROUTES`: a visit or a member's use of credits can follow) / all calls.
+    Empty when no call was recorded in the range: the planning defaults apply and say so.
+    """
+    m = calls_in(f).aggregate(calls=Count("id"), bookable=Count("id", filter=Q(route__in=BOOKABLE_ROUTES)))
+    if not m["calls"]:
+        return {}
+    monthly = (Decimal(m["calls"]) * 30 / f.days).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    scaled = "" if f.days == 30 else f" (scaled from {f.days} days to 30)"
+    return {
+        "monthly_calls": Sourced(monthly, f"measured: {m['calls']} calls, {span}{scaled}", True),
+        "bookable_share": Sourced(
+            share(m["bookable"], m["calls"]),
+            f"measured: {m['bookable']} of {m['calls']} calls were routed booking, rebooking, event follow-up, "
+            f"member support or bundle help, {span}", True),
+    }

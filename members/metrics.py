@@ -19,10 +19,11 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, IntegerF
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from members.models import Bundle, BundleRedemption, CreditLedgerEntry, Membership, MembershipPlan
+from medspa.dashboards import charts
+from medspa.dashboards.filters import DashboardFilter
+from medspa.dashboards.tables import Table, money, panel
 
-from .filters import DashboardFilter
-from .tables import Table, money
+from .models import Bundle, BundleRedemption, CreditLedgerEntry, Membership, MembershipPlan
 
 S = Membership.Status
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -162,3 +163,23 @@ class MemberMetrics:
 
 MEMBER_SECTIONS = {"members": "members_summary", "members-by-plan": "members_by_plan",
                    "bundle-liability": "bundle_liability"}
+
+
+# --- what the dashboard shell finds here (settings.DASHBOARD_SECTIONS, medspa/dashboards/sections.py) ---
+
+Metrics = MemberMetrics
+SECTIONS = MEMBER_SECTIONS
+PAGE = ("members", "dashboards/members.html")
+
+
+def page_context(f: DashboardFilter) -> dict:
+    m = MemberMetrics(f)
+    summary, plans, bundles = m.members_summary(), m.members_by_plan(), m.bundle_liability()
+    return {
+        "summary": summary,
+        "plans_panel": panel(plans, charts.bar(plans, "plan", [("active", "Active"), ("past_due", "Past due"),
+                                                                ("frozen", "Frozen"), ("cancelling", "Cancelling")])
+                             if plans.rows else None, f),
+        "bundles_panel": panel(bundles, charts.bar(bundles, "service", [("liability", "Liability ($)")], money=True,
+                                                   horizontal=True) if bundles.rows else None, f),
+    }
