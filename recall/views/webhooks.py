@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 
 from medspa.models import Location, Patient, log_action
-from medspa.phones import mask_phone
 from medspa.twilio.keywords import STOP, read_keyword
 from medspa.twilio.webhooks import BadWebhook, parse_inbound_sms, twilio_webhook, twiml_ok
 
@@ -68,5 +67,5 @@ def refuse_unowned(sms) -> None:
     if keyword.kind == STOP:  # re-plans the patient's schedules (signals)
         Patient.opt_out_phone(sms.sender, source="sms_unowned_number",
                               note=f"Texted {keyword.matched!r} to {sms.to}, a number no location owns")
-    log_action(None, "twilio.sms_refused", sid=sms.sid, to=sms.to, sender=mask_phone(sms.sender),
+    log_action(None, "twilio.sms_refused", sid=sms.sid, to=sms.to, sender="…" + sms.sender[-4:],
                reason="no location owns the number", opted_out=keyword.kind == STOP)
