@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recall', '0004_touch_patient_required'),
+        ('recall', '0005_lean_indexes'),
     ]
 
     operations = [
