@@ -27,7 +27,7 @@ def test_photo_only_reply_shows_its_image_to_staff_of_that_location(login, alice
     page.goto(f"{live_server.url}/inbox/{item.pk}/")
     image = page.get_by_role("img", name="Photo 1 from the patient")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 1
+    page.wait_for_function("img => img.complete && img.naturalWidth === 1", arg=image.element_handle())
 
     page.context.clear_cookies()
     login(bob)
