@@ -7,6 +7,13 @@ keyword only where Twilio did not already answer it (settings.TWILIO_KEYWORD_REP
 once. Anything else goes through the triage engine into the inbox, carrying the patient's treatment
 history, the touch that prompted the reply and any photos (a photo soon after a treatment goes to a
 person as a safety escalation, like a symptom).
+
+A reply that triages as a safety escalation (a current symptom after a treatment) is an URGENT inbox item
+at once and gets the clinic's approved emergency wording back (the call plan's emergency script, in Spanish
+when the text is Spanish and the plan has Spanish wording): never reassurance, and at most one emergency
+reply per conversation (patient number + clinic number) per 24 hours.  Inbound texts are processed on their
+own Celery queue (``inbound``, settings.CELERY_TASK_ROUTES) by their own worker (Procfile ``inbound``), so
+they never wait behind queued recall sends.
 """
 
 import logging
@@ -16,6 +23,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from calls.models import CallPlan, Topic  # the call plan owns the approved wording (emergency script)
+from calls.plan import answer
 from medspa.models import Handoff, Location, Patient, Provider, Service, Visit
 from medspa.routes import Route
 from medspa.triage import triage
@@ -33,6 +42,7 @@ from .models.outbox import FINAL_STATUSES, STATUS_RANK
 log = logging.getLogger(__name__)
 
 REPLY_WINDOW = timedelta(days=30)
+EMERGENCY_REPLY_EVERY = timedelta(hours=24)
 # A photo this soon after a completed treatment is read like a symptom report: a person looks now.
 PHOTO_AFTER_TREATMENT = timedelta(days=14)
 CLINICAL_ROUTES = (Route.SAFETY_ESCALATION, Route.PROVIDER_REVIEW)
@@ -133,6 +143,8 @@ def handle(message: InboundMessage) -> None:
         reply = f"{clinic}: call us at {phone} for help. Reply STOP to opt out."
     elif location is not None:
         message.handoff = open_reply_handoff(message, patient, location, touch)
+        if message.handoff.route == Route.SAFETY_ESCALATION:
+            reply = emergency_reply(message, location, now)
     else:
         log.warning("Inbound SMS %s from an unknown sender to a shared number: not filed", message.message_sid)
     if reply and app_replies(keyword):
@@ -204,6 +216,20 @@ def open_reply_handoff(message: InboundMessage, patient, location, touch, *, res
     return handoff
 
 
+def emergency_reply(message: InboundMessage, location, now) -> str:
+    """The clinic's approved emergency wording for this texter, or "" if this conversation already got it
+    in the last 24 hours."""
+    already = (InboundMessage.objects.filter(from_number=message.from_number, to_number=message.to_number,
+                                             received_at__gte=now - EMERGENCY_REPLY_EVERY,
+                                             handoff__route=Route.SAFETY_ESCALATION)
+               .exclude(pk=message.pk).exclude(reply_body="").exists())
+    if already:
+        return ""
+    language = (message.handoff.context.get("fields") or {}).get("language", "en")
+    given = answer(CallPlan.current_for(location), Topic.EMERGENCY, clinic=location.name, language=language)
+    return given["wording"] if given else ""
+
+
 def run_triage(text: str, location) -> dict:
     catalog = [(s.name, s.aliases or []) for s in Service.objects.all()]
     providers = Provider.objects.filter(locations=location, is_active=True).values_list("name", flat=True)
@@ -220,6 +246,6 @@ def send_reply(message_id: int) -> None:
     try:
         sent = send_sms(to=message.from_number, body=message.reply_body, from_=message.to_number or None)
     except SmsError:
-        log.exception("Keyword reply to inbound %s failed (not retried: at most once)", message_id)
+        log.exception("Reply to inbound %s failed (not retried: at most once)", message_id)
         return
     InboundMessage.objects.filter(pk=message_id).update(reply_sid=sent.sid)
