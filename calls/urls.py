@@ -18,6 +18,7 @@ urlpatterns = [
     path("twilio/voice/incoming/", voice.incoming, name="voice_incoming"),
     path("twilio/voice/gather/", voice.gather, name="voice_gather"),
     path("twilio/voice/status/", voice.status, name="voice_status"),
+    path("twilio/voice/on-call/", voice.on_call, name="voice_on_call"),
     path("api/v1/calls/", api.create_call, name="api_create"),
     path("api/v1/calls/<int:pk>/", api.call_detail, name="api_detail"),
 ]

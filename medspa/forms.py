@@ -24,6 +24,8 @@ class PatientForm(forms.ModelForm):
         if "sms_consent" in self.changed_data and patient.sms_consent:
             patient.sms_consent_at = timezone.now()
             patient.sms_consent_source = Patient.ConsentSource.INTAKE_FORM
+        if "phone" in self.changed_data:  # a corrected number may be texted again
+            patient.phone_invalid_at, patient.phone_invalid_reason = None, ""
         if commit:
             patient.save()
         return patient

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "medspa.twilio.alerts.messaging_alerts",
             ],
         },
     },
@@ -135,8 +136,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+PRIVATE_MEDIA_BACKEND = env.str("PRIVATE_MEDIA_BACKEND", default="django.core.files.storage.FileSystemStorage")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Patients' MMS photos: no URL serves them, only the audited inbox view. Local files under `make run`;
+    # production may set PRIVATE_MEDIA_BACKEND to an S3-compatible storage (a private bucket).
+    "private_media": {
+        "BACKEND": PRIVATE_MEDIA_BACKEND,
+        "OPTIONS": {"location": str(VAR_DIR / "private-media")} if "FileSystem" in PRIVATE_MEDIA_BACKEND else {},
+    },
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND", default="django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -192,6 +200,9 @@ if SMS_BACKEND == "console" and not TWILIO_AUTH_TOKEN:
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com").rstrip("/")
 TWILIO_DEFAULT_FROM = env.str("TWILIO_DEFAULT_FROM", default="")
 # Messages per second the sender may send (Twilio long codes: 1/s; toll-free and short codes more).
+# Who answers STOP/START/HELP: "twilio" (Twilio's default or Advanced Opt-Out replies; the app stays
+# silent for those keywords) or "app" (turn Twilio's replies off; the app confirms once).
+TWILIO_KEYWORD_REPLIES = env.str("TWILIO_KEYWORD_REPLIES", default="twilio")
 SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=1.0)
 
 if env.bool("BEHIND_HTTPS_PROXY", default=False):
@@ -276,6 +287,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "calls-finalize-stale": {"task": "calls.tasks.finalize_stale_calls", "schedule": 300.0},
     # Recall: advance schedules whose next action time has come, write touches, re-queue the outbox.
     "recall-sweep": {"task": "recall.tasks.sweep", "schedule": 300.0},
+    # Twilio: probe each sender paused by an account/sender error; resume sending when it works.
+    "twilio-probe-paused-senders": {"task": "medspa.twilio.tasks.probe_paused_senders", "schedule": 60.0},
     # Member touchpoints (renewal, expiring credits, bundles) into the recall outbox; hourly, idempotent.
     "recall-member-touchpoints": {"task": "recall.tasks.member_touchpoints", "schedule": 3600.0},
 }

@@ -1,6 +1,7 @@
 from .audit import AuditLog, log_action, log_read, log_reads
 from .clinic import Location, Provider, Service, User
 from .inbox import Handoff
+from .messaging import MessageMedia, SenderPause
 from .numbers import PhoneNumberClaim
 from .patients import ConsentEvent, Patient, Visit
 
@@ -9,9 +10,11 @@ __all__ = [
     "ConsentEvent",
     "Handoff",
     "Location",
+    "MessageMedia",
     "Patient",
     "PhoneNumberClaim",
     "Provider",
+    "SenderPause",
     "Service",
     "User",
     "Visit",
