@@ -101,7 +101,7 @@ def test_no_on_call_number_is_flagged_to_the_owner_and_on_the_item(twilio_signed
     clinic.save()
     page = owner_client.get("/inbox/").content.decode()
     assert "Westside Aesthetics has no on-call number" in page
-    assert "Missing: safety calls ring no one" in owner_client.get("/admin/medspa/location/").content.decode()
+    assert "safety calls to this location ring no one" in owner_client.get("/settings/").content.decode()
     assert "has no on-call number" not in alice_client.get("/inbox/").content.decode()  # owners fix it
     root, item = safety_call(twilio_signed_post)
     assert root.find("Dial") is None and root.find("Hangup") is not None
