@@ -32,7 +32,7 @@ from django.db.models import (
 
 from ..models import Handoff, Service, Visit
 from ..routes import Route
-from . import sections
+from . import overview_figures, rollup, sections
 from .aggregates import Percentile
 from .filters import DashboardFilter
 from .tables import Table, display, minutes, money, share
@@ -66,18 +66,28 @@ class OverviewMetrics:
     # --- queries ----------------------------------------------------------------------------
 
     @cached_property
+    def figures(self):
+        """The additive figures (visits, inbox items) through the daily rollup: stored days + live edges."""
+        return rollup.figures(self.f)
+
+    @cached_property
     def visit_totals(self) -> dict:
-        consult, live = Q(service__category=CONSULT), ~Q(status=V.CANCELLED)
-        return visits_in(self.f).aggregate(
-            consults_booked=Count("id", filter=consult & live),
-            consults_shown=Count("id", filter=consult & Q(status=V.COMPLETED)),
-            consults_no_show=Count("id", filter=consult & Q(status=V.NO_SHOW)),
-            treatments_booked=Count("id", filter=~consult & live),
-            treatments_completed=Count("id", filter=~consult & Q(status=V.COMPLETED)),
-            treatments_booked_value=Sum("value", filter=~consult & live),
-            completed_value=Sum("value", filter=Q(status=V.COMPLETED)),
-            no_shows=Count("id", filter=Q(status=V.NO_SHOW)),
-        )
+        totals = dict.fromkeys(["consults_booked", "consults_shown", "consults_no_show", "treatments_booked",
+                                "treatments_completed", "no_shows"], 0)
+        totals.update(treatments_booked_value=Decimal(0), completed_value=Decimal(0))
+        for category, status, n, value in overview_figures.visit_groups(self.figures):
+            consult, live = category == CONSULT, status != V.CANCELLED
+            if consult:
+                totals["consults_booked"] += n if live else 0
+                totals["consults_shown"] += n if status == V.COMPLETED else 0
+                totals["consults_no_show"] += n if status == V.NO_SHOW else 0
+            elif live:
+                totals["treatments_booked"] += n
+                totals["treatments_booked_value"] += value
+                totals["treatments_completed"] += n if status == V.COMPLETED else 0
+            totals["completed_value"] += value if status == V.COMPLETED else 0
+            totals["no_shows"] += n if status == V.NO_SHOW else 0
+        return totals
 
     @cached_property
     def repeat_protected(self) -> dict:
@@ -97,22 +107,19 @@ class OverviewMetrics:
 
     @cached_property
     def route_rows(self) -> list[dict]:
-        rows = list(
-            handoffs_in(self.f)
-            .values("route")
-            .annotate(
-                items=Count("id"),
-                contacted=Count("claimed_at"),
-                summarized=Count("id", filter=~Q(summary="")),
-                booked_consult=Count("id", filter=Q(outcome=Handoff.Outcome.BOOKED_CONSULT)),
-                booked_treatment=Count("id", filter=Q(outcome=Handoff.Outcome.BOOKED_TREATMENT)),
-                median=Percentile(FOLLOW_UP, 0.5, output_field=DurationField()),
-                p90=Percentile(FOLLOW_UP, 0.9, output_field=DurationField()),
-            )
+        """Counts per route from the rollup; follow-up percentiles (not additive) counted live."""
+        speed = {
+            row["route"]: row for row in
+            handoffs_in(self.f).filter(claimed_at__isnull=False).values("route")
+            .annotate(median=Percentile(FOLLOW_UP, 0.5, output_field=DurationField()),
+                      p90=Percentile(FOLLOW_UP, 0.9, output_field=DurationField()))
             .order_by()
-        )
+        }
+        rows = [{"route": route, **counts, "median": speed.get(route, {}).get("median"),
+                 "p90": speed.get(route, {}).get("p90")}
+                for route, counts in overview_figures.handoff_routes(self.figures).items()]
         order = {route: i for i, route in enumerate(Route.values)}
-        return sorted(rows, key=lambda row: order.get(row["route"], len(order)))
+        return sorted(rows, key=lambda row: (order.get(row["route"], len(order)), row["route"]))
 
     @cached_property
     def follow_up_all(self) -> dict:
@@ -124,12 +131,10 @@ class OverviewMetrics:
 
     @cached_property
     def mix_rows(self) -> list[dict]:
-        return list(
-            visits_in(self.f).filter(status=V.COMPLETED)
-            .values("service__category")
-            .annotate(visits=Count("id"), value=Sum("value"))
-            .order_by("-value", "service__category")
-        )
+        rows = [{"service__category": category, "visits": n, "value": value}
+                for category, status, n, value in overview_figures.visit_groups(self.figures)
+                if status == V.COMPLETED]
+        return sorted(rows, key=lambda row: (-row["value"], row["service__category"]))
 
     # --- sections ---------------------------------------------------------------------------
 
