@@ -9,6 +9,7 @@ import sys
 BENCHMARKS = {
     "dashboard": "bench.dashboard",
     "recall_sweep": "bench.recall_sweep",
+    "webhook": "bench.webhook",
 }
 
 

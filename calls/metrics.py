@@ -131,7 +131,44 @@ def daily_figures(slices) -> Counter:
             out[f"{prefix}:{row['value']}"] += row["calls"]
     for category, n in category_counts(slices).items():
         out[f"category:{category}"] += n
+    for row in event_figures(calls):
+        for measure in ("calls", "consults_booked", "consults_shown"):
+            out[f"event:{row['event_id']}:{measure}"] += row[measure]
     return out
+
+
+def event_figures(calls) -> list[dict]:
+    """Per event: calls, consults booked (the call's inbox item resolved so), consults shown (that caller
+    completed a consultation after the call)."""
+    booked = Q(handoff__outcome=Handoff.Outcome.BOOKED_CONSULT)
+    consult_after = Visit.objects.filter(
+        patient_id=Coalesce(OuterRef("patient_id"), OuterRef("handoff__patient_id")),
+        service__category=Service.Category.CONSULT, status=Visit.Status.COMPLETED,
+        starts_at__gt=OuterRef("started_at"),
+    )
+    return list(
+        calls.filter(event__isnull=False)
+        # Only calls that booked a consult need the (indexed) look-ahead for the visit.
+        .annotate(shown=Case(When(booked, then=Exists(consult_after)), default=Value(False)))
+        .values("event_id")
+        .annotate(calls=Count("id"), consults_booked=Count("id", filter=booked),
+                  consults_shown=Count("id", filter=Q(shown=True)))
+        .order_by()
+    )
+
+
+def calls_shown_by(visit) -> list[tuple[int, object]]:
+    """Where a visit's change can move `consults_shown`: the patient's event calls before it (rollup.watch)."""
+    if visit.patient_id is None or visit.starts_at is None:
+        return []
+    return list(Call.objects.filter(Q(patient_id=visit.patient_id) | Q(handoff__patient_id=visit.patient_id),
+                                    event__isnull=False, started_at__lt=visit.starts_at)
+                .values_list("location_id", "started_at"))
+
+
+def call_of(handoff) -> list[tuple[int, object]]:
+    """Where an inbox item's change can move a call figure (its outcome): its call (rollup.watch)."""
+    return list(Call.objects.filter(handoff_id=handoff.pk).values_list("location_id", "started_at"))
 
 
 def _prefixed(figures: Counter, prefix: str) -> dict[str, int]:
@@ -189,21 +226,14 @@ class CallMetrics:
 
     @cached_property
     def event_rows(self) -> list[dict]:
-        booked = Q(handoff__outcome=Handoff.Outcome.BOOKED_CONSULT)
-        consult_after = Visit.objects.filter(
-            patient_id=Coalesce(OuterRef("patient_id"), OuterRef("handoff__patient_id")),
-            service__category=Service.Category.CONSULT, status=Visit.Status.COMPLETED,
-            starts_at__gt=OuterRef("started_at"),
-        )
-        return list(
-            calls_in(self.f).filter(event__isnull=False)
-            # Only calls that booked a consult need the (indexed) look-ahead for the visit.
-            .annotate(shown=Case(When(booked, then=Exists(consult_after)), default=Value(False)))
-            .values("event_id", "event__name", "event__kind", "event__starts_at")
-            .annotate(calls=Count("id"), consults_booked=Count("id", filter=booked),
-                      consults_shown=Count("id", filter=Q(shown=True)))
-            .order_by("-calls", "event__name")
-        )
+        counts: dict[int, dict] = {}
+        for key, n in _prefixed(self.figures, "event:").items():
+            event_id, measure = key.split(":")
+            counts.setdefault(int(event_id), {"calls": 0, "consults_booked": 0, "consults_shown": 0})[measure] = n
+        events = Event.objects.filter(pk__in=[pk for pk, row in counts.items() if row["calls"]])
+        rows = [{"event_id": e.pk, "event__name": e.name, "event__kind": e.kind, "event__starts_at": e.starts_at,
+                 **counts[e.pk]} for e in events]
+        return sorted(rows, key=lambda row: (-row["calls"], row["event__name"]))
 
     @cached_property
     def category_counts(self) -> dict[str, int]:

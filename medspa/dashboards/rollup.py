@@ -7,21 +7,22 @@ being (location id, since, until). The same function fills the rollup and counts
 cannot disagree by construction (and `tests/test_dashboard_rollup.py` checks that they do not).
 
 - `roll_up()` (the beat task `medspa.tasks.roll_up_dashboards`) stores one `DailyFigures` row per
-  location and ended local day, newest first, for the last `settings.DASHBOARD_ROLLUP_DAYS` days. A saved or deleted visit,
-  inbox item or call drops the stored days around it (`forget`), so the next read counts those days
-  live and the next run stores them again: a figure is never stale, only slower for a few minutes.
+  location and ended local day, newest first, for the last `settings.DASHBOARD_ROLLUP_DAYS` days. A saved
+  or deleted visit, inbox item or call drops the stored days around it (`forget`), so the next read counts
+  those days live and the next run stores them again: a figure is never stale, only slower for a few minutes.
 - `figures(f)` answers a dashboard filter: the stored days that lie wholly inside the range (in each
   location's own time zone) plus one live count over everything else -- the range's edges, today's
   partial day, days not stored yet. A 365-day range costs 365 small rows per location and two edges.
 """
 
+import operator
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import signals
-from django.db.models import Q
+from django.db.models import Q, signals
 from django.utils import timezone
 
 from ..models import DailyFigures, Location
@@ -119,34 +120,42 @@ def roll_up(now: datetime | None = None, batch: int = BATCH) -> int:
     return done
 
 
-def forget(location_id: int | None, moment: datetime | None) -> None:
-    """A row at this moment changed: drop the stored days that may hold it (the UTC day and its neighbours,
-    which covers every time zone). Reads count those days live until the next run stores them again."""
-    if location_id is None or moment is None:
-        return
-    day = moment.astimezone(UTC).date()
-    DailyFigures.objects.filter(location_id=location_id, day__gte=day - timedelta(days=1),
-                                day__lte=day + timedelta(days=1)).delete()
+def forget(places) -> None:
+    """Rows at these (location id, moment) places changed: drop the stored days that may hold them (the UTC
+    day and its neighbours, which covers every time zone), in one statement. Reads count those days live
+    until the next run stores them again."""
+    days = {(location_id, moment.astimezone(UTC).date()) for location_id, moment in places
+            if location_id is not None and isinstance(moment, datetime)}
+    if days:
+        DailyFigures.objects.filter(reduce(operator.or_, [
+            Q(location_id=location_id, day__gte=day - timedelta(days=1), day__lte=day + timedelta(days=1))
+            for location_id, day in days
+        ])).delete()
 
 
-def watch(model, field: str) -> None:
+def watch(model, *fields: str, related=None) -> None:
     """Keep the rollup honest about `model`: a saved or deleted row drops the stored days it was (and is) in.
 
-    Called from each app's AppConfig.ready for the models its `daily_figures` count, with the time field
-    that places a row on a day (a visit's appointment time, an item's opening, a call's start)."""
+    Called from each app's AppConfig.ready for the models its `daily_figures` count, with the time fields
+    that place a row on a day (a visit's appointment and booking times, an item's opening, a call's start).
+    `related(instance)` may name more (location id, moment) pairs whose figures depend on this row (a
+    later visit of the same patient, an event call the visit shows up for)."""
+
+    def place(instance) -> set:
+        return {(instance.__dict__.get("location_id"), instance.__dict__.get(name)) for name in fields}
 
     def remember(sender, instance, **kwargs):
-        instance._rollup_was = (instance.__dict__.get("location_id"), instance.__dict__.get(field))
+        instance._rollup_was = place(instance)
 
     def changed(sender, instance, **kwargs):
-        was = getattr(instance, "_rollup_was", (None, None))
-        now = (instance.location_id, getattr(instance, field))
-        forget(*now)
-        if was != now:
-            forget(*was)
-        instance._rollup_was = now
+        now = place(instance)
+        forget([*now, *getattr(instance, "_rollup_was", ()), *(related(instance) if related else ())])
+        if fields:
+            instance._rollup_was = now
 
-    uid = f"dashboards-rollup-{model._meta.label}"
-    signals.post_init.connect(remember, sender=model, weak=False, dispatch_uid=uid)
+    uid = f"dashboards-rollup-{model._meta.label}-{related.__module__}.{related.__name__}" if related else \
+        f"dashboards-rollup-{model._meta.label}"
+    if fields:  # where the row was when loaded, so a moved row drops its old days too
+        signals.post_init.connect(remember, sender=model, weak=False, dispatch_uid=uid)
     signals.post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid)
     signals.post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid)
