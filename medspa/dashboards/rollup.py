@@ -21,13 +21,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q, signals
 from django.utils import timezone
 
 from ..models import DailyFigures, Location
 from . import overview_figures, sections
 from .filters import DashboardFilter
+from .session import analytics
 
 BATCH = 200  # location-days stored per run, so the first run after an install stays short
 
@@ -109,7 +109,7 @@ def roll_up(now: datetime | None = None, batch: int = BATCH) -> int:
         while day >= oldest and done < batch:
             if day not in have:
                 since, until = day_start(day, tz), day_start(day + timedelta(days=1), tz)
-                with transaction.atomic():
+                with analytics():  # one transaction, PostgreSQL's JIT off (session.py)
                     day_figures = {key: value for key, value in count([(loc.pk, since, until)]).items() if value}
                     DailyFigures.objects.update_or_create(
                         location=loc, day=day, defaults={"figures": day_figures, "computed_at": now}
