@@ -192,6 +192,7 @@ def main(argv=None):
         "DJANGO_SETTINGS_MODULE": "bench.webhook_settings", "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": base,
         "DEBUG": "false", "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1",
         "VAR_DIR": str(workdir / "var"), "SMS_BACKEND": "console", "PYTHONPATH": str(ROOT),
+        "TWILIO_DEFAULT_FROM": "+14155550100",  # the number the texts are sent to is ours
     })
     gunicorn = None
     try:

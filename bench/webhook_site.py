@@ -10,7 +10,11 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from medspa.urls import urlpatterns as project_urls
-from medspa.webhooks import twilio_webhook
+
+try:  # where the twilio rewrite puts the signature check
+    from medspa.twilio.webhooks import twilio_webhook
+except ImportError:
+    from medspa.webhooks import twilio_webhook
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
