@@ -1,11 +1,14 @@
 from django.urls import path
 
-from .views import patient_link, staff, webhooks
+from .views import patient_link, settings, staff, webhooks
 
 app_name = "recall"
 urlpatterns = [
     path("recall/", staff.dashboard, name="dashboard"),
     path("recall/import/", staff.import_page, name="import"),
+    path("settings/recall/", settings.rules, name="settings"),
+    path("settings/recall/<int:service_pk>/", settings.rule_edit, name="rule_edit"),
+    path("settings/wording/<int:pk>/", settings.wording_edit, name="wording_edit"),
     path("r/<str:token>/", patient_link.patient_link, name="link"),
     path("twilio/sms/status/", webhooks.sms_status, name="twilio_status"),
     path("twilio/sms/inbound/", webhooks.sms_inbound, name="twilio_inbound"),
