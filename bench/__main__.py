@@ -12,6 +12,7 @@ BENCHMARKS = {
     "recall_sweep": "bench.recall_sweep",
     "triage": "bench.triage",
     "history_import": "bench.history_import",
+    "webhook": "bench.webhook",
 }
 
 

@@ -275,6 +275,8 @@ DASHBOARD_SECTIONS = ["calls.metrics", "members.metrics", "recall.metrics"]
 # A patient's member figures, for staff (inbox items, call summaries) and for a verified caller
 # (medspa/member_figures.py).
 MEMBER_FIGURES = "members.figures"
+# Days the dashboards' daily rollup keeps per location (the filter allows 366; older ranges count live).
+DASHBOARD_ROLLUP_DAYS = 400
 
 # Periodic tasks: each is a sweep that reads what the database says is due, safe to rerun.
 CELERY_BEAT_SCHEDULE: dict = {
@@ -291,4 +293,6 @@ CELERY_BEAT_SCHEDULE: dict = {
     "twilio-probe-paused-senders": {"task": "medspa.twilio.tasks.probe_paused_senders", "schedule": 60.0},
     # Member touchpoints (renewal, expiring credits, bundles) into the recall outbox; hourly, idempotent.
     "recall-member-touchpoints": {"task": "recall.tasks.member_touchpoints", "schedule": 3600.0},
+    # Dashboards: store the figures of ended days (medspa/dashboards/rollup.py); a batch per run, idempotent.
+    "dashboards-roll-up": {"task": "medspa.tasks.roll_up_dashboards", "schedule": 300.0},
 }

@@ -4,10 +4,12 @@ from .inbox import Handoff
 from .messaging import MessageMedia, SenderPause
 from .numbers import PhoneNumberClaim
 from .patients import ConsentEvent, Patient, Visit
+from .rollup import DailyFigures
 
 __all__ = [
     "AuditLog",
     "ConsentEvent",
+    "DailyFigures",
     "Handoff",
     "Location",
     "MessageMedia",
