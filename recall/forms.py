@@ -50,7 +50,9 @@ class ImportForm(forms.Form):
 class DueFilterForm(forms.Form):
     service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False, empty_label="All services")
     state = forms.ChoiceField(required=False, choices=[("", "Due, late and lapsed"),
-                                                       *RecallSchedule.State.choices])
+                                                       *[(value, "Can't be texted (opted out, no consent, bad number)"
+                                                         if value == RecallSchedule.State.OPTED_OUT else label)
+                                                        for value, label in RecallSchedule.State.choices]])
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, empty_label="All locations")
 
     def __init__(self, *args, user, **kwargs):

@@ -85,6 +85,23 @@ class RecallSchedule(models.Model):
         return f"{self.patient} · {self.service} · {self.get_state_display()}"
 
     @property
+    def state_label(self) -> str:
+        """The state for people. `opted_out` means "no texts may go", which has several causes: only a
+        patient who actually said stop is shown as "Opted out"."""
+        if self.state != State.OPTED_OUT:
+            return self.get_state_display()
+        patient = self.patient
+        if patient.sms_opted_out_at:
+            return "Opted out"
+        if patient.phone_invalid_at:
+            return "Number can't get texts"
+        if not patient.phone:
+            return "No phone number"
+        if not patient.sms_consent:
+            return "No consent on file"
+        return self.get_state_display()
+
+    @property
     def kinds(self) -> set[str]:
         return {k for k in self.kinds_sent.split(",") if k}
 
