@@ -1,4 +1,4 @@
-"""Patients, their visits, and the SMS consent ledger."""
+"""Patients, their visits, and the consent ledger (texts and email)."""
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -36,11 +36,27 @@ class PatientQuerySet(LocationScopedQuerySet):
         ).exclude(phone="")
 
 
+class Contact(models.TextChoices):
+    """How the clinic may reach a patient, separate from where they are in the recall cycle."""
+
+    TEXT_ALLOWED = "text_allowed", "text allowed"
+    NO_CONSENT = "no_consent", "no consent on file"
+    OPTED_OUT = "opted_out", "opted out of texts"
+    NUMBER_CANNOT_TEXT = "number_cannot_text", "number cannot take texts"
+    NO_PHONE = "no_phone", "no phone number"
+    EMAIL_ALLOWED = "email_allowed", "email allowed"
+    EMAIL_UNSUBSCRIBED = "email_unsubscribed", "email unsubscribed"
+    NO_EMAIL = "no_email", "no email address"
+
+
 class Patient(models.Model):
+    Contact = Contact
+
     class ConsentSource(models.TextChoices):
         INTAKE_FORM = "intake_form", "Intake form"
         IMPORT = "import", "History import"
         VERBAL = "verbal", "Verbal (recorded by staff)"
+        WRITTEN = "written", "Signed form (recorded by staff)"
         KEYWORD = "keyword", "Texted START"
         UNKNOWN = "unknown", "Unknown"
 
@@ -61,6 +77,14 @@ class Patient(models.Model):
     sms_opted_out_at = models.DateTimeField(null=True, blank=True)
     phone_invalid_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when the carrier reports the number cannot receive texts."
+    )
+    email_consent = models.BooleanField(default=False)
+    email_consent_source = models.CharField(
+        max_length=20, choices=ConsentSource.choices, default=ConsentSource.UNKNOWN
+    )
+    email_consent_at = models.DateTimeField(null=True, blank=True)
+    email_unsubscribed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set by the unsubscribe link in an email; stops email only."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -99,6 +123,39 @@ class Patient(models.Model):
     @property
     def can_text(self) -> bool:
         return bool(self.phone) and self.sms_consent and not self.sms_opted_out_at and not self.phone_invalid_at
+
+    @property
+    def can_email(self) -> bool:
+        return bool(self.email) and self.email_consent and not self.email_unsubscribed_at
+
+    @property
+    def text_contact(self) -> "Contact":
+        """How a text may reach the patient: one fact, the first that applies."""
+        if self.sms_opted_out_at:
+            return Contact.OPTED_OUT
+        if not self.phone:
+            return Contact.NO_PHONE
+        if self.phone_invalid_at:
+            return Contact.NUMBER_CANNOT_TEXT
+        return Contact.TEXT_ALLOWED if self.sms_consent else Contact.NO_CONSENT
+
+    @property
+    def email_contact(self) -> "Contact":
+        if self.email_unsubscribed_at:
+            return Contact.EMAIL_UNSUBSCRIBED
+        if not self.email:
+            return Contact.NO_EMAIL
+        return Contact.EMAIL_ALLOWED if self.email_consent else Contact.NO_CONSENT
+
+    @property
+    def contact(self) -> str:
+        """Both facts in words, for pages and `recall_status`: the text fact, then the email fact when there is
+        an address or an unsubscribe ("no consent on file" once when neither channel has consent)."""
+        facts = [self.text_contact.label]
+        email = self.email_contact
+        if email != Contact.NO_EMAIL and email.label not in facts:
+            facts.append(email.label)
+        return "; ".join(facts)
 
     @classmethod
     @transaction.atomic

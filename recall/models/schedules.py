@@ -10,13 +10,14 @@ from medspa.models.scoping import LocationScopedQuerySet
 
 
 class State(models.TextChoices):
+    """Where the patient is in the cycle, from the treatment timeline alone (never from consent)."""
+
     UPCOMING = "upcoming", "Upcoming"
     DUE = "due", "Due"
     LATE = "late", "Late"
     LAPSED = "lapsed", "Lapsed"
     BOOKED = "booked", "Booked"
     PAUSED = "paused", "Paused"
-    OPTED_OUT = "opted_out", "Opted out"
     CLOSED = "closed", "Closed"
 
 
