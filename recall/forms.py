@@ -2,7 +2,7 @@ from django import forms
 
 from medspa.models import Location, Service
 
-from .models import RecallSchedule
+from .models import CallOutcome, RecallSchedule
 
 DAYS = [("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"), ("fri", "Friday"),
         ("sat", "Saturday")]
@@ -56,3 +56,17 @@ class DueFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = Location.objects.visible_to(user)
+
+
+class CallListFilterForm(forms.Form):
+    service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False, empty_label="All services")
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, empty_label="All locations")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.visible_to(user)
+
+
+class CallOutcomeForm(forms.Form):
+    OUTCOMES = CallOutcome.Outcome.choices
+    outcome = forms.ChoiceField(choices=OUTCOMES)

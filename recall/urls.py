@@ -1,11 +1,13 @@
 from django.urls import path
 
-from .views import patient_link, staff, webhooks
+from .views import calls, patient_link, staff, webhooks
 
 app_name = "recall"
 urlpatterns = [
     path("recall/", staff.dashboard, name="dashboard"),
     path("recall/import/", staff.import_page, name="import"),
+    path("recall/calls/", calls.call_list_page, name="call_list"),
+    path("recall/calls/<int:pk>/outcome/", calls.call_outcome, name="call_outcome"),
     path("r/<str:token>/", patient_link.patient_link, name="link"),
     path("twilio/sms/status/", webhooks.sms_status, name="twilio_status"),
     path("twilio/sms/inbound/", webhooks.sms_inbound, name="twilio_inbound"),

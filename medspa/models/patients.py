@@ -151,9 +151,11 @@ class Patient(models.Model):
     def contact(self) -> str:
         """Both facts in words, for pages and `recall_status`: the text fact, then the email fact when there is
         an address or an unsubscribe ("no consent on file" once when neither channel has consent)."""
-        facts = [self.text_contact.label]
-        email = self.email_contact
-        if email != Contact.NO_EMAIL and email.label not in facts:
+        text, email = self.text_contact, self.email_contact
+        facts = [text.label]
+        if email == Contact.NO_CONSENT and text != Contact.NO_CONSENT:
+            facts.append("no email consent on file")
+        elif email not in (Contact.NO_EMAIL, text):
             facts.append(email.label)
         return "; ".join(facts)
 

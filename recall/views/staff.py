@@ -16,7 +16,7 @@ from medspa.permissions import owner_required, staff_required
 from .. import metrics
 from ..forms import DueFilterForm, ImportForm
 from ..importer import HeaderError, import_history
-from ..models import RecallSchedule
+from ..models import CallOutcome, RecallSchedule
 from ..models.schedules import OWING_STATES
 
 PERIODS = {"30": 30, "90": 90, "365": 365}
@@ -43,9 +43,13 @@ def dashboard(request):
         state = data["state"]
     schedules = schedules.filter(state=state) if state else schedules.filter(state__in=OWING_STATES)
     page = Paginator(schedules, 50).get_page(request.GET.get("page"))
+    calls = metrics.call_outcomes(location_ids, start, end)
     context = {"page": page, "filters": filters, "days": days,
                "summary": metrics.summary(location_ids, start, end),
-               "by_kind": metrics.recovered_by_kind(location_ids, start, end)}
+               "by_kind": metrics.recovered_by_kind(location_ids, start, end),
+               "by_channel": metrics.recovered_by_channel(location_ids, start, end),
+               "calls": [(label, calls[key]) for key, label in CallOutcome.Outcome.choices],
+               "to_call": metrics.to_call_count(location_ids)}
     return TemplateResponse(request, "recall/dashboard.html", context)
 
 
