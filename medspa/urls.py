@@ -22,6 +22,7 @@ urlpatterns = [
     path("patients/new/", views.patient_edit, name="patient_new"),
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
     path("patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
+    path("patients/<int:pk>/consent/", views.patient_consent, name="patient_consent"),
     path("patients/<int:pk>/visits/", views.visit_add, name="visit_add"),
     path("", include("calls.urls")),
     path("", include("recall.urls")),

@@ -33,7 +33,8 @@ class SnoozeForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="CSV file", help_text="Header: patient_id,first_name,last_name,phone,email,"
-                                                       "location,service,provider,visit_date,status,amount")
+                                                       "location,service,provider,visit_date,status,amount "
+                                                       "(optional: sms_consent, email_consent as yes/no)")
     consent = forms.BooleanField(
         required=False, label="Every patient in this file agreed to receive texts from us",
         help_text="Leave unticked if you are not sure: patients without recorded consent are never texted.")

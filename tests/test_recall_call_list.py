@@ -53,7 +53,7 @@ def test_history_without_consent_keeps_the_timeline_and_fills_the_call_list(tmp_
         sweep()
         page = alice_client.get(reverse("recall:call_list"))
     assert Touch.objects.count() == 0
-    assert {pid: s for pid, s in RecallSchedule.objects.values_list("patient__external_id", "state")} == EXPECTED
+    assert dict(RecallSchedule.objects.values_list("patient__external_id", "state")) == EXPECTED
     html = page.content.decode()
     # Due, late and lapsed only; the visit most worth recovering first ($900, $450, $225).
     names = [name for name in ("Lou Lapsed", "Dana Due", "Lee Late", "Uma Upcoming", "Bo Booked") if name in html]

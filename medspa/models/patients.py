@@ -159,6 +159,34 @@ class Patient(models.Model):
             facts.append(email.label)
         return "; ".join(facts)
 
+    @transaction.atomic
+    def record_consent(self, channel: str, given: bool, source: str, actor=None, now=None) -> bool:
+        """Staff record what the patient said about texts or email (intake form, patient page) on a saved
+        patient. Returns True when something changed; each change is a ConsentEvent with its source and time.
+        Recording consent for texts never overrides a STOP the patient sent by text: they text START."""
+        now = now or timezone.now()
+        prefix = "sms" if channel == ConsentEvent.Channel.SMS else "email"
+        unsubscribed = prefix == "email" and self.email_unsubscribed_at is not None
+        if given == getattr(self, f"{prefix}_consent") and not (given and unsubscribed):
+            return False
+        if given and prefix == "sms" and self.sms_opted_out_at:
+            return False
+        setattr(self, f"{prefix}_consent", given)
+        if given:
+            setattr(self, f"{prefix}_consent_source", source)
+        setattr(self, f"{prefix}_consent_at", now if given else None)
+        fields = [f"{prefix}_consent", f"{prefix}_consent_source", f"{prefix}_consent_at", "updated_at"]
+        if given and unsubscribed:
+            self.email_unsubscribed_at = None
+            fields.append("email_unsubscribed_at")
+        self.save(update_fields=fields)
+        ConsentEvent.objects.create(
+            patient=self, channel=channel, phone=str(self.phone or "") if prefix == "sms" else "",
+            email=self.email if prefix == "email" else "", source=source, created_at=now,
+            kind=ConsentEvent.Kind.OPT_IN if given else ConsentEvent.Kind.OPT_OUT,
+            note=f"Recorded by {actor.get_username()}" if getattr(actor, "is_authenticated", False) else "")
+        return True
+
     @classmethod
     @transaction.atomic
     def opt_out_phone(cls, phone: str, source: str, note: str = "") -> int:
@@ -204,8 +232,14 @@ class ConsentEvent(models.Model):
         OPT_IN = "opt_in", "Opted in"
         OPT_OUT = "opt_out", "Opted out"
 
+    class Channel(models.TextChoices):
+        SMS = "sms", "Texts"
+        EMAIL = "email", "Email"
+
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consent_events")
-    phone = models.CharField(max_length=20)
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.SMS, db_default=Channel.SMS)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source = models.CharField(max_length=40, help_text="sms_keyword, recall_link, carrier_21610, staff…")
     note = models.CharField(max_length=250, blank=True)
