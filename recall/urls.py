@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calls, patient_link, staff, webhooks
+from .views import calls, patient_link, staff, unsubscribe, webhooks
 
 app_name = "recall"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("recall/calls/", calls.call_list_page, name="call_list"),
     path("recall/calls/<int:pk>/outcome/", calls.call_outcome, name="call_outcome"),
     path("r/<str:token>/", patient_link.patient_link, name="link"),
+    path("e/unsubscribe/<str:token>/", unsubscribe.email_unsubscribe, name="email_unsubscribe"),
     path("twilio/sms/status/", webhooks.sms_status, name="twilio_status"),
     path("twilio/sms/inbound/", webhooks.sms_inbound, name="twilio_inbound"),
 ]

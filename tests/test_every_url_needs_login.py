@@ -14,6 +14,7 @@ PUBLIC = {
     "logout": "logging out",
     "healthz": "load balancer health check",
     "recall:link": "patients open their signed recall link on their phone (opaque token, rate-limited)",
+    "recall:email_unsubscribe": "one-click unsubscribe in a recall email (signed token, rate-limited, email only)",
 }
 SIGNED = {"calls:voice_incoming", "calls:voice_gather", "calls:voice_status", "recall:twilio_status",
           "recall:twilio_inbound"}

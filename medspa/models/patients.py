@@ -187,6 +187,19 @@ class Patient(models.Model):
             note=f"Recorded by {actor.get_username()}" if getattr(actor, "is_authenticated", False) else "")
         return True
 
+    @transaction.atomic
+    def unsubscribe_email(self, source: str, now=None) -> bool:
+        """The patient clicked the unsubscribe link in an email: no more email, texts unchanged. Returns
+        False when they were already unsubscribed (a second click records nothing)."""
+        now = now or timezone.now()
+        if not Patient.objects.filter(pk=self.pk, email_unsubscribed_at__isnull=True).update(
+                email_unsubscribed_at=now, updated_at=now):
+            return False
+        self.email_unsubscribed_at = now
+        ConsentEvent.objects.create(patient=self, channel=ConsentEvent.Channel.EMAIL, email=self.email,
+                                    kind=ConsentEvent.Kind.OPT_OUT, source=source, created_at=now)
+        return True
+
     @classmethod
     @transaction.atomic
     def opt_out_phone(cls, phone: str, source: str, note: str = "") -> int:
