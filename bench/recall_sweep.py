@@ -1,74 +1,69 @@
-"""Recall sweep at scale: 1,000,000 patients with history in PostgreSQL, 1% due.
+"""Recall sweep at scale, beside its own references in the same run.
 
-Times the real sweep (`recall.sweep.sweep`, writing touches and links, queueing nothing) next to a
-naive full-table evaluation (aggregate every patient x service's last visit and run the same clock
-in Python), in the same run on the same data, and writes the figures to docs/benchmarks.md.
+    python -m bench recall_sweep [--patients 1000000] [--due 10000] [--rounds 3] [--no-doc]
 
-    python -m bench recall_sweep [--patients 1000000] [--due-share 0.01] [--keep]
+Builds PostgreSQL data with INSERT ... SELECT generate_series (no ORM): `--patients` patients, one
+recall schedule each, a sent touch and its link for every second patient (a table with history), and
+`--due` schedules whose next action time has come (window open: each owes an on-time text). Then, in
+alternating order, resetting the due rows between runs (untimed, with VACUUM):
 
-Uses DATABASE_URL when it points at PostgreSQL (a database `medspa_bench` is created next to it),
-otherwise starts the throwaway server from tests/testservers.py. Data is built with
-INSERT ... SELECT generate_series, so it takes minutes, not hours.
+- ours: `recall.sweep.sweep()` (lock, decide, word, write touches and links; queueing nothing);
+- same_shape: one SQL statement per batch of the same shape on our tables (claim due schedules with
+  SKIP LOCKED, advance them, insert touch + link), wording made in SQL: what the database alone costs;
+- floor: the minimal statement per batch on the bench's own scratch tables (claim with SKIP LOCKED,
+  advance, insert an outbox row).
+
+Ends with one line: `recall_sweep patients=... due=... ours_s=... floor_s=... same_shape_s=...
+ratio_floor=... ratio_same_shape=...` (medians). Uses DATABASE_URL when it is PostgreSQL (database
+`medspa_bench` next to it), otherwise a throwaway server from tests/testservers.py.
 """
 
 import argparse
-import os
-import platform
-import re
+import contextlib
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- recall-sweep:start -->", "<!-- recall-sweep:end -->"
+from .database import ROOT, median, throwaway_database, write_doc
+
+BATCH = 500  # recall.sweep.BATCH_SIZE; the references use the same batch size
 
 
 def parse(argv):
     parser = argparse.ArgumentParser(prog="python -m bench recall_sweep")
     parser.add_argument("--patients", type=int, default=1_000_000)
-    parser.add_argument("--due-share", type=float, default=0.01)
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3, help="Timed runs of each (after one warm-up each).")
     parser.add_argument("--no-doc", action="store_true", help="Print the figures only.")
     return parser.parse_args(argv)
 
 
-def database_url() -> tuple[str, object]:
-    url = os.environ.get("DATABASE_URL", "")
-    servers = None
-    if not url.startswith("postgres"):
-        sys.path.insert(0, str(ROOT / "tests"))
-        from testservers import TestServers
-
-        servers = TestServers()
-        url = servers.start()["DATABASE_URL"]
-    base, _, _name = url.rpartition("/")
-    import psycopg
-
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS medspa_bench")
-        conn.execute("CREATE DATABASE medspa_bench")
-    return base + "/medspa_bench", servers
+LOADED = ("medspa_patient", "recall_recallschedule", "recall_touch", "recall_recalllink")
 
 
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medspa.settings")
-    os.environ.setdefault("VAR_DIR", "/tmp/medspa-bench-var")
-    os.environ["SMS_BACKEND"] = "console"
-    Path(os.environ["VAR_DIR"]).mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(ROOT))
-    import django
+@contextlib.contextmanager
+def indexes_built_after(cursor, tables=LOADED):
+    """Bulk load without secondary indexes and constraints, then build them once (sorted, much faster
+    than maintaining them row by row); the tables end exactly as the migrations made them."""
+    cursor.execute("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+                      WHERE conrelid::regclass::text = ANY(%s) AND contype IN ('u', 'f')
+                      ORDER BY contype DESC""", [list(tables)])  # unique before foreign keys when re-added
+    constraints = cursor.fetchall()
+    cursor.execute("""SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)
+                      AND indexname NOT IN (SELECT conname FROM pg_constraint)""", [list(tables)])
+    indexes = cursor.fetchall()
+    for table, name, _definition in reversed(constraints):
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    for table, name, definition in constraints:
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
-    django.setup()
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-
-
-def build(patients: int, due_share: float, now: datetime) -> dict:
-    """Two locations, `patients` patients, ~1.5 visits each, one schedule per patient x last service."""
+def build(patients: int, due: int, now: datetime) -> dict:
     from django.db import connection
 
     from medspa.models import Location
@@ -76,200 +71,208 @@ def build(patients: int, due_share: float, now: datetime) -> dict:
 
     west = Location.objects.create(name="Bench West", time_zone="America/Los_Angeles", sms_number="+13105550100")
     east = Location.objects.create(name="Bench East", time_zone="America/Phoenix", sms_number="+14805550100")
-    rules = rules_by_service()
-    service_ids = sorted(rules)
-    every = max(1, round(1 / due_share))
-    today = now.date()
+    service_ids = sorted(rules_by_service())
+    every = max(1, patients // due)
+    params = {"n": patients, "west": west.pk, "east": east.pk, "now": now, "every": every, "today": now.date(),
+              "services": service_ids, "k": len(service_ids), "due": due}
     timings = {}
-    with connection.cursor() as cur:
+    with connection.cursor() as cur, indexes_built_after(cur):
         t = time.perf_counter()
         cur.execute("""
-            INSERT INTO medspa_patient (external_id, first_name, last_name, phone, email, location_id,
+            INSERT INTO medspa_patient (id, external_id, first_name, last_name, phone, email, location_id,
                 sms_consent, sms_consent_source, sms_consent_at, created_at, updated_at)
-            SELECT 'B' || g, 'Pat', 'Bench' || g, '+1' || (2015550000 + g)::text, '',
+            SELECT g, 'B' || g, 'Pat', 'Bench' || g, '+1' || (2015550000 + g)::text, '',
                    CASE WHEN g %% 5 < 3 THEN %(west)s ELSE %(east)s END,
                    true, 'import', %(now)s, %(now)s, %(now)s
-            FROM generate_series(1, %(n)s) AS g""", {"n": patients, "west": west.pk, "east": east.pk, "now": now})
+            FROM generate_series(1, %(n)s) AS g""", params)
+        cur.execute("SELECT setval(pg_get_serial_sequence('medspa_patient', 'id'), %s)", [patients])
         timings["patients"] = time.perf_counter() - t
-        # Each patient: one service (by id), a last completed visit, and for half an older one before it.
-        # Patients with g % every == 0 are due today (window open); everyone else is upcoming.
-        cur.execute("CREATE TEMP TABLE bench_plan AS SELECT p.id AS patient_id, p.location_id, "
-                    "(%(services)s::bigint[])[1 + (g %% %(k)s)] AS service_id, g FROM "
-                    "(SELECT id, location_id, substr(external_id, 2)::int AS g FROM medspa_patient "
-                    "WHERE external_id LIKE 'B%%') p",
-                    {"services": service_ids, "k": len(service_ids)})
-        cur.execute("ALTER TABLE bench_plan ADD COLUMN interval_days int, ADD COLUMN last_visit date")
-        cur.execute("UPDATE bench_plan b SET interval_days = r.interval_days FROM recall_recallrule r "
-                    "WHERE r.service_id = b.service_id")
-        cur.execute("""UPDATE bench_plan SET last_visit = %(today)s::date - CASE
-                         WHEN g %% %(every)s = 0 THEN interval_days - 3        -- window open: due
-                         ELSE ((g::bigint * 7919) %% GREATEST(interval_days - 8, 1))::int END  -- not yet due""",
-                    {"today": today, "every": every})
+        # One schedule per patient. Patients with g % every == 0 (the first `due` of them) are due now with
+        # the window open; everyone else comes due later. Every second patient has a touch from a past cycle.
         t = time.perf_counter()
         cur.execute("""
-            INSERT INTO medspa_visit (patient_id, service_id, location_id, starts_at, status, value, source,
-                                      notes, created_at, updated_at)
-            SELECT patient_id, service_id, location_id, (last_visit + time '12:00') AT TIME ZONE 'UTC',
-                   'completed', 450, 'import', '', %(now)s, %(now)s FROM bench_plan
-            UNION ALL
-            SELECT patient_id, service_id, location_id,
-                   (last_visit - interval_days + time '12:00') AT TIME ZONE 'UTC',
-                   'completed', 430, 'import', '', %(now)s, %(now)s FROM bench_plan WHERE g %% 2 = 0""",
-                    {"now": now})
-        timings["visits"] = time.perf_counter() - t
-        t = time.perf_counter()
-        cur.execute("""
-            INSERT INTO recall_recallschedule (patient_id, service_id, state, last_visit, due_date, touches_sent,
-                kinds_sent, last_touch_number, trusted, quality_note, next_action_at, updated_at)
-            SELECT patient_id, service_id,
-                   CASE WHEN g %% %(every)s = 0 THEN 'due' ELSE 'upcoming' END,
-                   last_visit, last_visit + interval_days, 0, '', 0, true, '',
-                   CASE WHEN g %% %(every)s = 0 THEN %(now)s - interval '5 minutes'
-                        ELSE ((last_visit + interval_days - 7) + time '15:00') AT TIME ZONE 'UTC' END,
+            INSERT INTO recall_recallschedule (id, patient_id, service_id, state, last_visit, due_date, touches_sent,
+                kinds_sent, last_touch_at, last_touch_number, trusted, quality_note, next_action_at, updated_at)
+            SELECT g, g, x.service_id, CASE WHEN x.is_due THEN 'due' ELSE 'upcoming' END,
+                   x.last_visit, x.last_visit + x.interval_days, 0, '',
+                   CASE WHEN g %% 2 = 0 THEN %(now)s - interval '200 days' END, (g %% 2 = 0)::int, true, '',
+                   CASE WHEN x.is_due THEN %(now)s - interval '5 minutes'
+                        ELSE ((x.last_visit + x.interval_days - 7) + time '15:00') AT TIME ZONE 'UTC' END,
                    %(now)s
-            FROM bench_plan""", {"every": every, "now": now})
+            FROM generate_series(1, %(n)s) AS g
+            CROSS JOIN LATERAL (
+                SELECT r.service_id, r.interval_days, (g %% %(every)s = 0 AND g / %(every)s <= %(due)s) AS is_due,
+                       %(today)s::date - CASE WHEN g %% %(every)s = 0 AND g / %(every)s <= %(due)s
+                                              THEN r.interval_days - 3
+                                              ELSE ((g::bigint * 7919) %% GREATEST(r.interval_days - 8, 1))::int END
+                           AS last_visit
+                FROM recall_recallrule r WHERE r.service_id = (%(services)s::bigint[])[1 + (g %% %(k)s)]
+            ) AS x""", params)
+        cur.execute("SELECT setval(pg_get_serial_sequence('recall_recallschedule', 'id'), %s)", [patients])
         timings["schedules"] = time.perf_counter() - t
-        cur.execute("ANALYZE")
-        cur.execute("SELECT count(*) FROM medspa_visit")
-        visits = cur.fetchone()[0]
-        cur.execute("SELECT count(*) FROM recall_recallschedule WHERE next_action_at <= %s", [now])
-        due = cur.fetchone()[0]
-    return {"visits": visits, "due": due, "timings": timings}
+        t = time.perf_counter()
+        cur.execute("""
+            INSERT INTO recall_touch (id, patient_id, source, schedule_id, service_id, number, kind, idempotency_key,
+                context, body, "to", from_number, status, provider_sid, attempts, last_error, not_before,
+                claimed_at, send_started_at, sent_at, delivered_at, created_at)
+            SELECT s.id, s.patient_id, 'recall', s.id, s.service_id, 1, 'on_time', s.id || ':1', '{}',
+                   'Hi Pat, it''s Bench West. You''re coming up on the time for your next visit with us. '
+                   || 'Pick a time that suits you here: https://frontdesk.example.com/r/' || md5(s.id::text)
+                   || '/ Reply STOP to opt out.',
+                   '+1' || (2015550000 + s.id)::text, '+13105550100', 'delivered', 'SMbench' || s.id, 1, '', t, t,
+                   t, t, t, t
+            FROM recall_recallschedule s, LATERAL (SELECT %(now)s - interval '200 days' AS t) AS at
+            WHERE s.id %% 2 = 0""", params)
+        cur.execute("SELECT setval(pg_get_serial_sequence('recall_touch', 'id'), %s)", [patients])
+        cur.execute("""
+            INSERT INTO recall_recalllink (patient_id, schedule_id, touch_id, token_hash, created_at, expires_at)
+            SELECT patient_id, schedule_id, id, md5(id::text) || md5('x' || id), created_at,
+                   created_at + interval '30 days'
+            FROM recall_touch""")
+        timings["history"] = time.perf_counter() - t
+        t = time.perf_counter()
+    timings["indexes"] = time.perf_counter() - t
+    with connection.cursor() as cur:
+        # The scratch tables of the floor: a schedule (id, next action time, touches) and an outbox.
+        cur.execute("""
+            CREATE TABLE bench_floor_schedule (id bigint PRIMARY KEY, next_at timestamptz, touches int NOT NULL);
+            CREATE INDEX bench_floor_next_idx ON bench_floor_schedule (next_at) WHERE next_at IS NOT NULL;
+            INSERT INTO bench_floor_schedule SELECT id, next_action_at, 0 FROM recall_recallschedule;
+            CREATE TABLE bench_floor_outbox (id bigserial PRIMARY KEY, schedule_id bigint NOT NULL,
+                                             number int NOT NULL, body text NOT NULL);
+            CREATE TABLE bench_due AS SELECT id, state, next_action_at, touches_sent, kinds_sent, last_touch_at,
+                last_touch_number FROM recall_recallschedule WHERE next_action_at <= %(now)s;
+        """, params)
+        cur.execute("VACUUM ANALYZE")
+        cur.execute("SELECT count(*) FROM bench_due")
+        due_rows = cur.fetchone()[0]
+        cur.execute("SELECT coalesce(max(id), 0) FROM recall_touch")
+        max_touch = cur.fetchone()[0]
+        cur.execute("SELECT coalesce(max(id), 0) FROM recall_recalllink")
+        max_link = cur.fetchone()[0]
+    print("build: " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()), flush=True)
+    return {"due": due_rows, "max_touch": max_touch, "max_link": max_link, "timings": timings}
 
 
-def naive(now: datetime) -> tuple[float, int]:
-    """Without the next-action index: load every patient x service and run the clock in Python."""
-    from django.db.models import Max, Q
-
-    from medspa.models import Location, Visit
-    from recall import clock
-    from recall.schedules import rules_by_service
-
-    rules = rules_by_service()
-    zones = {loc.pk: loc.tz for loc in Location.objects.all()}
-    t = time.perf_counter()
-    owing = 0
-    rows = (Visit.objects.order_by().values("patient_id", "service_id", "location_id")
-            .annotate(last=Max("starts_at", filter=Q(status="completed")))
-            .values_list("service_id", "location_id", "last"))
-    for service_id, location_id, last in rows.iterator(chunk_size=20_000):
-        if last is None:
-            continue
-        tz = zones[location_id]
-        plan = clock.plan(now.astimezone(tz).date(), last_visit=last.astimezone(tz).date(), rule=rules[service_id])
-        owing += plan.touch is not None
-    return time.perf_counter() - t, owing
-
-
-def _proc_line(path: str, prefix: str) -> str:
-    try:
-        with open(path) as fh:
-            return next((line for line in fh if line.startswith(prefix)), "")
-    except OSError:
-        return ""
-
-
-def machine() -> str:
-    cpu = _proc_line("/proc/cpuinfo", "model name").split(":", 1)[-1].strip()
+def reset(built: dict) -> None:
+    """Put every due row back as it was before a run (untimed), and vacuum what the run left behind."""
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SHOW server_version")
-        pg = cur.fetchone()[0]
-    total = _proc_line("/proc/meminfo", "MemTotal").split()
-    mem = f", {int(total[1]) / 1024 / 1024:.0f} GB RAM" if len(total) > 1 else ""
-    return f"{cpu or platform.processor()} ({os.cpu_count()} cores{mem}), PostgreSQL {pg.split()[0]}, " \
-           f"Python {platform.python_version()}"
+        cur.execute("DELETE FROM recall_recalllink WHERE id > %s", [built["max_link"]])
+        cur.execute("DELETE FROM recall_touch WHERE id > %s", [built["max_touch"]])
+        cur.execute("""UPDATE recall_recallschedule s SET state = b.state, next_action_at = b.next_action_at,
+                           touches_sent = b.touches_sent, kinds_sent = b.kinds_sent, last_touch_at = b.last_touch_at,
+                           last_touch_number = b.last_touch_number FROM bench_due b WHERE s.id = b.id""")
+        cur.execute("TRUNCATE bench_floor_outbox")
+        cur.execute("UPDATE bench_floor_schedule f SET next_at = b.next_action_at, touches = 0 FROM bench_due b "
+                    "WHERE f.id = b.id")
+        cur.execute("VACUUM recall_recallschedule, recall_touch, recall_recalllink, bench_floor_schedule, "
+                    "bench_floor_outbox")
 
 
-def write_doc(text: str) -> None:
-    DOC.parent.mkdir(exist_ok=True)
-    current = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nMeasured on the project's own machines; " \
-                                                     "each section is rewritten by its benchmark.\n"
-    section = f"{START}\n{text.rstrip()}\n{END}"
-    if START in current:
-        current = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _m: section, current, flags=re.S)
-    else:
-        current = current.rstrip() + "\n\n" + section + "\n"
-    DOC.write_text(current)
+def run_ours(now: datetime) -> int:
+    from recall.sweep import sweep
+
+    return len(sweep(now, enqueue=False).touches)
+
+
+SAME_SHAPE = """
+    WITH due AS (
+        SELECT s.id, s.patient_id, s.service_id, s.last_touch_number + 1 AS number,
+               replace(gen_random_uuid()::text, '-', '') AS token
+        FROM recall_recallschedule s WHERE s.next_action_at <= %(now)s
+        ORDER BY s.next_action_at LIMIT %(batch)s FOR UPDATE SKIP LOCKED
+    ), advanced AS (
+        UPDATE recall_recallschedule s SET state = 'due', next_action_at = %(now)s + interval '14 days',
+            touches_sent = s.touches_sent + 1, kinds_sent = 'on_time', last_touch_at = %(now)s,
+            last_touch_number = d.number, updated_at = now()
+        FROM due d WHERE s.id = d.id
+    ), touches AS (
+        INSERT INTO recall_touch (patient_id, source, schedule_id, service_id, number, kind, idempotency_key, context,
+            body, "to", from_number, status, attempts, last_error, not_before, created_at)
+        SELECT d.patient_id, 'recall', d.id, d.service_id, d.number, 'on_time', d.id || ':' || d.number, '{}',
+               'Hi ' || p.first_name || ', it''s Bench West. You''re coming up on the time for your next visit '
+               || 'with us. Pick a time that suits you here: https://frontdesk.example.com/r/' || d.token
+               || '/ Reply STOP to opt out.', p.phone, '+13105550100', 'queued', 0, '', %(now)s, %(now)s
+        FROM due d JOIN medspa_patient p ON p.id = d.patient_id
+        RETURNING id, schedule_id, patient_id
+    )
+    INSERT INTO recall_recalllink (patient_id, schedule_id, touch_id, token_hash, created_at, expires_at)
+    SELECT t.patient_id, t.schedule_id, t.id, encode(sha256(convert_to(d.token, 'UTF8')), 'hex'), %(now)s,
+           %(now)s + interval '30 days'
+    FROM touches t JOIN due d ON d.id = t.schedule_id"""
+
+FLOOR = """
+    WITH due AS (
+        SELECT id FROM bench_floor_schedule WHERE next_at <= %(now)s ORDER BY next_at LIMIT %(batch)s
+        FOR UPDATE SKIP LOCKED
+    ), advanced AS (
+        UPDATE bench_floor_schedule s SET next_at = NULL, touches = s.touches + 1 FROM due WHERE s.id = due.id
+        RETURNING s.id, s.touches
+    )
+    INSERT INTO bench_floor_outbox (schedule_id, number, body)
+    SELECT id, touches, 'Hi, time for your next visit: https://frontdesk.example.com/r/' || id FROM advanced"""
+
+
+def run_statement(sql: str, now: datetime) -> int:
+    """One statement per batch, each batch its own transaction (as the sweep commits per batch)."""
+    from django.db import connection
+
+    total = 0
+    with connection.cursor() as cur:
+        while True:
+            cur.execute(sql, {"now": now, "batch": BATCH})
+            if not cur.rowcount:
+                return total
+            total += cur.rowcount
 
 
 def main(argv) -> int:
     args = parse(argv)
-    url, servers = database_url()
-    try:
+    with throwaway_database(f"medspa_bench_sweep_{args.patients}") as url:
+        from .database import setup_django
+
         setup_django(url)
         # A fixed moment inside the sending window (10:00 in Los Angeles) so quiet hours never skew it.
         now = datetime.now(UTC).replace(hour=17, minute=0, second=0, microsecond=0)
         t = time.perf_counter()
-        built = build(args.patients, args.due_share, now)
+        built = build(args.patients, args.due, now)
         build_time = time.perf_counter() - t
-        print(f"built {args.patients:,} patients, {built['visits']:,} visits, {built['due']:,} due "
-              f"in {build_time:.0f} s", flush=True)
-
-        from django.db import connection
-
-        from recall.models import Touch
-        from recall.sweep import sweep
-
-        with connection.cursor() as cur:
-            cur.execute("EXPLAIN SELECT id FROM recall_recallschedule WHERE next_action_at <= %s "
-                        "ORDER BY next_action_at LIMIT 500 FOR UPDATE SKIP LOCKED", [now])
-            plan = " / ".join(r[0].strip() for r in cur.fetchall())
+        print(f"built {args.patients:,} patients and schedules, {built['max_touch']:,} past touches, "
+              f"{built['due']:,} due in {build_time:.0f} s", flush=True)
         from recall.sweep import link_url
 
         link_url("warm-up")  # a running worker has its URLconf loaded; don't time the first import
-        if os.environ.get("BENCH_PROFILE"):
-            import cProfile
-            import pstats
-
-            profiler = cProfile.Profile()
-            profiler.enable()
-        t = time.perf_counter()
-        result = sweep(now, enqueue=False)
-        sweep_time = time.perf_counter() - t
-        if os.environ.get("BENCH_PROFILE"):
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
-        touches = Touch.objects.count()
-        t = time.perf_counter()
-        second = sweep(now, enqueue=False)  # nothing left: the cost of an idle sweep on a 1M table
-        idle_time = time.perf_counter() - t
-        naive_time, owing = naive(now)
-        print(f"sweep: {result.schedules:,} schedules, {touches:,} touches in {sweep_time:.2f} s; "
-              f"idle sweep {idle_time * 1000:.1f} ms; naive evaluation {naive_time:.1f} s ({owing:,} owing)")
-        assert touches == built["due"] == len(result.touches), "every due schedule gets exactly one touch"
-        assert second.schedules == 0 and not second.touches
-        ratio = naive_time / sweep_time if sweep_time else float("inf")
-        command = "python -m bench recall_sweep" + (f" --patients {args.patients}" if args.patients != 1_000_000
-                                                    else "")
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                             cwd=ROOT).stdout.strip()
-        text = f"""## Recall sweep ({args.patients:,} patients, {args.due_share:.0%} due)
-
-`make bench` (`{command}`), commit {rev}, {datetime.now(UTC):%Y-%m-%d}, on {machine()}.
-
-| | |
-|---|---|
-| Data | {args.patients:,} patients, {built['visits']:,} visits, {args.patients:,} schedules, {built['due']:,} due now |
-| Build (INSERT ... SELECT generate_series) | {build_time:.0f} s |
-| **Sweep** (`recall.sweep.sweep`: lock, advance, write touch + link per due schedule) | \
-**{sweep_time:.2f} s** for {result.schedules:,} schedules -> {touches:,} touches ({touches / sweep_time:,.0f}/s) |
-| Idle sweep (nothing due, same table) | {idle_time * 1000:.1f} ms |
-| Naive full-table evaluation (every patient x service's last visit, clock in Python, no writes) | \
-{naive_time:.1f} s ({owing:,} owing) |
-| Ratio naive / sweep | **{ratio:.1f}x** (and the naive pass has not written a single touch yet) |
-| Ratio naive / idle sweep (the cost of finding the work) | **{naive_time / idle_time:,.0f}x** |
-
-The sweep reads through the partial index `recall_next_action_idx`; PostgreSQL's plan for its batch query:
-`{plan}`. Its cost follows the work due: an idle sweep on the same million rows takes
-{idle_time * 1000:.1f} ms, while the naive pass grows with the whole table whatever is due.
-"""
-        print(text)
+        variants = {"ours": lambda: run_ours(now), "same_shape": lambda: run_statement(SAME_SHAPE, now),
+                    "floor": lambda: run_statement(FLOOR, now)}
+        times = {name: [] for name in variants}
+        order = list(variants)
+        for round_ in range(args.rounds + 1):  # round 0 warms caches and is not counted
+            for name in order:
+                reset(built)
+                t = time.perf_counter()
+                written = variants[name]()
+                elapsed = time.perf_counter() - t
+                assert written == built["due"], f"{name} wrote {written} rows for {built['due']} due"
+                if round_:
+                    times[name].append(elapsed)
+                print(f"round {round_} {name}: {elapsed:.3f} s", flush=True)
+            order = order[1:] + order[:1]
+        reset(built)
+        ours, same, floor = median(times["ours"]), median(times["same_shape"]), median(times["floor"])
+        line = (f"recall_sweep patients={args.patients} due={built['due']} ours_s={ours:.3f} floor_s={floor:.3f} "
+                f"same_shape_s={same:.3f} ratio_floor={ours / floor:.2f} ratio_same_shape={ours / same:.2f}")
         if not args.no_doc:
-            write_doc(text)
-            print(f"wrote {DOC.relative_to(ROOT)}")
-    finally:
-        if servers is not None:
-            servers.stop()
+            from .database import machine
+
+            rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                 cwd=ROOT).stdout.strip()
+            write_doc(f"recall-sweep-{args.patients}", f"""\
+`python -m bench recall_sweep --patients {args.patients} --due {args.due}`, commit {rev},
+{datetime.now(UTC):%Y-%m-%d}, on {machine()}. Build {build_time:.0f} s. Medians of {args.rounds} alternated runs:
+
+    {line}
+""")
+        print(line, flush=True)
     return 0

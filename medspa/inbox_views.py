@@ -1,11 +1,14 @@
 """The front-desk inbox: one queue of everything that needs a human, from calls, texts and links."""
 
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
@@ -13,10 +16,10 @@ from django_htmx.http import trigger_client_event
 
 from .htmx import for_htmx
 from .models import Handoff, Location
+from .models.inbox import COUNT_CAP, ROUTE_PRIORITY
 from .permissions import staff_required
 from .routes import Route
 
-OPEN_STATUSES = (Handoff.Status.OPEN, Handoff.Status.CLAIMED)
 # Context keys the item page renders in their own sections; anything else is listed as key/value.
 KNOWN_CONTEXT_KEYS = {"history", "touch", "call_id", "fields", "request", "message", "member", "event"}
 
@@ -40,13 +43,14 @@ class InboxFilter(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         status = data.get("status") or "active"
         if status == "active":
-            qs = qs.filter(status__in=OPEN_STATUSES)
+            qs = qs.open()
         elif status == "mine":
             qs = qs.filter(status=Handoff.Status.CLAIMED, claimed_by=self.user)
         elif status != "all":
             qs = qs.filter(status=status)
         if data.get("route"):
-            qs = qs.filter(route=data["route"])
+            # The route's priority too: the queue indexes lead with it, so a page seeks straight to it.
+            qs = qs.filter(route=data["route"], priority=ROUTE_PRIORITY.get(data["route"], 30))
         if data.get("location"):
             qs = qs.filter(location=data["location"])
         if data.get("event"):
@@ -58,19 +62,59 @@ class InboxFilter(forms.Form):
         return qs
 
 
+PAGE_SIZE = 30
+
+
+@dataclass
+class QueuePage:
+    """One page of the queue, found by keyset (`?after=` the last item's queue key), never by OFFSET."""
+
+    object_list: list
+    next_after: str | None
+    is_first: bool
+
+
+def encode_after(item: Handoff) -> str:
+    priority, due_at, value, created_at, pk = item.queue_key
+    return "~".join([str(priority), due_at.isoformat(), str(value), created_at.isoformat(), str(pk)])
+
+
+def decode_after(raw: str | None) -> tuple | None:
+    """The queue key in `?after=`; None (the first page) when it is missing or not one of ours."""
+    try:
+        priority, due_at, value, created_at, pk = (raw or "").split("~")
+        return (int(priority), datetime.fromisoformat(due_at), Decimal(value), datetime.fromisoformat(created_at),
+                int(pk))
+    except (ValueError, ArithmeticError):
+        return None
+
+
+def queue_page(items, raw_after: str | None) -> QueuePage:
+    after = decode_after(raw_after)
+    if after is not None:
+        items = items.after(after)
+    rows = list(items[:PAGE_SIZE + 1])  # one more than shown: is there a next page?
+    shown = rows[:PAGE_SIZE]
+    return QueuePage(shown, encode_after(shown[-1]) if len(rows) > PAGE_SIZE else None, after is None)
+
+
+def count_label(n: int) -> str:
+    return f"{COUNT_CAP}+" if n > COUNT_CAP else str(n)
+
+
 def _queue(request):
     visible = Handoff.objects.visible_to(request.user)
     form = InboxFilter(request.GET or None, user=request.user)
     items = form.apply(visible).select_related("location", "patient", "claimed_by").queue_order()
-    page = Paginator(items, 30).get_page(request.GET.get("page"))
-    route_counts = dict(
-        visible.filter(status__in=OPEN_STATUSES).values_list("route").annotate(n=Count("id")).values_list("route", "n")
-    )
+    route_counts = visible.open_route_counts()
+    urgent = route_counts.get(Route.SAFETY_ESCALATION, 0)
     return {
         "form": form,
-        "page": page,
-        "route_counts": [(value, label, route_counts.get(value, 0)) for value, label in Route.choices],
-        "urgent_open": route_counts.get(Route.SAFETY_ESCALATION, 0),
+        "page": queue_page(items, request.GET.get("after")),
+        "route_counts": [(value, label, count_label(route_counts[value]))
+                         for value, label in Route.choices if value in route_counts],
+        "urgent_open": urgent,
+        "urgent_label": count_label(urgent),
         "poll_seconds": settings.INBOX_POLL_SECONDS,
     }
 

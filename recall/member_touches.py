@@ -69,7 +69,8 @@ def choose(records, now: datetime) -> list[touchpoints.Touchpoint]:
     records = [r for r in records if r.kind in templates and templates[r.kind].is_active and r.patient.can_text]
     if not records:
         return []
-    existing = set(Touch.objects.filter(idempotency_key__in=[r.context["key"] for r in records])
+    existing = set(Touch.objects.filter(source=Touch.Source.MEMBER,
+                                        idempotency_key__in=[r.context["key"] for r in records])
                    .values_list("idempotency_key", flat=True))
     records = [r for r in records if r.context["key"] not in existing]
     patient_ids = {r.patient.pk for r in records}
@@ -107,7 +108,7 @@ def write(records, now: datetime, *, enqueue: bool = True) -> list[int]:
     bodies = {t.idempotency_key: t.body for t in touches}
     with transaction.atomic():
         Touch.objects.bulk_create(touches, ignore_conflicts=True)
-        stored = Touch.objects.filter(idempotency_key__in=list(bodies)).values_list(
+        stored = Touch.objects.filter(source=Touch.Source.MEMBER, idempotency_key__in=list(bodies)).values_list(
             "pk", "patient_id", "idempotency_key", "body")
         mine = [(pk, patient_id, key) for pk, patient_id, key, body in stored if bodies[key] == body]
         RecallLink.objects.bulk_create([

@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connection, models, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .. import member_figures
@@ -42,13 +43,55 @@ def _whole_minute(moment):
     return whole if whole == moment else whole + timedelta(minutes=1)
 
 
+# How far the inbox counts per route: beyond it a chip says "100+", so counting never walks the queue.
+COUNT_CAP = 100
+
+
 class HandoffQuerySet(LocationScopedQuerySet):
     def open(self):
+        """Open and claimed items: NOT status = 'done', the predicate of the open-item indexes below."""
         return self.exclude(status=Handoff.Status.DONE)
 
     def queue_order(self):
-        """Safety first, then the nearest callback deadline, then the most value at stake."""
-        return self.order_by("priority", "due_at", "-value", "created_at")
+        """Safety first, then the nearest callback deadline, then the most value at stake (id breaks ties)."""
+        return self.order_by("priority", "due_at", "-value", "created_at", "id")
+
+    def after(self, key: tuple):
+        """Keyset pagination in queue order: the items after `key` (an item's `queue_key`).
+
+        The row comparison (priority, due_at) >= (...) is what the queue indexes can seek to; the rest
+        settles ties within the same minute without reading the items before them.
+        """
+        priority, due_at, value, created_at, pk = key
+        table = self.model._meta.db_table
+        seek = RawSQL(f'("{table}"."priority", "{table}"."due_at") >= (%s, %s)',  # noqa: S611 (constant SQL)
+                      [priority, connection.ops.adapt_datetimefield_value(due_at)],
+                      output_field=models.BooleanField())
+        return self.filter(seek).filter(
+            Q(priority__gt=priority) | Q(priority=priority, due_at__gt=due_at)
+            | Q(priority=priority, due_at=due_at, value__lt=value)
+            | Q(priority=priority, due_at=due_at, value=value, created_at__gt=created_at)
+            | Q(priority=priority, due_at=due_at, value=value, created_at=created_at, pk__gt=pk)
+        )
+
+    def open_route_counts(self, cap: int = COUNT_CAP) -> dict[str, int]:
+        """Open items per route, each counted up to cap + 1 (handoff_open_route_idx), in one query.
+
+        The cost is bounded by routes x cap whatever the size of the queue or of the history.
+        """
+        parts, params = [], []
+        for route in Route.values:
+            try:  # ORDER BY id: only handoff_open_route_idx yields it without sorting, so no plan can
+                # walk another index through the resolved history looking for cap + 1 open rows.
+                sql, route_params = (self.open().filter(route=route).order_by("id").values("id")[:cap + 1]
+                                     .query.sql_with_params())
+            except EmptyResultSet:  # a user with no locations sees nothing
+                return {}
+            parts.append(f"SELECT %s, COUNT(*) FROM ({sql}) AS r")  # noqa: S608 (the ORM's own SQL)
+            params += [route, *route_params]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            return {route: n for route, n in cursor.fetchall() if n}
 
 
 class HandoffManager(models.Manager.from_queryset(HandoffQuerySet)):
@@ -149,12 +192,24 @@ class Handoff(models.Model):
     class Meta:
         ordering = ["priority", "due_at"]
         indexes = [
-            # The inbox: open items for a set of locations in queue order.
+            # Only open items are indexed for the inbox (NOT status = 'done'): a page costs the same
+            # whatever the history. The inbox page, one location (coordinators): queue order, keyset
+            # (HandoffQuerySet.queue_order / .after, medspa.inbox_views).
             models.Index(
-                fields=["location", "priority", "due_at"],
+                fields=["location", "priority", "due_at", "-value", "created_at", "id"],
                 condition=~Q(status="done"),
                 name="handoff_open_queue_idx",
             ),
+            # The inbox page across several locations (owners): the same order without the location.
+            models.Index(
+                fields=["priority", "due_at", "-value", "created_at", "id"],
+                condition=~Q(status="done"),
+                name="handoff_open_order_idx",
+            ),
+            # The inbox's route chips and safety banner: open items per route, counted up to a cap in
+            # id order (HandoffQuerySet.open_route_counts).
+            models.Index(fields=["location", "route", "id"], condition=~Q(status="done"),
+                         name="handoff_open_route_idx"),
             # Dashboards: handoffs opened per location over a date range.
             models.Index(fields=["location", "created_at"], name="handoff_location_created_idx"),
         ]
@@ -187,6 +242,11 @@ class Handoff(models.Model):
         if self.route == Route.SAFETY_ESCALATION:
             return _whole_minute(now + sla)  # never waits for opening hours
         return _whole_minute(self.location.next_opening(now) + sla)
+
+    @property
+    def queue_key(self) -> tuple:
+        """Where this item sits in queue order (HandoffQuerySet.after)."""
+        return (self.priority, self.due_at, self.value, self.created_at, self.pk)
 
     @property
     def is_safety(self) -> bool:

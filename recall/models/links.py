@@ -46,17 +46,26 @@ class RecallLinkQuerySet(models.QuerySet):
 class RecallLink(models.Model):
     """The patient's page behind a text. Recall links carry their schedule; member links only a patient."""
 
+    # Indexes: patient and schedule (their FK indexes) serve deleting a patient or schedule (cascade);
+    # touch is unique (one link per touch); token_hash_unique serves the link page (`find`).
     patient = models.ForeignKey("medspa.Patient", on_delete=models.CASCADE, related_name="+")
     schedule = models.ForeignKey("recall.RecallSchedule", null=True, blank=True, on_delete=models.CASCADE,
                                  related_name="links")
     touch = models.OneToOneField("recall.Touch", null=True, blank=True, on_delete=models.CASCADE,
                                  related_name="link")
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     opened_at = models.DateTimeField(null=True, blank=True)
 
     objects = RecallLinkQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # The link page: WHERE token_hash = sha256(token) (RecallLinkQuerySet.find). Equality only,
+            # so no LIKE index beside it.
+            models.UniqueConstraint(fields=["token_hash"], name="link_token_hash_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"Link for {self.schedule or self.patient} (expires {self.expires_at:%Y-%m-%d})"

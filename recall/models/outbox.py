@@ -46,19 +46,23 @@ class Touch(models.Model):
     Source = TouchSource
     Status = TouchStatus
 
-    patient = models.ForeignKey("medspa.Patient", on_delete=models.CASCADE, related_name="recall_touches")
+    # Every index on this table costs each touch the sweep writes: no index of its own on patient
+    # (touch_patient_idx leads with it), schedule (touch_schedule_number leads with it) or service
+    # (no query reads touches by service; deleting a catalog service scans them once).
+    patient = models.ForeignKey("medspa.Patient", on_delete=models.CASCADE, related_name="recall_touches",
+                                db_index=False)
     source = models.CharField(max_length=8, choices=TouchSource.choices, default=TouchSource.RECALL)
     channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.SMS, db_default=Channel.SMS)
     schedule = models.ForeignKey("recall.RecallSchedule", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="touches")
+                                 related_name="touches", db_index=False)
     service = models.ForeignKey(
-        "medspa.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "medspa.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
         help_text="The service a visit must be for to count as recovered; empty: any visit (renewal, credits).",
     )
     number = models.PositiveIntegerField(null=True, blank=True,
                                          help_text="Recall: 1, 2, 3… for this schedule (never reused).")
     kind = models.CharField(max_length=KIND_MAX_LENGTH, choices=ALL_KIND_CHOICES)
-    idempotency_key = models.CharField(max_length=80, unique=True,
+    idempotency_key = models.CharField(max_length=80,
                                        help_text="Recall: schedule_id:number. Member: the touchpoint's key.")
     context = models.JSONField(default=dict, blank=True,
                                help_text="Member touchpoints: membership/bundle ids and dates (never texted).")
@@ -66,7 +70,7 @@ class Touch(models.Model):
     to = models.CharField(max_length=20)
     from_number = models.CharField(max_length=20)
     status = models.CharField(max_length=12, choices=TouchStatus.choices, default=TouchStatus.QUEUED)
-    provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    provider_sid = models.CharField(max_length=64, null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=250, blank=True)
     error_code = models.IntegerField(null=True, blank=True)
@@ -82,6 +86,16 @@ class Touch(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # A member touch is written once per touchpoint key (recall.member_touches looks keys up by
+            # it, source = 'member'). Recall keys (schedule:number) are unique through
+            # touch_schedule_number, so the sweep's touches add no entry here. Equality only: no LIKE index.
+            models.UniqueConstraint(fields=["idempotency_key"], condition=Q(source="member"),
+                                    name="touch_member_key"),
+            # Status callbacks and delivery webhooks find the touch by Twilio's MessageSid
+            # (recall.inbound, recall.views.webhooks); only sent touches have one.
+            models.UniqueConstraint(fields=["provider_sid"], condition=Q(provider_sid__isnull=False),
+                                    name="touch_provider_sid"),
+            # Exactly once per schedule and number; also serves the schedule's touches (its FK has no index).
             models.UniqueConstraint(fields=["schedule", "number"], name="touch_schedule_number"),
             models.CheckConstraint(
                 condition=Q(source="member", schedule__isnull=True) | Q(source="recall", schedule__isnull=False),

@@ -39,8 +39,13 @@ class RecallScheduleQuerySet(LocationScopedQuerySet):
 class RecallSchedule(models.Model):
     State = State
 
-    patient = models.ForeignKey("medspa.Patient", on_delete=models.CASCADE, related_name="recall_schedules")
-    service = models.ForeignKey("medspa.Service", on_delete=models.CASCADE, related_name="recall_schedules")
+    # No FK indexes of their own: every sweep UPDATE moves state and next_action_at, so it writes
+    # each index again; recall_schedule_patient_service leads with patient and
+    # recall_service_state_idx with service, which serve the same look-ups.
+    patient = models.ForeignKey("medspa.Patient", on_delete=models.CASCADE, related_name="recall_schedules",
+                                db_index=False)
+    service = models.ForeignKey("medspa.Service", on_delete=models.CASCADE, related_name="recall_schedules",
+                                db_index=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.UPCOMING)
     last_visit = models.DateField(null=True, blank=True, help_text="Last completed visit (clinic's local date).")
     due_date = models.DateField(null=True, blank=True)
@@ -63,6 +68,8 @@ class RecallSchedule(models.Model):
     class Meta:
         ordering = ["due_date", "id"]
         constraints = [
+            # One schedule per patient x service; also a patient's schedules (patient page,
+            # sync_schedules, refresh_patient).
             models.UniqueConstraint(fields=["patient", "service"], name="recall_schedule_patient_service"),
         ]
         indexes = [

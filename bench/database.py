@@ -1,0 +1,93 @@
+"""What the benchmarks share: a throwaway PostgreSQL database, Django on it, the machine line, the doc."""
+
+import contextlib
+import os
+import platform
+import re
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+
+
+@contextlib.contextmanager
+def throwaway_database(name: str):
+    """A fresh database `name` next to DATABASE_URL when that is PostgreSQL, else on a throwaway server
+    (tests/testservers.py) that is stopped afterwards. Yields its URL."""
+    url = os.environ.get("DATABASE_URL", "")
+    servers = None
+    if not url.startswith("postgres"):
+        sys.path.insert(0, str(ROOT / "tests"))
+        from testservers import TestServers
+
+        servers = TestServers()
+        url = servers.start()["DATABASE_URL"]
+    base, _, _name = url.rpartition("/")
+    import psycopg
+
+    try:
+        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+        yield f"{base}/{name}"
+    finally:
+        if servers is not None:
+            servers.stop()
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medspa.settings")
+    os.environ.setdefault("VAR_DIR", "/tmp/medspa-bench-var")
+    os.environ["SMS_BACKEND"] = "console"
+    # Production-like request handling for pages served through the test client.
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    Path(os.environ["VAR_DIR"], "staticfiles").mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def median(values) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _proc_line(path: str, prefix: str) -> str:
+    try:
+        with open(path) as fh:
+            return next((line for line in fh if line.startswith(prefix)), "")
+    except OSError:
+        return ""
+
+
+def machine() -> str:
+    cpu = _proc_line("/proc/cpuinfo", "model name").split(":", 1)[-1].strip()
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg = cur.fetchone()[0]
+    total = _proc_line("/proc/meminfo", "MemTotal").split()
+    mem = f", {int(total[1]) / 1024 / 1024:.0f} GB RAM" if len(total) > 1 else ""
+    return f"{cpu or platform.processor()} ({os.cpu_count()} cores{mem}), PostgreSQL {pg.split()[0]}, " \
+           f"Python {platform.python_version()}"
+
+
+def write_doc(marker: str, text: str) -> None:
+    """Replace the section between <!-- marker:start --> and <!-- marker:end --> (append it if new)."""
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    current = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    section = f"{start}\n{text.rstrip()}\n{end}"
+    if start in current:
+        current = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _m: section, current, flags=re.S)
+    else:
+        current = current.rstrip() + "\n\n" + section + "\n"
+    DOC.write_text(current)

@@ -1,0 +1,142 @@
+"""The sweep's batch writer: exactly once under concurrent sweeps, and the rows it writes.
+
+PostgreSQL gets one statement per batch (recall.sweep.write_batch); SQLite under `make run` gets
+the same rows from the ORM (write_batch_orm). Both are checked here, on PostgreSQL, against the
+same expected rows.
+"""
+
+import datetime as dt
+import hashlib
+import re
+import threading
+
+import pytest
+import time_machine
+from django.db import connection, connections
+from recall_support import la, treated
+
+from recall import sweep as sweep_module
+from recall.models import RecallLink, RecallRule, RecallSchedule, Touch
+from recall.sweep import sweep
+from recall.wording import render
+
+MORNING = la(2026, 6, 15, 10, 0)  # Monday 10:00 in Los Angeles
+
+
+def due_patients(location, count):
+    from factories import PatientFactory
+
+    patients = [PatientFactory(location=location, phone=f"+1415555{3000 + i:04d}") for i in range(count)]
+    with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
+        for p in patients:
+            treated(p, 0)  # Neurotoxin (90 days): window open at MORNING
+    return patients
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("writer", ["one statement (PostgreSQL)", "ORM bulk writes (SQLite)"])
+def test_rows_written_for_a_due_schedule(patient, writer, monkeypatch):
+    if writer.startswith("ORM"):
+        monkeypatch.setitem(sweep_module.WRITERS, connection.vendor, sweep_module.write_batch_orm)
+    with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
+        treated(patient, 0)
+    schedule = RecallSchedule.objects.get()
+    with time_machine.travel(MORNING, tick=False):
+        result = sweep(enqueue=False)
+
+    touch = Touch.objects.get()
+    assert result.schedules == 1 and result.touches == [touch.pk]
+    token = re.search(r"https://frontdesk\.example\.com/r/([\w-]+)/ ", touch.body).group(1)
+    rule = RecallRule.objects.get(service=schedule.service)
+    assert Touch.objects.values().get() == {
+        "id": touch.pk, "patient_id": patient.pk, "source": "recall", "schedule_id": schedule.pk,
+        "service_id": schedule.service_id, "number": 1, "kind": "on_time", "idempotency_key": f"{schedule.pk}:1",
+        "context": {}, "to": "+14155550134", "from_number": "+14155550100", "status": "queued",
+        "body": render(rule.on_time_template, first_name=patient.first_name, clinic=patient.location.name,
+                       link=f"https://frontdesk.example.com/r/{token}/"),
+        "provider_sid": None, "attempts": 0, "last_error": "", "error_code": None, "not_before": MORNING,
+        "claimed_at": None, "send_started_at": None, "sent_at": None, "delivered_at": None, "created_at": MORNING,
+    }
+    link = RecallLink.objects.values().get()
+    assert link == {
+        "id": link["id"], "patient_id": patient.pk, "schedule_id": schedule.pk, "touch_id": touch.pk,
+        "token_hash": hashlib.sha256(token.encode()).hexdigest(), "created_at": MORNING,
+        "expires_at": MORNING + dt.timedelta(days=30), "opened_at": None,
+    }
+    assert RecallLink.objects.find(token).touch == touch
+    schedule.refresh_from_db()
+    assert (schedule.state, schedule.touches_sent, schedule.kinds_sent, schedule.last_touch_at,
+            schedule.last_touch_number) == ("due", 1, "on_time", MORNING, 1)
+    assert schedule.next_action_at > MORNING
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("writer", ["one statement (PostgreSQL)", "ORM bulk writes (SQLite)"])
+def test_schedules_that_owe_nothing_only_move_on(patient, writer, monkeypatch):
+    if writer.startswith("ORM"):
+        monkeypatch.setitem(sweep_module.WRITERS, connection.vendor, sweep_module.write_batch_orm)
+    with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
+        treated(patient, 0)
+    patient.sms_consent = False
+    patient.save()
+    RecallSchedule.objects.update(next_action_at=MORNING - dt.timedelta(minutes=1), state="due")
+    with time_machine.travel(MORNING, tick=False):
+        result = sweep(enqueue=False)
+    assert result.schedules == 1 and result.touches == []
+    assert not Touch.objects.exists() and not RecallLink.objects.exists()
+    assert RecallSchedule.objects.values_list("state", "next_action_at").get() == ("opted_out", None)
+
+
+@pytest.mark.django_db(transaction=True)  # the other connection must see the committed schedules
+def test_a_sweep_skips_schedules_another_sweep_holds_and_the_next_one_takes_them(westside):
+    due_patients(westside, 6)
+    held = sorted(RecallSchedule.objects.values_list("pk", flat=True))[:2]
+    other = connections.create_connection("default")  # another sweep, mid-batch, in its own transaction
+    try:
+        other.set_autocommit(False)
+        with other.cursor() as cursor:
+            cursor.execute("SELECT id FROM recall_recallschedule WHERE id = ANY(%s) FOR UPDATE", [held])
+            with time_machine.travel(MORNING, tick=False):
+                first = sweep(enqueue=False, batch_size=2)  # does not wait for the held rows
+        assert first.schedules == 4 and len(first.touches) == 4
+        assert not Touch.objects.filter(schedule_id__in=held).exists()
+        other.rollback()
+    finally:
+        other.close()
+    with time_machine.travel(MORNING + dt.timedelta(minutes=5), tick=False):
+        second = sweep(enqueue=False)
+    assert second.schedules == 2 and set(Touch.objects.filter(pk__in=second.touches)
+                                         .values_list("schedule_id", flat=True)) == set(held)
+    assert Touch.objects.count() == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sweeps_write_each_touch_exactly_once(westside):
+    due_patients(westside, 40)
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            start.wait()
+            results.append(sweep(enqueue=False, batch_size=3))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    with time_machine.travel(MORNING, tick=False):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    assert errors == []
+    a, b = results
+    assert a.schedules + b.schedules == 40
+    assert set(a.touches).isdisjoint(b.touches) and len(a.touches) + len(b.touches) == 40
+    assert Touch.objects.count() == 40 and RecallLink.objects.count() == 40
+    assert set(RecallSchedule.objects.values_list("touches_sent", "last_touch_number")) == {(1, 1)}
+    with time_machine.travel(MORNING + dt.timedelta(minutes=5), tick=False):
+        again = sweep(enqueue=False)
+    assert again.touches == [] and Touch.objects.count() == 40
