@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('medspa', '0004_user_role_voice_agent'),
+        ('medspa', '0005_inbox_open_indexes'),
     ]
 
     operations = [

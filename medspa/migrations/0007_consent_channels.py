@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('medspa', '0005_patient_email_consent'),
+        ('medspa', '0006_patient_email_consent'),
     ]
 
     operations = [

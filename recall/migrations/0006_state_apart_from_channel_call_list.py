@@ -29,8 +29,8 @@ def replan_opted_out(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('medspa', '0005_patient_email_consent'),
-        ('recall', '0004_touch_patient_required'),
+        ('medspa', '0006_patient_email_consent'),
+        ('recall', '0005_lean_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
