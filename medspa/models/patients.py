@@ -78,9 +78,11 @@ class Patient(models.Model):
     phone_invalid_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when the carrier reports the number cannot receive texts."
     )
-    email_consent = models.BooleanField(default=False)
+    # Database defaults too: rows written by older code (historical models in migrations) get them.
+    email_consent = models.BooleanField(default=False, db_default=False)
     email_consent_source = models.CharField(
-        max_length=20, choices=ConsentSource.choices, default=ConsentSource.UNKNOWN
+        max_length=20, choices=ConsentSource.choices, default=ConsentSource.UNKNOWN,
+        db_default=ConsentSource.UNKNOWN,
     )
     email_consent_at = models.DateTimeField(null=True, blank=True)
     email_unsubscribed_at = models.DateTimeField(
@@ -252,7 +254,7 @@ class ConsentEvent(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consent_events")
     channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.SMS, db_default=Channel.SMS)
     phone = models.CharField(max_length=20, blank=True)
-    email = models.EmailField(blank=True)
+    email = models.EmailField(blank=True, default="", db_default="")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source = models.CharField(max_length=40, help_text="sms_keyword, recall_link, carrier_21610, staff…")
     note = models.CharField(max_length=250, blank=True)
