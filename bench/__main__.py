@@ -10,6 +10,7 @@ BENCHMARKS = {
     "dashboard": "bench.dashboard",
     "inbox": "bench.inbox",
     "recall_sweep": "bench.recall_sweep",
+    "triage": "bench.triage",
 }
 
 

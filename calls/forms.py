@@ -73,12 +73,17 @@ class PreviewForm(IntakeForm):
 class PlanForm(forms.Form):
     note = forms.CharField(max_length=200, required=False, label="What changed (for the version history)")
 
-    def __init__(self, *args, current: dict, **kwargs):
+    def __init__(self, *args, current: dict, current_es: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for topic in Topic:
             self.fields[topic.value] = forms.CharField(
                 label=topic.label, required=False, initial=current.get(topic.value, ""),
                 widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            self.fields[f"{topic.value}_es"] = forms.CharField(
+                label=f"{topic.label} (Spanish)", required=False, initial=(current_es or {}).get(topic.value, ""),
+                widget=forms.Textarea(attrs={"rows": 2, "lang": "es"}),
+                help_text="Optional. Said instead of the English to callers and texters heard in Spanish.",
             )
         self.fields[Topic.EMERGENCY].help_text = (
             "Required. Read as soon as symptom language is heard. Never reassure: tell the caller to call 911 "
@@ -97,14 +102,20 @@ class PlanForm(forms.Form):
     def clean(self):
         data = super().clean()
         for topic in Topic:
-            try:
-                check_placeholders(data.get(topic.value, ""), topic)
-            except ValidationError as exc:
-                self.add_error(topic.value, exc)
+            for name in (topic.value, f"{topic.value}_es"):
+                try:
+                    check_placeholders(data.get(name, ""), topic)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+            if (data.get(f"{topic.value}_es") or "").strip() and not (data.get(topic.value) or "").strip():
+                self.add_error(f"{topic.value}_es", "Add the English wording first; Spanish wording sits beside it.")
         return data
 
     def answers(self) -> dict:
         return {topic: self.cleaned_data.get(topic.value, "") for topic in Topic}
+
+    def answers_es(self) -> dict:
+        return {topic: self.cleaned_data.get(f"{topic.value}_es", "") for topic in Topic}
 
 
 class PlanTestForm(LocationChoiceMixin, forms.Form):

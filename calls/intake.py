@@ -92,7 +92,7 @@ def plan_answers(call: Call) -> PlanAnswers:
         call.plan_version = CallPlan.current_for(call.location)
     verified = call.fields.get("member_verified") is True and not members_bridge.exception(call.fields, call.matches)
     figures = members_bridge.figures(call.patient) if verified else None
-    return applicable_answers(call.route or Route.BOOKING, call.fields, call.matches, call.plan_version,
+    return applicable_answers(call.route or Route.STAFF_REVIEW, call.fields, call.matches, call.plan_version,
                               clinic=call.location.name, figures=figures)
 
 
@@ -113,7 +113,7 @@ def summarize(call: Call, turns: list[tuple[str, str]] | None = None) -> dict:
     if turns is None:
         turns = [(t.speaker, t.text) for t in call.turns.all()] if call.pk else []
     facts = CallFacts(
-        route=call.route or Route.BOOKING, reasons=call.reasons, matches=call.matches, fields=call.fields,
+        route=call.route or Route.STAFF_REVIEW, reasons=call.reasons, matches=call.matches, fields=call.fields,
         turns=turns, caller_name=call.caller_name, phone=call.from_number, email=call.email,
         location=call.location.name, patient_known=call.patient_id is not None, event=event_facts(call),
         answers=call.answers_given, not_promised=call.not_promised,
@@ -154,7 +154,7 @@ def ensure_handoff(call: Call, *, at: datetime | None = None) -> Handoff:
     }
     handoff = call.handoff
     if handoff is None:
-        handoff = Handoff.objects.open_for(call.patient, call.route or Route.BOOKING, Handoff.Source.CALL,
+        handoff = Handoff.objects.open_for(call.patient, call.route or Route.STAFF_REVIEW, Handoff.Source.CALL,
                                            location=call.location, member=member, context=facts,
                                            created_at=at, **values)
         call.handoff = handoff
@@ -201,7 +201,7 @@ def finalize(call_id: int, *, at: datetime | None = None) -> Call | None:
     texts = triaged_texts(call)
     if texts and not call.route:  # every path triages as turns arrive; this catches a call that never did
         apply_triage(call, triage_call_text(call.location, texts, now=call.started_at))
-    call.route = call.route or Route.BOOKING
+    call.route = call.route or Route.STAFF_REVIEW
     plan = plan_answers(call)
     if call.channel != Call.Channel.TWILIO_VOICE:
         # Agent and coordinator calls: the approved wording that applies is what may be (and was) read out.

@@ -22,6 +22,21 @@ PROMPTS = {
                            "April 12, 1990.",
     "member_callback": "A coordinator will call you back about your account.",
 }
+# The same fixed prompts for a caller heard in Spanish (said with a Spanish voice, see calls.voice).
+PROMPTS_ES = {
+    "caller_name": "¿Me puede decir su nombre y apellido?",
+    "callback_window": "¿Cuál es el mejor horario para devolverle la llamada?",
+    "reprompt": "Disculpe, no le entendí. ¿En qué le podemos ayudar?",
+    "staff_follow_up": "Anoté su pregunta para nuestro equipo, y se la responderán cuando le devuelvan la llamada.",
+    "date_of_birth": "Por su seguridad, por favor diga su fecha de nacimiento.",
+    "date_of_birth_retry": "Disculpe, no pude confirmarla. Por favor diga su fecha de nacimiento otra vez, por "
+                           "ejemplo 12 de abril de 1990.",
+    "member_callback": "Un coordinador le devolverá la llamada sobre su cuenta.",
+}
+
+
+def prompts(language: str = "en") -> dict:
+    return PROMPTS_ES if language == "es" else PROMPTS
 
 # Yes/no fields from triage -> the approved topic that answers them, and how the question reads to staff.
 QUESTION_TOPICS = (
@@ -52,17 +67,25 @@ class PlanAnswers:
 
 
 def answer(version: CallPlanVersion, topic: str, *, clinic: str = "", window: str = "",
-           figures: dict | None = None) -> dict | None:
+           figures: dict | None = None, language: str = "en") -> dict | None:
     """The approved wording for `topic`, filled in; None if there is none, or if it would say a member figure
-    that `figures` (a verified caller's, see calls.members_bridge) does not hold."""
+    that `figures` (a verified caller's, see calls.members_bridge) does not hold.
+
+    For `language` "es" the Spanish wording is used where the plan has it (the answer then says
+    ``"language": "es"``); otherwise the English."""
     wording = version.wording().get(topic)
     if not wording:
         return None
+    spanish = version.wording_es().get(topic) if language == "es" else ""
+    if spanish and member_placeholders(spanish) <= member_placeholders(wording):
+        wording = spanish
     needed = member_placeholders(wording)
     if needed and not all((figures or {}).get(name) for name in needed):
         return None
     given = {"topic": str(topic), "version": version.number,
              "wording": fill(wording, clinic=clinic, window=window, figures=figures)}
+    if wording == spanish:
+        given["language"] = "es"
     if needed:
         given["figures"] = {name: figures[name] for name in sorted(needed)}
     return given
@@ -73,14 +96,15 @@ def needs_figures(version: CallPlanVersion, topic: str) -> bool:
 
 
 def applicable_answers(route: str, fields: dict, matches: dict, version: CallPlanVersion, *,
-                       clinic: str = "", figures: dict | None = None) -> PlanAnswers:
+                       clinic: str = "", figures: dict | None = None, language: str | None = None) -> PlanAnswers:
     """The approved wording that answers this caller (topic order) and the questions left for staff.
 
     `figures` are the member's own figures, passed only once the caller is verified; wording that says a
     figure is otherwise left for staff ("figures only for a verified caller")."""
     out = PlanAnswers()
+    language = language or fields.get("language") or "en"
     if route == Route.SAFETY_ESCALATION:
-        emergency = answer(version, Topic.EMERGENCY, clinic=clinic)
+        emergency = answer(version, Topic.EMERGENCY, clinic=clinic, language=language)
         if emergency:
             out.answers.append(emergency)
         out.not_promised.append("Any reassurance about symptoms: the clinical team calls back")
@@ -97,7 +121,7 @@ def applicable_answers(route: str, fields: dict, matches: dict, version: CallPla
         wanted.append((Topic.RENEWAL, "Membership cancellation question"))
     missing_labels = []
     for topic, label in wanted:
-        given = answer(version, topic, clinic=clinic, figures=figures)
+        given = answer(version, topic, clinic=clinic, figures=figures, language=language)
         if given and given["topic"] not in out.topics:
             out.answers.append(given)
         elif not given and needs_figures(version, topic):

@@ -114,15 +114,17 @@ def plan(request, slug=None):
     if request.method == "GET" and request.GET.get("from", "").isdigit():
         # Restoring an earlier version: its wording fills the form; publishing makes it the newest version.
         start_from = get_object_or_404(current.plan.versions, number=int(request.GET["from"]))
-    form = PlanForm(request.POST or None, current=start_from.wording(),
+    form = PlanForm(request.POST or None, current=start_from.wording(), current_es=start_from.wording_es(),
                     initial={"note": f"Restored version {start_from.number}"} if start_from != current else None)
     if request.method == "POST" and form.is_valid():
-        answers = form.answers()
-        if {k: v.strip() for k, v in answers.items() if v.strip()} == current.wording():
+        answers, answers_es = form.answers(), form.answers_es()
+        if ({k: v.strip() for k, v in answers.items() if v.strip()} == current.wording()
+                and {k: v.strip() for k, v in answers_es.items() if v.strip()} == current.wording_es()):
             messages.info(request, "Nothing changed, so no new version was published.")
             return redirect("calls:plan_location", slug=location.slug)
         try:
-            version = current.plan.publish(answers, user=request.user, note=form.cleaned_data["note"])
+            version = current.plan.publish(answers, user=request.user, note=form.cleaned_data["note"],
+                                           answers_es=answers_es)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)

@@ -26,7 +26,7 @@ from medspa.webhooks import twilio_webhook
 from . import intake, members_bridge
 from .attribution import event_for_number
 from .models import Call, CallPlan, CallTurn, Topic
-from .plan import PROMPTS, answer
+from .plan import answer, prompts
 from .tasks import finalize_call
 
 log = logging.getLogger(__name__)
@@ -41,16 +41,40 @@ def twiml(response: VoiceResponse | str) -> HttpResponse:
     return HttpResponse(str(response), content_type="text/xml")
 
 
-def gather_verb(seq: int) -> Gather:
+# Twilio voices and speech recognition per triage language: a caller heard in Spanish is answered with the
+# plan's Spanish wording (where the owner approved it) in a Spanish voice, and listened to in Spanish.
+VOICE_LANGUAGE = {"en": "en-US", "es": "es-MX"}
+
+
+def gather_verb(seq: int, language: str = "en") -> Gather:
     action = reverse("calls:voice_gather") + f"?seq={seq}"
-    return Gather(input="speech", action=action, method="POST", speech_timeout="auto", language="en-US")
+    return Gather(input="speech", action=action, method="POST", speech_timeout="auto",
+                  language=VOICE_LANGUAGE.get(language, "en-US"))
 
 
-def listen(response: VoiceResponse, seq: int, *lines: str) -> VoiceResponse:
+def say(verb, line) -> None:
+    """Say one line: a plain string (English) or (text, language) for wording in another language."""
+    text, language = line if isinstance(line, tuple) else (line, "en")
+    if language == "en":
+        verb.say(text)
+    else:
+        verb.say(text, language=VOICE_LANGUAGE[language])
+
+
+def spoken(given: dict):
+    """An approved answer as a line to say, in the language its wording is in."""
+    return (given["wording"], given["language"]) if given.get("language", "en") != "en" else given["wording"]
+
+
+def text_of(line) -> str:
+    return line[0] if isinstance(line, tuple) else line
+
+
+def listen(response: VoiceResponse, seq: int, *lines, language: str = "en") -> VoiceResponse:
     """Say `lines` inside a speech gather; if the caller says nothing, come back without a SpeechResult."""
-    gather = gather_verb(seq)
+    gather = gather_verb(seq, language)
     for line in lines:
-        gather.say(line)
+        say(gather, line)
     response.append(gather)
     response.redirect(reverse("calls:voice_gather") + f"?seq={seq}", method="POST")
     return response
@@ -116,15 +140,17 @@ def _dedupe_key(sid: str, speech: str, seq: int) -> str:
 
 def _close(call: Call, response: VoiceResponse, state: dict) -> None:
     window = call.fields.get("callback_window", "")
+    language = state.get("language", "en")
     lines = []
     if window:
-        confirm = answer(call.plan_version, Topic.CALLBACK_CONFIRMATION, clinic=call.location.name, window=window)
+        confirm = answer(call.plan_version, Topic.CALLBACK_CONFIRMATION, clinic=call.location.name, window=window,
+                         language=language)
         if confirm:
             lines.append(confirm)
-    closing = answer(call.plan_version, Topic.CLOSING, clinic=call.location.name)
+    closing = answer(call.plan_version, Topic.CLOSING, clinic=call.location.name, language=language)
     lines.append(closing)
     for line in lines:
-        response.say(line["wording"])
+        say(response, spoken(line))
         add_turn(call, "system", line["wording"])
     call.answers_given = intake.merge_answers(call.answers_given, lines)
     response.hangup()
@@ -175,7 +201,7 @@ def _check_date_of_birth(call: Call, state: dict, speech: str) -> str:
         return ""
     state["dob_failures"] = state.get("dob_failures", 0) + 1
     if state["dob_failures"] < 2:
-        return PROMPTS["date_of_birth_retry"]
+        return prompts(state.get("language", "en"))["date_of_birth_retry"]
     _record_check(call, verified=False, reason="date of birth did not match")
     return ""
 
@@ -193,18 +219,26 @@ def _member_gate(call: Call) -> str:
     return "ask"
 
 
+def _prompt(state: dict, key: str):
+    """A fixed prompt as a line to say, in the caller's language."""
+    language = state.get("language", "en")
+    text = prompts(language)[key]
+    return (text, language) if language != "en" else text
+
+
 def respond(call: Call, state: dict, *, sid: str, speech: str, seq: int) -> VoiceResponse:
     response = VoiceResponse()
     awaiting = state.pop("awaiting", "")
+    PROMPT = lambda key: _prompt(state, key)  # noqa: E731
     if not speech:
         state["silences"] = state.get("silences", 0) + 1
         if state["silences"] > 1 or seq > MAX_CALLER_TURNS + 2:
             _close(call, response, state)
             return response
-        prompt = PROMPTS["date_of_birth"] if awaiting == "date_of_birth" else PROMPTS["reprompt"]
-        add_turn(call, "system", prompt)
+        prompt = PROMPT("date_of_birth") if awaiting == "date_of_birth" else PROMPT("reprompt")
+        add_turn(call, "system", text_of(prompt))
         state["awaiting"] = awaiting
-        return listen(response, seq + 1, prompt)
+        return listen(response, seq + 1, prompt, language=state.get("language", "en"))
 
     if awaiting == "date_of_birth":
         # The date itself is never stored or triaged: it only goes to the clinic's caller check.
@@ -213,7 +247,8 @@ def respond(call: Call, state: dict, *, sid: str, speech: str, seq: int) -> Voic
         if retry:
             add_turn(call, "system", retry)
             state["awaiting"] = "date_of_birth"
-            return listen(response, seq + 1, retry)
+            language = state.get("language", "en")
+            return listen(response, seq + 1, (retry, language) if language != "en" else retry, language=language)
     else:
         add_turn(call, "caller", speech, dedupe_key=_dedupe_key(sid, speech, seq))
         result = intake.triage_call_text(call.location, intake.triaged_texts(call), now=call.started_at)
@@ -225,11 +260,14 @@ def respond(call: Call, state: dict, *, sid: str, speech: str, seq: int) -> Voic
             stated["caller_name"] = speech.rstrip(".")[:160]
         intake.apply_triage(call, result, direct_fields=stated)
         call.save()
+        if result.fields.get("language") == "es":
+            state["language"] = "es"  # heard in Spanish: answer and listen in Spanish from here on
+    language = state.get("language", "en")
 
     if call.is_safety:
         handoff = intake.escalate(call)  # the urgent handoff exists before Twilio hears our answer
-        emergency = answer(call.plan_version, Topic.EMERGENCY, clinic=call.location.name)
-        response.say(emergency["wording"])
+        emergency = answer(call.plan_version, Topic.EMERGENCY, clinic=call.location.name, language=language)
+        say(response, spoken(emergency))
         add_turn(call, "system", emergency["wording"])
         if call.location.on_call_number:
             response.dial(str(call.location.on_call_number), caller_id=call.to_number or None)
@@ -243,20 +281,20 @@ def respond(call: Call, state: dict, *, sid: str, speech: str, seq: int) -> Voic
     gate = _member_gate(call)
     plan = intake.plan_answers(call)  # figures fill the wording only once the caller is verified
     new = [a for a in plan.answers if a["topic"] not in {g["topic"] for g in call.answers_given}]
-    lines = [a["wording"] for a in new]
+    lines = [spoken(a) for a in new]
     call.answers_given = intake.merge_answers(call.answers_given, new)
     stated_figures = {k: v for a in new for k, v in a.get("figures", {}).items()}
     if stated_figures:
         call.fields = {**call.fields, "member_figures_stated": {
             **call.fields.get("member_figures_stated", {}), **stated_figures}}
     if gate == "ask":
-        lines.append(PROMPTS["date_of_birth"])
+        lines.append(PROMPT("date_of_birth"))
         state["awaiting"] = "date_of_birth"
         for line in lines:
-            add_turn(call, "system", line)
-        return listen(response, seq + 1, *lines)
+            add_turn(call, "system", text_of(line))
+        return listen(response, seq + 1, *lines, language=language)
     if call.fields.get("member_verified") is False and not state.get("member_callback"):
-        lines.append(PROMPTS["member_callback"])
+        lines.append(PROMPT("member_callback"))
         state["member_callback"] = state["noted_for_staff"] = True
         # The member_support handoff exists now, not only when the call ends.
         call.not_promised = plan.not_promised
@@ -264,20 +302,20 @@ def respond(call: Call, state: dict, *, sid: str, speech: str, seq: int) -> Voic
         call.save()
         intake.ensure_handoff(call)
     if plan.not_promised and not state.get("noted_for_staff"):
-        lines.append(PROMPTS["staff_follow_up"])
+        lines.append(PROMPT("staff_follow_up"))
         state["noted_for_staff"] = True
     missing = [k for k in ("caller_name", "callback_window")
                if not (call.caller_name if k == "caller_name" else call.fields.get(k))]
     caller_turns = call.turns.filter(speaker="caller").exclude(text=members_bridge.DOB_TURN_TEXT).count()
     if missing and caller_turns < MAX_CALLER_TURNS:
-        lines.append(PROMPTS[missing[0]])
+        lines.append(PROMPT(missing[0]))
         state["awaiting"] = missing[0]
         for line in lines:
-            add_turn(call, "system", line)
-        return listen(response, seq + 1, *lines)
+            add_turn(call, "system", text_of(line))
+        return listen(response, seq + 1, *lines, language=language)
     for line in lines:
-        response.say(line)
-        add_turn(call, "system", line)
+        say(response, line)
+        add_turn(call, "system", text_of(line))
     _close(call, response, state)
     return response
 

@@ -147,6 +147,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
+# Inbound texts have their own queue and worker (Procfile "inbound"): a patient's reply, and an emergency
+# reply to a symptom, never wait behind thousands of queued recall sends on the default queue.
+CELERY_TASK_ROUTES = {"recall.tasks.process_inbound": {"queue": "inbound"}}
 
 # Seconds between inbox refreshes in the browser (htmx polling).
 INBOX_POLL_SECONDS = env.int("INBOX_POLL_SECONDS", default=10)

@@ -5,6 +5,13 @@ confirmation; START/UNSTOP opt back in; YES opts back in only when the number is
 out (otherwise "yes" answers a reminder and goes to the front desk); HELP/INFO answer with the
 clinic's name and phone. Anything else goes through the triage engine into the inbox, carrying the
 patient's treatment history and the touch that prompted the reply.
+
+A reply that triages as a safety escalation (a current symptom after a treatment) is an URGENT inbox item
+at once and gets the clinic's approved emergency wording back (the call plan's emergency script, in Spanish
+when the text is Spanish and the plan has Spanish wording): never reassurance, and at most one emergency
+reply per conversation (patient number + clinic number) per 24 hours.  Inbound texts are processed on their
+own Celery queue (``inbound``, settings.CELERY_TASK_ROUTES) by their own worker (Procfile ``inbound``), so
+they never wait behind queued recall sends.
 """
 
 import logging
@@ -14,6 +21,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from calls.models import CallPlan, Topic  # the call plan owns the approved wording (emergency script)
+from calls.plan import answer
 from medspa.models import Handoff, Location, Patient, Provider, Service
 from medspa.routes import Route
 from medspa.sms import SmsError, send_sms
@@ -35,6 +44,7 @@ STOP_PHRASES = re.compile(
     re.IGNORECASE,
 )
 REPLY_WINDOW = timedelta(days=30)
+EMERGENCY_REPLY_EVERY = timedelta(hours=24)
 CALLBACK_STATUS = {"accepted": "queued", "scheduled": "queued", "queued": "queued", "sending": "sending",
                    "sent": "sent", "delivered": "delivered", "read": "delivered", "undelivered": "undelivered",
                    "failed": "failed"}
@@ -120,6 +130,8 @@ def handle(message: InboundMessage) -> None:
         message.reply_body = f"{clinic}: call us at {phone} for help. Reply STOP to opt out."
     elif location is not None:
         message.handoff = open_reply_handoff(message, patient, location, touch)
+        if message.handoff.route == Route.SAFETY_ESCALATION:
+            message.reply_body = emergency_reply(message, location, now)
 
 
 def open_reply_handoff(message: InboundMessage, patient, location, touch) -> Handoff:
@@ -141,6 +153,20 @@ def open_reply_handoff(message: InboundMessage, patient, location, touch) -> Han
     )
 
 
+def emergency_reply(message: InboundMessage, location, now) -> str:
+    """The clinic's approved emergency wording for this texter, or "" if this conversation already got it
+    in the last 24 hours."""
+    already = (InboundMessage.objects.filter(from_number=message.from_number, to_number=message.to_number,
+                                             received_at__gte=now - EMERGENCY_REPLY_EVERY,
+                                             handoff__route=Route.SAFETY_ESCALATION)
+               .exclude(pk=message.pk).exclude(reply_body="").exists())
+    if already:
+        return ""
+    language = (message.handoff.context.get("fields") or {}).get("language", "en")
+    given = answer(CallPlan.current_for(location), Topic.EMERGENCY, clinic=location.name, language=language)
+    return given["wording"] if given else ""
+
+
 def run_triage(text: str, location) -> dict:
     catalog = [(s.name, s.aliases or []) for s in Service.objects.all()]
     providers = Provider.objects.filter(locations=location, is_active=True).values_list("name", flat=True)
@@ -157,6 +183,6 @@ def send_reply(message_id: int) -> None:
     try:
         sent = send_sms(to=message.from_number, body=message.reply_body, from_=message.to_number or None)
     except SmsError:
-        log.exception("Keyword reply to inbound %s failed (not retried: at most once)", message_id)
+        log.exception("Reply to inbound %s failed (not retried: at most once)", message_id)
         return
     InboundMessage.objects.filter(pk=message_id).update(reply_sid=sent.sid)

@@ -1,10 +1,22 @@
 """Celery tasks: thin wrappers that pass ids; the database holds all state."""
 
 from celery import shared_task
+from celery.signals import worker_init
+
+from medspa.triage.language import warm_up
 
 from . import dispatch, inbound, member_touches
 from . import sweep as sweeping
 from .dispatch import MAX_ATTEMPTS
+
+
+@worker_init.connect
+def warm_triage(sender=None, **kwargs):
+    """The inbound worker (Procfile: -n inbound@%h) loads the triage engine's English and Spanish dictionaries
+    before it takes its first text (seconds once, so a patient's first text is not the one that waits; forked
+    pool processes share them). Celery imports the task modules before it sends worker_init."""
+    if str(getattr(sender, "hostname", "")).startswith("inbound@"):
+        warm_up()
 
 
 @shared_task(name="recall.tasks.sweep", ignore_result=True)

@@ -141,9 +141,13 @@ def test_reply_becomes_a_handoff_with_history_and_touch(twilio_signed_post, remi
     assert handoff.context["history"][0]["service"] == "Neurotoxin"
     assert handoff.patient.first_name == "Jordan"
     assert InboundMessage.objects.get().touch == reminded
-    assert len(fake_twilio.messages) == 1  # no automatic answer to a real reply
     if route == "safety_escalation":
         assert RecallSchedule.objects.get().state == "paused"
+        # issue 10: a symptom gets the clinic's approved emergency wording back at once, nothing else
+        assert len(fake_twilio.messages) == 2
+        assert fake_twilio.messages[1]["body"].startswith("If you are having trouble breathing")
+    else:
+        assert len(fake_twilio.messages) == 1  # no automatic answer to a non-urgent reply
 
 
 def test_status_callbacks_only_move_forward(twilio_signed_post, reminded):

@@ -2,6 +2,8 @@
 
 An owner edits the current answers; saving publishes a new immutable `CallPlanVersion`. Calls record
 which version (and which answers) they used, so a summary can always show exactly what was said.
+Each answer may carry Spanish wording beside the English (`wording_es`): a caller or texter the triage
+engine hears in Spanish gets it where the owner approved it, and the English wording otherwise.
 """
 
 import string
@@ -109,10 +111,21 @@ class CallPlan(models.Model):
         return version
 
     @transaction.atomic
-    def publish(self, answers: dict, *, user, note: str = "") -> "CallPlanVersion":
-        """Save `answers` (topic -> wording) as the next version. Blank wording means "not approved"."""
+    def publish(self, answers: dict, *, user, note: str = "", answers_es: dict | None = None) -> "CallPlanVersion":
+        """Save `answers` (topic -> wording) as the next version. Blank wording means "not approved".
+
+        `answers_es` (topic -> Spanish wording) sits beside the English; a topic needs English wording first."""
         answers = {Topic(topic): (wording or "").strip() for topic, wording in answers.items()}
+        answers_es = {Topic(topic): (wording or "").strip() for topic, wording in (answers_es or {}).items()}
         errors = {}
+        for topic, wording in answers_es.items():
+            if wording and not answers.get(topic):
+                errors[f"{topic.value}_es"] = "Add the English wording first; Spanish wording sits beside it."
+                continue
+            try:
+                check_placeholders(wording, topic)
+            except ValidationError as exc:
+                errors[f"{topic.value}_es"] = exc.messages[0]
         for topic in REQUIRED_TOPICS:
             if not answers.get(topic):
                 errors[topic.value] = f"The {topic.label.lower()} is required before the plan can be published."
@@ -127,11 +140,12 @@ class CallPlan(models.Model):
         number = (self.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = CallPlanVersion.objects.create(plan=self, number=number, created_by=user, note=note[:200])
         ApprovedAnswer.objects.bulk_create(
-            ApprovedAnswer(version=version, topic=topic, wording=wording)
+            ApprovedAnswer(version=version, topic=topic, wording=wording, wording_es=answers_es.get(topic, ""))
             for topic, wording in answers.items() if wording
         )
         log_action(user, "call_plan.published", version, location=self.location, number=number,
-                   topics=sorted(t.value for t, w in answers.items() if w))
+                   topics=sorted(t.value for t, w in answers.items() if w),
+                   spanish_topics=sorted(t.value for t, w in answers_es.items() if w))
         return version
 
 
@@ -162,11 +176,24 @@ class CallPlanVersion(models.Model):
             self._wording = {a.topic: a.wording for a in self.answers.all()}
         return self._wording
 
+    def wording_es(self) -> dict[str, str]:
+        """topic -> approved Spanish wording (only topics that have it)."""
+        if not hasattr(self, "_wording_es"):
+            self._wording_es = {a.topic: a.wording_es for a in self.answers.all() if a.wording_es}
+        return self._wording_es
+
+    def wording_in(self, language: str) -> dict[str, str]:
+        """The wording a caller in `language` hears: Spanish where approved, English otherwise."""
+        if language == "es":
+            return {**self.wording(), **self.wording_es()}
+        return self.wording()
+
 
 class ApprovedAnswer(models.Model):
     version = models.ForeignKey(CallPlanVersion, on_delete=models.CASCADE, related_name="answers")
     topic = models.CharField(max_length=24, choices=Topic.choices)
     wording = models.TextField()
+    wording_es = models.TextField(blank=True, help_text="Spanish wording, said to callers and texters in Spanish.")
 
     class Meta:
         ordering = ["version", "topic"]

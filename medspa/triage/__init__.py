@@ -1,32 +1,49 @@
-"""Triage engine: route a caller's words to the right queue and pull out the useful fields.
+"""Triage engine: route a caller's or texter's words to the right queue and pull out the useful fields.
 
 Pure Python and deterministic: no network, no database.  Public interface::
 
     from medspa.triage import triage, triage_turns, TriageResult
+
+Policy (issue 10; a clinician decides severity, never the software)
+- **safety_escalation**: any report of a *current* symptom, change or reaction after a treatment -- the
+  patient's own or someone else's ("my mom's eye is drooping"), however mild it sounds ("a little red after
+  microneedling"), hedged ("is it normal that my lip is white?") or negated ("no pain, no swelling, just
+  checking") -- and every standalone red flag (trouble breathing or swallowing, vision change, fainting,
+  911/ER, allergic reaction), in English or Spanish.  Nobody is ever told a symptom is fine.
+- **provider_review**: questions about *possible* effects ("will I bruise?", "how long does swelling
+  last?") and eligibility, dose, product, medication, pregnancy and medical-history questions.
+- **No confident route -> a human (staff_review), never booking.**  booking and rebooking need positive
+  booking intent (a booking phrase, "I want/need ...", "<service> please", a "yes" with a date) and no
+  symptom; a service named alone ("Botox", "my lips look thin") goes to staff.
 
 Routes, highest precedence first (medspa.routes.TRIAGE_PRECEDENCE); the highest route any rule fires wins:
 
 safety_escalation > provider_review > staff_review > member_support > bundle_help > event_follow_up
 > rebooking > booking
 
-How the rules work
-- Rules run on a normalised copy of the text (lower case, fillers like "um" dropped, commas collapsed,
-  misspelled symptom words corrected: explicit variants plus Damerau-Levenshtein <= 1 for words of six
-  letters or more).  Every reason and every phrase in ``matches`` is an exact substring of the input as
-  typed (original case).
-- Safety rules need a *symptom phrase*, never a body word alone: "my lip looks white" fires, "my lips look
-  thin" does not; "burning question", "dying to try", "breathtaking", "fever blister" (cold sore history,
-  a provider question) are masked out.
-- Hedging never downgrades: "is it normal that my lip is white?" is safety.
-- Negation is deliberately ignored for safety: "no trouble breathing" still escalates.  Front-desk staff
-  must never reassure on symptoms; a clinician decides.  (Other routes ignore negation too.)
+How the engine understands (text.py, language.py, concepts.py, lexicon.py)
+- Normalisation: case and accents folded, contractions and texting forms expanded (u/ur/n/cant/rn/bc,
+  Spanish xq/tb/q), repeated letters squeezed ("sooo" -> "so"), fillers dropped, misspellings corrected
+  against a domain vocabulary (explicit variants, edit distance on key symptom words, pyspellchecker's
+  candidates for words neither English nor Spanish knows).  Language: a vote of function words, accents and
+  simplemma's dictionaries ("es" goes in ``fields["language"]``).
+- Concepts (concepts.py): every word is looked up by its surface form and its simplemma lemma; safety fires
+  on combinations within a clause: body part or function x abnormal state ("smile is crooked", "eyelids
+  hang", "voice is hoarse", "párpado caído"), lost ability ("can't lift that eyebrow", "one side won't
+  move", "no puedo tragar", "problemas para respirar"), a mild state reported after a treatment ("swollen
+  and hard since you did my lips"), plus the standalone red flags of lexicon.SAFETY.  Idioms that only
+  look like symptoms ("weak for a good deal", "can't wait to see", "dying to try", "burning question") are
+  masked first.
+- Rules run on the normalised copy; every reason and every phrase in ``matches`` is an exact substring of
+  the input as typed (original case), so staff can audit each decision.
 - Pain or a headache together with a recent treatment ("it hurts since my filler") is safety, unless it is
   asked as a question about the future ("does it hurt after the peel?", which is provider_review).
-- Mild, expected symptoms without a red flag (swelling, bruising, soreness, lumps) are provider_review.
+- Mild, expected effects asked about with no report of having them ("is bruising normal after filler?")
+  are provider_review.
 
 Deliberate choices others must know
-- Default route: when no rule fires, the route is ``booking`` (reasons []) if a catalog service is named,
-  otherwise ``staff_review`` (reasons []): an unclassifiable message ("Y", "stop", "ok thanks") goes to a human.
+- Default route: when no rule fires, the route is ``staff_review`` (reasons []), whether or not a service is
+  named: an unclassifiable message ("Y", "stop", "ok thanks", "Dysport") goes to a human, never to booking.
 - Booking vs event_follow_up: event words alone ("saw the VIP night post") give event_follow_up.  An
   explicit booking phrase (book/schedule/appointment/appt/reserve/openings/availability/"get me in"/
   "sign me up") *together with a named service* outranks event_follow_up: "Can I book Botox for the VIP

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from medspa.catalog import DEFAULT_CATALOG
 from medspa.routes import TRIAGE_PRECEDENCE, Route
 
-from . import dates, extract, lexicon
+from . import concepts, dates, extract, lexicon
 from .text import Normalized, normalize
 
 SAFETY = Route.SAFETY_ESCALATION.value
@@ -19,6 +19,8 @@ EVENT = Route.EVENT_FOLLOW_UP.value
 BOOKING = Route.BOOKING.value
 REBOOKING = Route.REBOOKING.value
 STAFF = Route.STAFF_REVIEW.value
+PROVIDER = Route.PROVIDER_REVIEW.value
+BUNDLE = Route.BUNDLE_HELP.value
 
 DEFAULT_TZ = "America/Los_Angeles"
 LIST_FIELDS = ("service_interest", "service_mentions", "dates_mentioned")
@@ -64,10 +66,19 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
     text = norm.text
     matches: dict[str, list[str]] = {}
     benign = [m.span() for m in lexicon.BENIGN.finditer(text)]
+    possible: list[str] = []
+    possible_spans: list[tuple[int, int]] = []
     for route in TRIAGE_PRECEDENCE:
         phrases: list[str] = []
-        for m in lexicon.RULES[route].finditer(text):
+        rule = lexicon.RULES[route]
+        indexed = lexicon.INDEXED.get(route)
+        for m in (indexed or rule).finditer(text):
             if route == SAFETY and any(m.start() < e and s < m.end() for s, e in benign):
+                continue
+            if route == SAFETY and not lexicon.ALWAYS_URGENT.search(m.group()) and concepts.possibility_question(
+                    text, m.start(), norm.language):
+                # "can botox make your eyelid droop?": a provider question about what might happen
+                _add(possible, norm.source(*m.span()))
                 continue
             _add(phrases, norm.source(*m.span()))
         if route == SAFETY:
@@ -79,6 +90,15 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
             for m in sorted(pain, key=lambda m: m.start()):
                 if not lexicon.QUESTION_GUARD.search(text[max(0, m.start() - 30) : m.start()]):
                     _add(phrases, norm.source(*m.span()))
+            # Concepts: body part or function x abnormal state or lost ability (concepts.py).
+            for start, end in concepts.find(text, norm.language, possible=possible_spans):
+                if not any(start < e and s < end for s, e in benign):
+                    _add(phrases, norm.source(start, end))
+            for start, end in possible_spans:
+                _add(possible, norm.source(start, end))
+        if route == PROVIDER:
+            for phrase in possible:  # symptoms asked about as possibilities are provider questions
+                _add(phrases, phrase)
         if route == BOOKING and not phrases:
             fallback = lexicon.BOOKING_FALLBACK.search(text)
             if fallback:
@@ -92,13 +112,21 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
                     _add(phrases, norm.source(yes.start("yes"), min(ends)))
         if phrases:
             matches[route] = phrases
+    if (matches.get(BOOKING) or matches.get(REBOOKING)) and not any(
+            matches.get(route) for route in TRIAGE_PRECEDENCE if route not in (BOOKING, REBOOKING)):
+        # Booking needs no symptom: a booking request that also names one goes to a clinician first.
+        words = [norm.source(s, e) for s, e in concepts.symptom_words(text, norm.language)
+                 if not any(s < be and bs < e for bs, be in benign)]
+        if words:
+            matches[PROVIDER] = list(dict.fromkeys(words))
+            matches = {route: matches[route] for route in TRIAGE_PRECEDENCE if route in matches}
     return matches
 
 
 def _decide(matches: dict[str, list[str]], fields: dict) -> tuple[str, list[str]]:
     fired = [route for route in TRIAGE_PRECEDENCE if matches.get(route)]
     if not fired:
-        return (BOOKING if fields.get("service_interest") else STAFF), []
+        return STAFF, []  # no confident route: a person reads it (never booking by default)
     route = fired[0]
     if route == EVENT and fields.get("service_interest") and any(
         lexicon.STRONG_BOOKING.match(p.lower()) for p in matches.get(BOOKING, [])
@@ -111,8 +139,9 @@ def _fields(norm: Normalized, today: date, found_dates: list[dates.FoundDate], m
             providers) -> dict:
     text = norm.text
     fields: dict = {}
-    table = extract.service_table(catalog)
-    service_words = {word for alias, _ in table for word in alias.split()}
+    if norm.language != "en":
+        fields["language"] = norm.language
+    table, service_words = extract.compiled_table(catalog)
     services, mentions = extract.find_services(norm, table)
     if services:
         fields["service_interest"] = services
@@ -152,7 +181,7 @@ def _fields(norm: Normalized, today: date, found_dates: list[dates.FoundDate], m
     for name, pattern in extract.FLAG_RES.items():
         if pattern.search(text):
             fields[name] = True
-    if lexicon.RULES[Route.BUNDLE_HELP.value].search(text):
+    if matches.get(BUNDLE):  # the bundle rules already ran in _route_matches
         fields["bundle_question"] = True
     name = extract.find_caller_name(norm.original, service_words)
     if name:
@@ -163,10 +192,13 @@ def _fields(norm: Normalized, today: date, found_dates: list[dates.FoundDate], m
     return fields
 
 
-def _catalog(catalog) -> list[tuple[str, list[str]]]:
+DEFAULT_CATALOG_KEY = tuple((entry.name, tuple(entry.aliases)) for entry in DEFAULT_CATALOG)
+
+
+def _catalog(catalog) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if catalog is None:
-        return [(entry.name, list(entry.aliases)) for entry in DEFAULT_CATALOG]
-    return [(name, list(aliases)) for name, aliases in catalog]
+        return DEFAULT_CATALOG_KEY
+    return tuple((name, tuple(aliases)) for name, aliases in catalog)
 
 
 def triage(text: str, *, now: datetime | None = None, tz: str = DEFAULT_TZ,
@@ -178,6 +210,10 @@ def triage(text: str, *, now: datetime | None = None, tz: str = DEFAULT_TZ,
     found_dates = dates.find_dates(norm.text, today)
     matches = _route_matches(norm, today, found_dates)
     fields = _fields(norm, today, found_dates, matches, _catalog(catalog), list(providers))
+    please = lexicon.SERVICE_PLEASE.search(norm.text)
+    if please and fields.get("service_interest") and BOOKING not in matches:
+        matches[BOOKING] = [norm.source(*please.span()).strip()]  # "Botox please": asking for the service
+        matches = {route: matches[route] for route in TRIAGE_PRECEDENCE if route in matches}
     route, reasons = _decide(matches, fields)
     return TriageResult(route=route, reasons=reasons, fields=fields, matches=matches)
 

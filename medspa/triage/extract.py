@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from . import dates
 from .text import Normalized
@@ -45,11 +46,25 @@ def _alias_pattern(alias: str) -> str:
     return r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?:s|es)?(?![\w-])"
 
 
-def find_services(norm: Normalized, table: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
-    """Service names (in order of mention) and the alias text as typed; longest alias wins overlaps."""
+@lru_cache(maxsize=64)
+def compiled_table(catalog: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple, frozenset[str]]:
+    """The service table of a catalog with each alias's pattern compiled, and every word of every alias
+    (cached per catalog: a clinic's catalog changes rarely, messages arrive constantly)."""
+    table = service_table(catalog)
+    compiled = tuple((alias.split()[0], re.compile(_alias_pattern(alias)), name) for alias, name in table)
+    return compiled, frozenset(word for alias, _ in table for word in alias.split())
+
+
+def find_services(norm: Normalized, table) -> tuple[list[str], list[str]]:
+    """Service names (in order of mention) and the alias text as typed; longest alias wins overlaps.
+
+    `table`: (first word, compiled pattern, service name) from compiled_table, longest alias first."""
     hits: list[tuple[int, int, str]] = []
-    for alias, name in table:
-        for m in re.finditer(_alias_pattern(alias), norm.text):
+    text = norm.text
+    for first, pattern, name in table:
+        if first not in text:  # the alias cannot match without its first word: skip the regex
+            continue
+        for m in pattern.finditer(text):
             if not any(m.start() < e and s < m.end() for s, e, _ in hits):
                 hits.append((m.start(), m.end(), name))
     hits.sort()
@@ -127,7 +142,9 @@ CHANNELS = [
     ("flyer", r"\b(?:flyer|flier|mailer|postcard|brochure)s?\b"),
     ("radio", r"\b(?:radio|podcast)\b"),
 ]
-CHANNEL_RE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in CHANNELS))
+# Every pattern here starts at a word: the leading look-behind lets the regex skip mid-word positions at once.
+WORD_FIRST = "(?<![\\w'])"
+CHANNEL_RE = re.compile(WORD_FIRST + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in CHANNELS) + ")")
 EVENT_KINDS = [
     ("open_house", r"\bopen[- ]house\b"),
     ("vip_night", r"\bvip\b"),
@@ -137,7 +154,8 @@ EVENT_KINDS = [
     ("seasonal", r"\b(?:seasonal|holiday|summer|spring|fall|autumn|winter|black friday|cyber monday|valentine'?s?"
                  r"|mother'?s day|christmas|new year'?s?)\s+(?:special|sale|promo\w*|offer|deal|event)s?\b"),
 ]
-EVENT_KIND_RE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in EVENT_KINDS))
+EVENT_KIND_RE = re.compile(WORD_FIRST + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in EVENT_KINDS)
+                           + ")")
 KIND_TO_SOURCE = {"seasonal": "seasonal_offer"}
 
 
@@ -246,7 +264,7 @@ FLAGS = {
     "guest_question": r"\bbring\s+(?:a |my |along )?(?:friend|guest|plus one|\+1|sister|mom|mother|husband|wife"
                       r"|partner|daughter|boyfriend|girlfriend|bestie|coworker|someone)\b|\bplus one\b|\bguests?\b",
 }
-FLAG_RES = {name: re.compile(pattern) for name, pattern in FLAGS.items()}
+FLAG_RES = {name: re.compile(f"{WORD_FIRST}(?:{pattern})") for name, pattern in FLAGS.items()}
 
 NAME_AFTER = re.compile(
     r"(?i:\bmy name is|\bmy name's|\bname is|\bthis is)\s+([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)?)"

@@ -28,8 +28,17 @@ POST_TREATMENT = re.compile(
 )
 # Phrases that look like symptoms but are not: masked before safety rules run.
 BENIGN = re.compile(
-    r"\bfever blisters?\b|\bweakness for\b|\bsun ?burn\w*|\bdying to\b|\bbreathtaking\b|\bdrop[- ]?dead\b"
+    r"(?<![\w'])(?:"  # every idiom starts at a word: mid-word positions are skipped at once
+    r"\bnumb to\b|\bburn(?:ed|t|ing)? (?:through|thru)\b|\bemergency (?:lol|lmao|haha|jk)\b|\bitching to\b"
+    r"|\bon fire (?:with|sale|deal)\b|\b(?:is|was|so|looks?|straight|looking) fire\b"
+    r"|\b(?:bank|wallet|account|budget|card)\b(?: [\w']+){0,2} (?:is |was )?(?:bleeding|crying|hurting|dying|on fire)\b"
+    r"|\b(?:beauty|botox|facial|skin ?care|hair|brow|lash|eyebrow) emergency\b"
+    r"|\b(?:almost |nearly |practically |i |just )?(?:fainted|died|passed out|fainting|dying) (?:at|when|over|from"
+    r"|seeing|reading|looking)\b|\bcasi me desmay\w*|\bme (?:muero|mori) (?:de|con|por)\b"
+    r"|\bfever blisters?\b|\bweak(?:ness)? (?:for|spot)\b|\bsun ?burn\w*|\bdying to\b|\bbreathtaking\b"
+    r"|\bdrop[- ]?dead\b"
     r"|\bblind spots?\b|\bnumbing (?:cream|agent)\b|\bburning (?:question|desire|curiosity)\b"
+    r")"
 )
 
 _COLOR = (
@@ -79,7 +88,8 @@ SAFETY = [
     r"\b(?:eyelids?|lids?|eyebrows?|brows?)\s+(?:[\w']+\s+){0,2}?(?:heavy|sagging|dropped|fell|falling|hanging)\b",
     r"\bparaly\w*",
     r"\beyes?\s+(?:[\w']+\s+)?(?:looks?|is|are|seems?)\s+(?:[\w']+\s+)?(?:smaller|lower|half closed|half shut)\b",
-    r"\b(?:can'?t|cant|cannot|couldn'?t)\s+(?:fully\s+)?open\s+(?:my\s+|it\b|the\s+)(?:[\w']+\s+)?(?:eyes?|eyelids?|lids?)?",
+    r"\b(?:can'?t|cant|cannot|couldn'?t)\s+(?:fully\s+)?open\s+(?:my\s+|it\b|the\s+)(?:[\w']+\s+)?(?:eyes?|eyelids?"
+    r"|lids?)?",
     r"\b(?:can'?t|cant|cannot)\s+(?:move|close|lift|raise)\s+(?:my|one|the)\s+(?:[\w']+\s+)?"
     r"(?:face|mouth|eye|eyes|eyelid|eyebrow|brow|lip|lips|side)\b",
     r"\bweakness\b",
@@ -87,7 +97,8 @@ SAFETY = [
     r"\b(?:i'?m|i am|im)\s+(?:so\s+|very\s+|really\s+)?weak\b",
     r"\b(?:face|arms?|legs?|side|hands?|body|muscles?)\s+(?:is|are)\s+(?:[\w']+\s+)?weak\b",
     r"\bweak\s+(?:on one side|arms?|legs?|muscles?|side|hands?)\b",
-    r"\bslurr\w*|\b(?:trouble|difficulty|hard time|can'?t|cant)\s+(?:talking|speaking|talk|speak)\b",
+    r"\bslurr\w*|\b(?:trouble|difficulty|hard time|can'?t|cant)\s+(?:talking|speaking|talk|speak)\b"
+    r"(?!\s+(?:right now|now|at|on|to|today|later|long|much|about|rn|because|till|until))",
     # circulation after filler: white, blue, grey, mottled, cold skin
     rf"\b{_SUBJECT}\s+{SHORT_GAP}{_LINK}\s+(?:[\w']+\s+)?{_COLOR}\b",
     rf"\b{_SUBJECT}\s+{SHORT_GAP}{_CHANGE}\s+(?:[\w']+\s+)?(?:dark|black|pale)\b",
@@ -137,10 +148,40 @@ SAFETY = [
     r"\bbleeding\s+(?:[\w']+\s+)?(?:a lot|heavily|badly|everywhere)\b",
     r"\bemergenc\w*(?!\s+contact)|\b911\b|\bemergency room\b|\burgent care\b|\bambulance\b|\bstroke\b",
     r"\b(?:the|to)\s+(?:er|hospital)\b",
+    # Spanish (accents folded): standalone red flags; body x state combinations are in concepts.py
+    r"\b(?:boca|cara|sonrisa|labio|labios) (?:de|hacia un|para un) lado\b|\bcarne viva\b",
+    r"\bchills\b|\bescalofrios\b|\b(?:food|drinks?|water|liquid) (?:falls|spills|drips|dribbles|leaks|comes) out\b",
+    r"\bfalta de (?:aire|respiracion)\b|\b(?:me|le|se me|se le) falta (?:el )?aire\b|\bahog\w*|\bme (?:desmaye"
+    r"|desvaneci)\b|\bdesmay\w*|\bmare[oa]\w*",
+    r"\bvomit\w*|\bfiebre\b|\bcalentura\b|\bescalofrios\b|\bsupur\w*|\binfecci\w*|\binfectad\w*",
+    r"\bampoll\w*|\bronchas\b|\burticaria\b|\bsarpullido\b|\breaccion(?:es)?\b(?! a)|\banafila\w*",
+    r"\bvision (?:borrosa|doble|nublada)\b|\bveo (?:doble|borroso|mal|nublado|manchas)\b|\bno (?:veo|puedo ver)\b",
+    r"\bdolor (?:de|en el) pecho\b|\bpalpitaciones\b|\bcorazon (?:me )?(?:late|acelerado|palpita)\w*",
+    r"\bentumid\w*|\bentumec\w*|\badormecid\w*|\bhormigueo\b|\bparalizad\w*|\bconvulsi\w*",
+    r"\bemergencias?\b|\burgencias\b|\bsala de emergencias?\b|\bambulancia\b|\bal hospital\b|\bderrame\b",
+    r"\bme arde\w*|\bardor\b|\bquemadur\w*|\bme queme\b|\bme quemo\b",
+    r"\b(?:dolor|duele)\s+(?:muy\s+)?(?:fuerte|intenso|horrible|insoportable|mucho|demasiado)\b|\bmucho dolor\b"
+    r"|\bme duele (?:mucho|demasiado|horrible)\b",
+    r"\b(?:se (?:esta|me esta) (?:extendiendo|poniendo (?:peor|morad\w*|negr\w*|blanc\w*|azul\w*)))\b"
+    r"|\bcada vez (?:peor|mas (?:rojo|hinchad\w*|grande))\b",
+    r"\bnecrosis\b|\boclusion\b|\bpus\b|\bdolor de cabeza (?:fuerte|horrible|que no se (?:quita|va))\b",
+    r"\b(?:hablo|habla) (?:raro|arrastrando)\b|\bno puedo (?:hablar|tragar|respirar)\b",
+    r"\bse me (?:sale|salen|escurre|cae|chorrea) (?:el agua|la comida|la bebida|el liquido|la saliva|agua|liquido)\b"
+    r"|\bsale (?:aguita|agua|liquido|pus|sangre)\b",
+    r"\bcada (?:hora|dia|vez) (?:mas|peor)\b|\b(?:getting|gets) (?:worse|bigger|darker|redder|more swollen) (?:by"
+    r"|every)"
+    r" (?:the )?(?:hour|minute|day)\b",
 ]
+# Red flags that escalate even when asked as a question ("will my vision get blurry?", "does it hurt to
+# swallow after filler?"): airway, vision, circulation, collapse, emergencies.
+ALWAYS_URGENT = re.compile(
+    r"swallow|breath|vision|blur|blind|see|double|throat|tongue|chest|heart|911|emergenc|hospital|\ber\b|faint"
+    r"|pass|seiz|stroke|anaphyla|allergic|white|blue|gr[ae]y|dusky|mottl|blanch|purple|black|dark|cold|necros"
+    r"|occlu|infect|infecc|pus|fever|fiebre|abscess|ooz|respir|tragar|vista|borros|pecho|desmay|emergencia|urgencias",
+)
 # Pain intensity: skipped when asked as a question ("does it hurt a lot?", see QUESTION_GUARD).
 SAFETY_PAIN = re.compile(
-    "|".join(
+    "(?<![\\w'])(?:" + "|".join(
         f"(?:{p})"
         for p in [
             r"\b(?:severe|extreme|intense|excruciating|unbearable|terrible|horrible|awful|really bad|so much|sharp"
@@ -150,7 +191,7 @@ SAFETY_PAIN = re.compile(
             r"\b(?:hurts?|hurting|painful|aching|throbbing)\s+(?:[\w']+\s+){0,2}?(?:so much|really bad|so bad|a lot"
             r"|worse|more and more|badly|like crazy)\b",
         ]
-    )
+    ) + ")"
 )
 # Pain or a persistent headache mentioned together with a recent treatment (see POST_TREATMENT).
 PAIN_AFTER = re.compile(r"\b(?:hurts|hurting|painful|in pain|pain|aching|throbbing|headaches?)\b")
@@ -188,7 +229,8 @@ PROVIDER_REVIEW = [
     r"\bis (?:it|this|that) (?:normal|expected|ok|okay)\b|\bnormal to\b|\bsupposed to (?:look|feel|be)\b",
     r"\b(?:is|are) (?:[\w']+\s+){1,3}?(?:normal|expected)\b",
     r"\b(?:swelling|swollen|swell)\b(?!\s+of\s+my\s+(?:bank|wallet|ego|heart))",
-    r"\bbruis\w*|\bsore(?:ness)?\b|\btender(?:ness)?\b|\bitch\w*|\blumps?\b|\blumpy\b|\bbumps?\b|\bpeeling\b"
+    r"\bbruis\w*|\bsore(?:ness)?\b|\btender(?:ness)?\b|\bitch\w*|\blumps?\b|\blumpy\b|\bbumps?\b"
+    r"|(?<!el )(?<!un )(?<!del )(?<!al )(?<!una )(?<!de )(?<!the )(?<!a )(?<!chemical )\bpeeling\b"
     r"|\bflaking\b|\buneven\b|\basymmetr\w*|\blopsided\b|\bmigraines?\b|\bhyperhidrosis\b|\btmj\b|\bgrinding\b",
     r"\b(?:is|are|i'?m|im|looks?|still|so|pretty)\s+(?:[\w']+\s+){0,2}?red\b",
     r"\bone side (?:of my [\w']+ )?(?:is|looks) (?:bigger|smaller|higher|lower|different|fuller)\b",
@@ -202,10 +244,28 @@ PROVIDER_REVIEW = [
     r"\bwill (?:it|botox|filler|that|this) (?:work|help)\b|\bdoes (?:it|botox|filler|[\w']+) work for\b",
     r"\bcan (?:botox|filler|laser|a peel|microneedling|[\w']+) (?:help|fix|treat|get rid)\b",
     r"\bhow long (?:does|do|will|would)\s+(?:it|the results?|botox|filler|results|[\w']+)\s+last\b",
+    r"\bold enough\b|\bage limit\b|\bcan i (?:have|drink) (?:wine|alcohol|a drink|a glass|coffee)\b"
+    r"|\bshould i (?:get|do|go with|try)\b(?=.*\bor\b)|\bcan i get [\w'-]+(?: [\w'-]+)? yet\b",
+    # Spanish
+    r"\bpuede (?:causar|provocar|dar|hacer que)\b|\bes comun\b|\bvoy a tener\b|\bcuanto tiempo dura\b",
+    r"\b(?:que|cual) es mejor\b|\bcuantas sesiones\b(?=.*\bnecesito\b)|\bcandidat[oa]\b|\bcuantas unidades\b"
+    r"|\bunidades\b|\bdosis\b|\bjeringas?\b|\bembaraz\w*|\blactancia\b"
+    r"|\bamamant\w*|\bdando pecho\b|\bmedicamentos?\b|\bmedicinas?\b|\bpastillas?\b|\banticoagulantes?\b"
+    r"|\baspirina\b|\bantibioticos?\b|\bdiabet\w*|\bherpes\b|\bfuegos?\b|\blupus\b|\bcancer\b|\bquimio\w*"
+    r"|\btiroides\b|\bpresion alta\b|\balergic[oa] a\b|\balergias?\b|\bes seguro\b|\bseguro (?:si|para|durante)\b"
+    r"|\befectos? secundarios?\b|\briesgos?\b|\brecuperacion\b|\bes normal\b|\bsera normal\b|\bmoreton\w*"
+    r"|\bhinchazon\b|\bhinchad[oa]s?\b|\bme va a doler\b|\bduele\b|\bdolor\b|\bcuanto (?:tiempo )?dura\b"
+    r"|\bque me recomienda\w*|\bque (?:tratamiento|producto) (?:es|me)\b|\bpuedo (?:hacer ejercicio|tomar alcohol"
+    r"|acostarme|maquillarme|asolearme)\b|\bcuidados? (?:despues|posteriores)\b|\bestoy tomando\b"
+    r"|\btomo\s+\w+ (?:para|diario)\b",
 ]
 
 STAFF_REVIEW = [
-    r"\bprice ?match\w*|\bhow much\b|\bprice\w*|\bpricing\b|\bcosts?\b|\bquote\b|\bhow expensive\b",
+    # "the VIP price", "the special price": an event question, not a price question for staff
+    r"\bprice ?match\w*|\bhow much\b"
+    r"|(?<!vip )(?<!event )(?<!special )(?<!sale )(?<!promo )(?<!member )(?<!night )(?<!bash )(?<!hour )"
+    r"(?<!house )(?<!party )\bpric\w*"
+    r"|\bcosts?\b|\bquote\b|\bhow expensive\b",
     r"\bwhat do you charge\b",
     r"\bcharge\s+(?:for|per)\b|\bper (?:unit|syringe|session|area)\b|\$\s?\d+",
     r"\brefund\w*|\bmoney back\b|\breimburs\w*|\bcharge ?back\b|\bdispute\b",
@@ -229,6 +289,12 @@ STAFF_REVIEW = [
     r"|consult\w*|visit|session)\b",
     r"\blate (?:cancel\w*|fee)\b|\bno[- ]show fee\b|\bcancellation fee\b",
     r"\b(?:speak|talk) (?:to|with) (?:a |the )?(?:manager|owner|human|real person|person|someone in charge)\b",
+    # Spanish
+    r"\bcuanto (?:cuesta|cuestan|es|sale|salen|cobran|cobra|vale|valen)\b|\bprecios?\b|\bcostos?\b|\breembols\w*"
+    r"|\bdevol\w* (?:mi |el )?dinero\b|\bdevolucion\b|\bquej\w*|\bgerente\b|\bencargad[oa]\b|\bfinanciamiento\b"
+    r"|\ba plazos\b|\bpagos? (?:mensuales|a meses)\b|\bdescuentos?\b|\bcancelar (?:mi |la )?(?:cita|consulta)\b"
+    r"|\bcobraron (?:doble|de mas|dos veces)\b|\bhablar con (?:una persona|alguien|el dueno|la duena)\b|\bexcepcion\b"
+    r"|\btransferir\b|\bpasarle (?:mis|mi)\b",
 ]
 
 MEMBER_SUPPORT = [
@@ -238,6 +304,8 @@ MEMBER_SUPPORT = [
     r"\brenew\w*|\bbilling (?:cycle|date|day)\b|\bfreez(?:e|ing)\b|\bdues\b|\bcancellation window\b",
     r"\bpause\w*\s+(?:my\s+|the\s+)?(?:membership|plan|account|subscription)\b|\bsubscription\b",
     r"\breward points\b|\bloyalty\b|\brewards program\b|\ball[eē] (?:points|rewards)\b",
+    r"\bmembresias?\b|(?<!no soy )\bmiembros?\b|\bsocia\b|\bcreditos?\b|\brenova\w*|\brenueva\b|\bmensualidad\b"
+    r"|\bcuota mensual\b|\bcongelar\b|\bpausar\b|\bsuscripcion\b",
 ]
 
 BUNDLE_HELP = [
@@ -245,6 +313,8 @@ BUNDLE_HELP = [
     r"\b(?:sessions?|treatments?|visits?) left\b|\bremaining (?:sessions|treatments|visits)\b",
     r"\bhow many (?:sessions|treatments|visits)\s+(?:do i have|i have|are left|left|remaining|have i used"
     r"|did i buy|i've got|do i still have)\b",
+    r"\bpaquetes?\b|\bsesiones (?:que me quedan|restantes|pendientes)\b|\bcuantas sesiones (?:me quedan|tengo)\b"
+    r"|\bprepagad\w*|\bme quedan \w+ sesiones\b",
 ]
 
 EVENT_FOLLOW_UP = [
@@ -254,9 +324,15 @@ EVENT_FOLLOW_UP = [
     r"\bevents?\b|\brsvp\w*|\bparty\b|\bgiveaway\b|\braffle\b|\bgrand opening\b|\btickets?\b|\bworkshop\b",
     r"\b(?:seasonal|holiday|summer|spring|fall|autumn|winter|black friday|cyber monday|valentine'?s?"
     r"|mother'?s day|christmas|new year'?s?|birthday month)\s+(?:special|sale|promo\w*|offer|deal|event)s?\b",
+    r"\b[\w']+ (?:skin|glow|beauty|summer|winter|spring|fall|holiday|lip|laser|tox|filler) special\b|\bgalentine'?s\b"
+    r"|\b(?:botox|tox|filler|injectables?) (?:bash|happy hour)\b|\bhappy hour\b",
+    r"\bdia de (?:inyectables|botox|relleno|belleza)\b|\bnoche de (?:chicas|belleza|botox)\b",
+    r"\beventos?\b|\bfiesta\b|\bnoche vip\b|\bcasa abierta\b|\b(?:el|los|su|sus|la|las) especial(?:es)?\b"
+    r"|\bpromocion\w*|\bofertas?\b|\brifa\b|\bsorteo\b|\bvi (?:su|el|la|tu) (?:anuncio|publicacion|post|video)\b",
     r"\b(?:the|your|this|that|any|a|monthly|current|month'?s|week'?s)\s+specials?\b",
     r"\bpromo(?:tion)?s?\b(?!\s+codes?)|\b(?:the|this|your|that|an?|special|seasonal|holiday)\s+offer\b",
-    r"\b(?:the|this|that|your)\s+deal\b|\bsale\b|\bdeals\b|\bany deal\b",
+    r"\b(?:the|this|that|your)\s+deal\b|(?<!se )(?<!me )(?<!le )\bsale\b(?! (?:el|la|agua|aguita|sangre|pus|liquido))"
+    r"|\bdeals\b|\bany deal\b",
     r"\b(?:saw|seen|seeing|about|from|in|on)\s+(?:your|the|an?|that|this)\s+(?:[\w']+\s+)?(?:ad|advert\w*|post"
     r"|reel|story|video|commercial|flyer|mailer|newsletter|promo|tiktok|email blast)\b",
 ]
@@ -273,10 +349,23 @@ REBOOKING = [
     r"\bit'?s been\s+(?:[\w']+\s+)?(?:months|weeks)\b",
     r"\b(?:get|do|have|book|schedule|see|try)\s+(?:[\w']+\s+){0,2}?again\b",
     r"\bmy usual\b|\bfollow[- ]?up (?:appointment|appt|visit)\b|\bmaintenance\b",
+    r"\brebook\w*|\b(?:move|switch|push|bump|change)\s+(?:my|the|our)\s+(?:[\w'-]+\s+){0,3}?to\s+(?:monday|tuesday"
+    r"|wednesday|thursday|friday|saturday|sunday|tomorrow|next|the \d+|\d)",
+    r"\b(?:come|coming|get|go|be) back\b|\bback on track\b|\bgot (?:the|your|ur) (?:reminder|text|message)\b"
+    r"|\btouched up\b|\b(?:second|2nd|third|3rd|next) (?:session|peel|treatment|round|appointment|appt)\b"
+    r"|\bnext available\b|\byes to (?:coming|come)\b",
+    r"\breprogram\w*|\b(?:cambiar|mover|pasar) (?:mi |la )?cita\b|\botra vez\b|\bde nuevo\b|\bretoque\b"
+    r"|\b(?:ya )?me toca\b|\b(?:siguiente|proxima|proximo|segunda|segundo) (?:cita|sesion|aplicacion|facial|tratamiento"
+    r"|retoque)\b"
+    r"|\bse me (?:esta quitando|quito)\b|\bregres\w*|\bvolver\b|\bla vez pasada\b|\bmismo horario\b"
+    r"|\brecordatorio\b|\bme anotas?\b|\banotame\b|\bapuntame\b"
+    r"|\b(?:si|ok|claro|va|dale|perfecto)\b\W*(?:el |para el |este )?(?:lunes|martes|miercoles|jueves|viernes|sabado"
+    r"|domingo|manana)\b",
 ]
 AFFIRMATIVE = re.compile(
-    r"^\W*(?P<yes>yes|yeah|yep|yup|ya|yea|sure|ok|okay|k|y|perfect|sounds good|that works|works for me|absolutely"
-    r"|definitely)\b"
+    r"(?:^|[.!?]\s*)\W*(?P<yes>yes|yeah|yep|yup|ya|yea|sure|ok|okay|k|y|perfect|sounds good|that works|works for me"
+    r"|absolutely"
+    r"|definitely|si|claro|va|perfecto|esta bien|de acuerdo)\b"
 )
 
 BOOKING = [
@@ -287,9 +376,16 @@ BOOKING = [
     r"\s+(?:[\w']+\s+){0,2}?(?:try|trying|get|getting|do|doing|start|starting)\b",
     r"\binterested in\b|\bwhen can i\b|\bdo you (?:have|do|offer)\b|\bcan i (?:get|do)\b",
     r"\bsee (?:dr\.?|doctor|the doctor|a provider|an injector|someone)\b",
+    r"\bput me down for\b|\bpencil me in\b|\b(?:wanting|want|need|needing) (?:a |an |some )?[\w'-]+(?: [\w'-]+)? "
+    r"(?:before|for) (?:a|my|the|our) (?:trip|wedding|vacation|event|party|birthday|reunion)\b",
+    r"\bcitas?\b|\bagend\w*|\breserv\w*|\bconsulta\b|\bdisponib\w*|\btienen (?:espacio|lugar|citas)\b"
+    r"|\bhay (?:espacio|lugar)\b|\bpuedo (?:ir|pasar)\b|\bquiero (?:hacerme|ponerme|probar|agendar|una cita|un)\b"
+    r"|\bme gustaria\b|\bme interesa\b",
 ]
 # "I want ...", "I'd like ...": booking-ish only when no more specific booking phrase fired.
-BOOKING_FALLBACK = re.compile(r"\b(?:i|we)\s+(?:want|wanna|need|would like|'d like|d like)\b")
+BOOKING_FALLBACK = re.compile(r"\b(?:i|we|and|just|really)\s+(?:want|wanna|need|would like|'d like|d like)\b")
+# "Botox please", "hydrafacial por favor": a request for a service.
+SERVICE_PLEASE = re.compile(r"^\W*(?:[\w'-]+\s+){1,3}?(?:please|pls|por favor)\W*$")
 # Booking phrases explicit enough (with a named service) to outrank event_follow_up.
 STRONG_BOOKING = re.compile(
     r"^(?:book\w*|appointments?|appts?|schedul\w*|reserv\w*|openings?|availab\w*|sign me up|(?:get|fit|squeeze)"
@@ -310,4 +406,138 @@ RULES: dict[str, re.Pattern] = {
     Route.EVENT_FOLLOW_UP.value: _compile(EVENT_FOLLOW_UP),
     Route.REBOOKING.value: _compile(REBOOKING),
     Route.BOOKING.value: _compile(BOOKING),
+}
+
+
+# --- speed: try at a word start only the rules that can begin with its first character ---------------------
+_WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789$"
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """Split a pattern at its top-level "|" (outside groups and classes): its alternatives, in order."""
+    parts, depth, in_class, escaped, start = [], 0, False, False, 0
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _prefixes(items: list, n: int, budget: list[int]) -> set[str] | None:
+    """The strings of up to `n` characters a match of this parsed pattern can begin with (a shorter one: the
+    match may end there); None when that cannot be told cheaply (any character, a class by category...)."""
+    from re import _constants as c
+
+    budget[0] -= 1
+    if budget[0] < 0:
+        return None
+    if n == 0 or not items:
+        return {""}
+    (op, arg), rest = items[0], list(items[1:])
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return _prefixes(rest, n, budget)
+    if op is c.LITERAL or op is c.IN:
+        if op is c.LITERAL:
+            chars = {chr(arg)}
+        else:
+            chars = set()
+            for kind, value in arg:
+                if kind is c.LITERAL:
+                    chars.add(chr(value))
+                elif kind is c.RANGE:
+                    chars.update(chr(x) for x in range(value[0], value[1] + 1))
+                else:
+                    return None
+        tails = _prefixes(rest, n - 1, budget)
+        return None if tails is None else {ch + tail for ch in chars for tail in tails}
+    if op is c.SUBPATTERN:
+        return _prefixes(list(arg[3]) + rest, n, budget)
+    if op is c.BRANCH:
+        out: set[str] = set()
+        for branch in arg[1]:
+            found = _prefixes(list(branch) + rest, n, budget)
+            if found is None:
+                return None
+            out |= found
+        return out
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+        low, high, inner = arg
+        out = set()
+        if low == 0:
+            skipped = _prefixes(rest, n, budget)
+            if skipped is None:
+                return None
+            out |= skipped
+        if high == 0:
+            return out
+        again = [] if high == 1 else [(op, (max(0, low - 1), high if high == c.MAXREPEAT else high - 1, inner))]
+        taken = _prefixes(list(inner) + again + rest, n, budget)
+        return None if taken is None else out | taken
+    return None
+
+
+class IndexedRules:
+    """One route's rules, tried only at word starts and only those that can begin with the word's first two
+    characters (a two-level dispatch inside one regex, so finditer runs it in C). Same matches as the whole
+    alternation: alternatives keep their order, and an alternative left out could not match there."""
+
+    def __init__(self, patterns: list[str]):
+        from re import _parser
+
+        alternatives = [alt for whole in patterns for alt in _alternatives(whole)]
+        keys: list[set[str] | None] = []
+        for alt in alternatives:
+            found = _prefixes(list(_parser.parse(alt)), 2, [400])
+            keys.append(None if found is None or any(not k for k in found) else found)
+        branches = []
+        for first in _WORD_CHARS:
+            seconds: dict[str, list[str]] = {}
+            anywhere: list[tuple[int, str]] = []  # alternatives whose second character is not known
+            for index, (alt, found) in enumerate(zip(alternatives, keys, strict=True)):
+                if found is None or any(len(k) == 1 and k == first for k in found):
+                    anywhere.append((index, alt))
+                    continue
+                for key in found:
+                    if key[0] == first:
+                        seconds.setdefault(key[1], [])
+                        if not seconds[key[1]] or seconds[key[1]][-1] != alt:
+                            seconds[key[1]].append(alt)
+            if not seconds and not anywhere:
+                continue
+            if anywhere:  # keep the original order: one flat bucket for this first character
+                ordered = [alt for index, (alt, found) in enumerate(zip(alternatives, keys, strict=True))
+                           if found is None or any(k[0] == first for k in found)]
+                branches.append(f"(?={re.escape(first)})(?:{'|'.join(f'(?:{a})' for a in ordered)})")
+                continue
+            inner = "|".join(f"(?={re.escape(first + second)})(?:{'|'.join(f'(?:{a})' for a in alts)})"
+                             for second, alts in seconds.items())
+            branches.append(f"(?={re.escape(first)})(?:{inner})")
+        self.regex = re.compile("(?<![\\w'])(?:" + "|".join(branches) + ")")
+
+    def finditer(self, text: str):
+        return self.regex.finditer(text)
+
+
+INDEXED: dict[str, IndexedRules] = {
+    Route.SAFETY_ESCALATION.value: IndexedRules(SAFETY),
+    Route.PROVIDER_REVIEW.value: IndexedRules(PROVIDER_REVIEW),
+    Route.STAFF_REVIEW.value: IndexedRules(STAFF_REVIEW),
+    Route.MEMBER_SUPPORT.value: IndexedRules(MEMBER_SUPPORT),
+    Route.BUNDLE_HELP.value: IndexedRules(BUNDLE_HELP),
+    Route.EVENT_FOLLOW_UP.value: IndexedRules(EVENT_FOLLOW_UP),
+    Route.REBOOKING.value: IndexedRules(REBOOKING),
+    Route.BOOKING.value: IndexedRules(BOOKING),
 }

@@ -1,20 +1,29 @@
 """Text normalisation for the triage engine.
 
-The rules run on a *normalised* copy of the caller's text (lower case, straight apostrophes, filler words
-such as "um"/"uh" dropped, runs of spaces, commas and emoji collapsed, misspellings of symptom words
-corrected).  Every character of the normalised copy remembers where it came from, so a match can be mapped
+The rules run on a *normalised* copy of the caller's text: lower case, accents folded ("después" ->
+"despues"), straight apostrophes, texting forms expanded ("u" -> "you", "ur" -> "your", "n" -> "and",
+"cant" -> "can't", "rn" -> "right now", "bc" -> "because", "xq" -> "porque"), runs of three or more
+repeated letters squeezed ("sooo" -> "so", "swellinggg" -> "swelling"), filler words such as "um"/"uh"
+dropped, runs of spaces, commas and emoji collapsed, and misspellings corrected against a domain
+vocabulary.  Every character of the normalised copy remembers where it came from, so a match can be mapped
 back to the exact substring the caller typed: reasons are always verbatim slices of the input.
 
-Misspellings: an explicit variant table plus Damerau-Levenshtein (optimal string alignment) distance <= 1
-against a short list of key symptom words, only for words of six letters or more, and never for real words
-that happen to sit one edit away (injection/infection, painting/fainting, dropping/drooping...).
-Deterministic: the first canonical word in list order wins.
+Misspellings: an explicit variant table; then Damerau-Levenshtein (optimal string alignment) distance <= 1
+against a short list of key symptom words (words of six letters or more); then, for a word neither English
+nor Spanish knows (simplemma's dictionaries), pyspellchecker's edit-distance-1 candidates from the domain
+vocabulary (``language.DOMAIN_VOCABULARY``: body parts, functions and abnormal states in both languages).
+Real words that happen to sit one edit away (injection/infection, painting/fainting, dropping/drooping...)
+are never "corrected".  Deterministic: candidates are ranked by vocabulary order, never by set order.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+from . import language
 
 FILLERS = frozenset({"um", "umm", "ummm", "uh", "uhh", "uhm", "erm", "hmm", "hm", "mm"})
 
@@ -67,15 +76,26 @@ def damerau_levenshtein(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
-def correct(word: str) -> str:
-    """The canonical spelling of a (lower-case) symptom word, or the word itself."""
-    if word in VARIANTS:
-        return VARIANTS[word]
-    if len(word) < 6 or word in REAL_WORDS or word in CANONICAL:
-        return word
+def _edit_distance_correct(word: str) -> str:
     for canon in CANONICAL:
         if len(canon) >= 6 and abs(len(canon) - len(word)) <= 1 and damerau_levenshtein(word, canon) <= 1:
             return canon
+    return word
+
+
+@lru_cache(maxsize=50_000)
+def correct(word: str, lang: str = "en") -> str:
+    """The canonical spelling of a (lower-case) symptom word, or the word itself."""
+    if word in VARIANTS:
+        return VARIANTS[word]
+    if word in REAL_WORDS or word in CANONICAL:
+        return word
+    if len(word) >= 6:
+        fixed = _edit_distance_correct(word)
+        if fixed != word:
+            return fixed
+    if len(word) >= 5 and not language.is_known(word, lang):
+        return language.domain_correction(word)
     return word
 
 
@@ -88,6 +108,7 @@ class Normalized:
     original: str
     text: str
     index: tuple[int, ...]  # index[i] = position in `original` of normalised character i
+    language: str = "en"  # "en" or "es" (language.looks_spanish)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         return self.index[start], self.index[end - 1] + 1
@@ -98,11 +119,63 @@ class Normalized:
         return self.original[a:b]
 
 
+# Texting forms and missing apostrophes, expanded before the rules run ("rn" only in lower case: "RN" is a
+# nurse's title).  Spanish texting forms too ("xq" -> "porque", "tb" -> "tambien").
+TEXTING = {
+    "u": "you", "ur": "your", "n": "and", "r": "are", "rn": "right now", "bc": "because", "cuz": "because",
+    "coz": "because", "pls": "please", "plz": "please", "thx": "thanks", "abt": "about",
+    "cant": "can't", "wont": "won't", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't",
+    "wasnt": "wasn't", "couldnt": "couldn't", "shouldnt": "shouldn't", "wouldnt": "wouldn't", "aint": "ain't",
+    "im": "i'm", "ive": "i've", "youre": "you're", "theyre": "they're", "itll": "it'll", "shes": "she's",
+    "thats": "that's", "whats": "what's", "theres": "there's", "havent": "haven't", "hasnt": "hasn't",
+    "arent": "aren't", "werent": "weren't", "w": "with", "wk": "week", "wks": "weeks", "hr": "hour",
+    "hrs": "hours", "yday": "yesterday",
+    "xq": "porque", "pq": "porque", "porq": "porque", "tb": "tambien", "tmb": "tambien", "tbn": "tambien",
+    "q": "que", "k": "que", "d": "de", "x": "por",
+}
+# Short forms that are only expanded in a Spanish message ("k" is "ok" in English texting, "d" a letter).
+SPANISH_ONLY = frozenset({"q", "k", "d", "x"})
+REPEATS = re.compile(r"([a-z])\1{2,}")
+
+
+QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00b4": "'", "`": "'"})
+
+
+def fold(original: str) -> str:
+    """Lower case and accents folded, one character for one character (so positions still map back)."""
+    if original.isascii():
+        return original.lower().translate(QUOTES)
+    out = []
+    for ch in original:
+        low = ch.lower()
+        if len(low) != 1:
+            low = ch
+        if low in "\u2019\u2018\u00b4`":
+            out.append("'")
+            continue
+        if not low.isascii():
+            base = unicodedata.normalize("NFD", low)[0]
+            low = base if base.isascii() and base.isalpha() else low
+        out.append(low)
+    return "".join(out)
+
+
+@lru_cache(maxsize=50_000)
+def squeeze(token: str, lang: str = "en") -> str:
+    """"sooo" -> "so", "swellinggg" -> "swelling", "pleeease" -> "please": two letters if that is a word,
+    else one."""
+    if not REPEATS.search(token):
+        return token
+    double = REPEATS.sub(r"\1\1", token)
+    if language.is_known(double, lang) or correct(double, lang) != double:
+        return double
+    return REPEATS.sub(r"\1", token)
+
+
 def normalize(original: str) -> Normalized:
-    lowered = original.lower().replace("\u2019", "'").replace("\u2018", "'")
-    if len(lowered) != len(original):  # exotic case folding changed lengths: fall back to ASCII-only lowering
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in original)
-        lowered = lowered.replace("\u2019", "'").replace("\u2018", "'")
+    lowered = fold(original)
+    spanish = language.looks_spanish(original, lowered)
+    lang = "es" if spanish else "en"
     out: list[str] = []
     index: list[int] = []
     pos = 0
@@ -111,14 +184,16 @@ def normalize(original: str) -> Normalized:
     def emit(chars: str, start: int, end: int) -> None:
         nonlocal pending_space
         if pending_space is not None:
-            if out and out[-1] != " ":
+            if out and out[-1][-1] != " ":
                 out.append(" ")
                 index.append(pending_space)
             pending_space = None
-        last = len(chars) - 1
-        for k, ch in enumerate(chars):
-            out.append(ch)
-            index.append(end - 1 if k == last else min(start + k, end - 1))
+        out.append(chars)
+        if len(chars) == end - start:
+            index.extend(range(start, end))
+        else:
+            last = len(chars) - 1
+            index.extend(end - 1 if k == last else min(start + k, end - 1) for k in range(len(chars)))
 
     while pos < len(lowered):
         sep = SEPARATORS.match(lowered, pos)
@@ -134,13 +209,16 @@ def normalize(original: str) -> Normalized:
                 if pending_space is None:
                     pending_space = word.start()
             else:
-                fixed = correct(token)
-                if fixed == token:
-                    emit(token, word.start(), word.end())
+                expanded = TEXTING.get(token)
+                typed = original[word.start():word.end()]
+                nurse_title = typed.lower() == "rn" and typed != "rn"  # "RN" is a title; "rn" is "right now"
+                if expanded and (token not in SPANISH_ONLY or spanish) and not nurse_title:
+                    fixed = expanded
                 else:
-                    emit(fixed, word.start(), word.end())
+                    fixed = correct(squeeze(token, lang), lang)
+                emit(fixed, word.start(), word.end())
             pos = word.end()
             continue
         emit(lowered[pos], pos, pos + 1)
         pos += 1
-    return Normalized(original, "".join(out), tuple(index))
+    return Normalized(original, "".join(out), tuple(index), "es" if spanish else "en")
