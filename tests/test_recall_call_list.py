@@ -7,6 +7,8 @@ import json
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from factories import PatientFactory, VisitFactory, service
 from recall_support import la, run_dispatcher
@@ -184,3 +186,25 @@ def test_call_list_pages(alice_client, westside):
         second = alice_client.get(reverse("recall:call_list") + "?page=2").content.decode()
     assert first.count('class="call-card card"') == 25 and second.count('class="call-card card"') == 5
     assert "Page 1 of 2" in first
+
+
+def test_call_list_queries_do_not_grow_with_the_page(alice_client, westside):
+    def patients(n, offset):
+        with time_machine.travel(TODAY - dt.timedelta(days=88), tick=False):
+            for i in range(n):
+                p = PatientFactory(location=westside, first_name=f"Q{offset + i:02d}",
+                                   phone=f"+141555503{offset + i:02d}", sms_consent=False)
+                VisitFactory(patient=p, service=service("Neurotoxin"), starts_at=TODAY - dt.timedelta(days=88))
+                VisitFactory(patient=p, service=service("HydraFacial"), starts_at=TODAY - dt.timedelta(days=200))
+        with time_machine.travel(TODAY, tick=False):
+            sweep()
+
+    def queries():
+        with time_machine.travel(TODAY, tick=False), CaptureQueriesContext(connection) as ctx:
+            assert alice_client.get(reverse("recall:call_list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    patients(2, 0)
+    small = queries()
+    patients(20, 2)
+    assert queries() == small
