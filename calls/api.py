@@ -14,7 +14,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from medspa.models import Location
+from medspa.models import Location, log_read
 from medspa.models.clinic import Role
 from medspa.permissions import STAFF_ROLES, has_role
 from medspa.phones import normalize_phone
@@ -96,16 +96,30 @@ def call_json(call: Call) -> dict:
     }
 
 
+def agent_call_json(call: Call) -> dict:
+    """What a voice agent gets back: receipt of its own call, nothing learned from the clinic's records
+    (no patient or member match, no summary: those could tell whether a number belongs to a patient)."""
+    return {"id": call.pk, "agent_call_id": call.external_id, "channel": call.channel,
+            "location": call.location.slug, "status": call.status}
+
+
+def _json_for(user, call: Call) -> dict:
+    return agent_call_json(call) if user.role == Role.VOICE_AGENT and not user.is_superuser else call_json(call)
+
+
 def _existing(agent_call_id: str):
     return (Call.objects.select_related("location", "event", "plan_version")
             .filter(channel=Call.Channel.VOICE_AGENT, external_id=agent_call_id).first())
 
 
 def _replay(request, call: Call) -> Response:
-    if call.location_id not in request.user.location_ids() and not request.user.is_superuser:
-        return Response({"agent_call_id": ["This agent call id was already used for another location."]},
+    user = request.user
+    others = call.location_id not in user.location_ids() or (
+        user.role == Role.VOICE_AGENT and call.created_by_id != user.pk)
+    if others and not user.is_superuser:
+        return Response({"agent_call_id": ["This agent call id was already used by another account."]},
                         status=status.HTTP_409_CONFLICT)
-    return Response(call_json(call), status=status.HTTP_200_OK)
+    return Response(_json_for(user, call), status=status.HTTP_200_OK)
 
 
 @api_view(["POST"])
@@ -133,7 +147,7 @@ def create_call(request):
     if data.get("route") and data["route"] != call.route:
         call.fields = {**call.fields, "agent_route": data["route"]}
         call.save(update_fields=["fields"])
-    return Response(call_json(call), status=status.HTTP_201_CREATED)
+    return Response(_json_for(request.user, call), status=status.HTTP_201_CREATED)
 
 
 class CanReadCalls(BasePermission):
@@ -144,8 +158,12 @@ class CanReadCalls(BasePermission):
 @api_view(["GET"])
 @permission_classes([CanReadCalls])
 def call_detail(request, pk: int):
-    call = (Call.objects.visible_to(request.user).select_related("location", "event", "plan_version")
-            .filter(pk=pk).first())
+    calls = Call.objects.visible_to(request.user).select_related("location", "event", "plan_version", "patient")
+    if request.user.role == Role.VOICE_AGENT and not request.user.is_superuser:
+        calls = calls.filter(created_by=request.user)  # an agent reads only the calls it posted
+    call = calls.filter(pk=pk).first()
     if call is None:
         raise NotFound("No such call.")
-    return Response(call_json(call))
+    if request.user.role != Role.VOICE_AGENT:
+        log_read(request, "call.api_viewed", call, patient=call.patient)
+    return Response(_json_for(request.user, call))

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from medspa.htmx import for_htmx
-from medspa.models import Location, log_action
+from medspa.models import Location, log_action, log_read, log_reads
 from medspa.models.clinic import Role
 from medspa.permissions import owner_required, role_required, staff_required
 
@@ -24,7 +24,7 @@ intake_required = role_required(Role.COORDINATOR, Role.OWNER)
 @staff_required
 def call_list(request):
     form = CallFilterForm(request.GET or None, user=request.user)
-    calls = Call.objects.visible_to(request.user).select_related("location", "event", "handoff")
+    calls = Call.objects.visible_to(request.user).select_related("location", "event", "handoff", "patient")
     if form.is_valid():
         data = form.cleaned_data
         if data["route"]:
@@ -40,6 +40,7 @@ def call_list(request):
     page = Paginator(calls.order_by("-started_at", "-id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    log_reads(request, "call.listed", [c.patient for c in page.object_list if c.patient_id])
     return render(request, "calls/list.html", {"page": page, "form": form, "filter_query": query.urlencode()})
 
 
@@ -48,6 +49,7 @@ def call_detail(request, pk):
     call = get_object_or_404(
         Call.objects.visible_to(request.user).select_related("location", "event", "patient", "handoff",
                                                              "plan_version", "created_by"), pk=pk)
+    log_read(request, "call.viewed", call, patient=call.patient)
     return render(request, "calls/detail.html", {
         "call": call, "summary": call.summary, "turns": call.turns.all(), "field_labels": FIELD_LABELS,
     })

@@ -8,35 +8,17 @@ admin.site.site_title = "Clinic settings"
 
 
 def _settings_access(request) -> bool:
-    """Owners reach the settings site for the clinic's own configuration; superusers see everything."""
+    """The Django admin is for superusers only: owners use the settings pages (/settings/), which are
+    scoped to their own locations."""
     user = request.user
-    return user.is_active and (user.is_staff or getattr(user, "is_owner", False))
+    return user.is_active and user.is_superuser
 
 
 admin.site.has_permission = _settings_access
 
 
 class OwnerSettingsAdmin(admin.ModelAdmin):
-    """Configuration owners edit themselves (catalog, locations, providers, rules, plans).
-
-    Patient records and logs stay out of it: staff work with those through the app, which scopes
-    them to locations. Owners may add and change; deleting is for superusers (deactivate instead).
-    """
-
-    def _is_owner(self, request) -> bool:
-        return request.user.is_active and getattr(request.user, "is_owner", False)
-
-    def has_module_permission(self, request):
-        return self._is_owner(request) or super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._is_owner(request) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return self._is_owner(request) or super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._is_owner(request) or super().has_change_permission(request, obj)
+    """Clinic configuration (catalog, locations, providers, rules): superusers only, every change audited."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -57,26 +39,11 @@ class LocationAdmin(OwnerSettingsAdmin):
     list_display = ("name", "time_zone", "phone", "sms_number", "voice_number", "is_active")
     prepopulated_fields = {"slug": ("name",)}
 
-    def get_queryset(self, request):
-        return Location.objects.visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
 
 @admin.register(Provider)
 class ProviderAdmin(OwnerSettingsAdmin):
     list_display = ("name", "title", "is_active")
     filter_horizontal = ("locations",)
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(locations__in=request.user.location_ids()).distinct()
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "locations":
-            kwargs["queryset"] = Location.objects.visible_to(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(Service)

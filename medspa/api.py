@@ -2,7 +2,7 @@
 
 from rest_framework import mixins, serializers, viewsets
 
-from .models import Patient, Visit
+from .models import Patient, Visit, log_read, log_reads
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -36,6 +36,18 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if self.action == "retrieve":
             return qs.prefetch_related("visits__service", "visits__provider")
         return qs.order_by("id")
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        page = getattr(self.paginator, "page", None)
+        log_reads(request, "patient.api_listed", page.object_list if page is not None else [],
+                  q=request.query_params.get("q", ""))
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        log_read(request, "patient.api_viewed", self.get_object())
+        return response
 
     def get_serializer_class(self):
         return PatientDetailSerializer if self.action == "retrieve" else PatientSerializer

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from .htmx import for_htmx
-from .models import Handoff, Location
+from .models import Handoff, Location, log_read, log_reads
 from .models.inbox import COUNT_CAP, ROUTE_PRIORITY
 from .permissions import staff_required
 from .routes import Route
@@ -122,7 +122,11 @@ def _queue(request):
 @staff_required
 @for_htmx(if_hx_target="inbox-queue", use_template="inbox/_queue.html")
 def inbox(request):
-    return TemplateResponse(request, "inbox/inbox.html", _queue(request))
+    context = _queue(request)
+    if request.headers.get("X-Background") != "poll":  # the 10-second refresh is not a person reading
+        log_reads(request, "inbox.listed", [item.patient for item in context["page"].object_list],
+                  q=request.GET.get("q", ""))
+    return TemplateResponse(request, "inbox/inbox.html", context)
 
 
 class ResolveForm(forms.Form):
@@ -147,6 +151,7 @@ def _get_item(request, pk):
 @staff_required
 def inbox_item(request, pk):
     item = _get_item(request, pk)
+    log_read(request, "inbox_item.viewed", item, patient=item.patient)
     return render(request, "inbox/item.html", _item_context(request, item))
 
 

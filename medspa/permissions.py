@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from .models.clinic import Role
+from .models.clinic import Location, Role
 
 # People. A voice agent account is not staff: it reaches only the call intake API.
 STAFF_ROLES = frozenset({Role.COORDINATOR, Role.PROVIDER, Role.OWNER})
@@ -48,3 +48,29 @@ class IsClinicStaff(BasePermission):
 class IsOwner(BasePermission):
     def has_permission(self, request, view):
         return has_role(request.user, Role.OWNER)
+
+
+def owns_locations(user, location_ids) -> bool:
+    """An owner (or superuser) whose locations include every one of `location_ids`."""
+    if not has_role(user, Role.OWNER):
+        return False
+    return user.is_superuser or set(location_ids) <= set(user.location_ids())
+
+
+def owns_every_location(user) -> bool:
+    """Shared records (the service catalog, recall rules, member wording, membership plans) reach every
+    location, so only an owner of all of them may change them; other owners see them read-only."""
+    return owns_locations(user, Location.objects.values_list("id", flat=True))
+
+
+def shared_owner_required(view):
+    """Owner of every location (see owns_every_location); 403 otherwise."""
+
+    @owner_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not owns_every_location(request.user):
+            raise PermissionDenied("This is shared by every location: only an owner of all of them can change it.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import api, inbox_views, views
+from . import accounts, api, audit_views, inbox_views, settings_pages, views
 from .dashboards.api import RoiApiView
 
 router = DefaultRouter()
@@ -12,8 +11,7 @@ router.register("patients", api.PatientViewSet, basename="api-patient")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(accounts.urlpatterns)),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox_views.inbox_item, name="inbox_item"),
     path("inbox/<int:pk>/claim/", inbox_views.inbox_claim, name="inbox_claim"),
@@ -24,6 +22,9 @@ urlpatterns = [
     path("patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/consent/", views.patient_consent, name="patient_consent"),
     path("patients/<int:pk>/visits/", views.visit_add, name="visit_add"),
+    path("settings/audit/", audit_views.audit_trail, name="audit"),
+    path("settings/audit/export.csv", audit_views.audit_export, name="audit_export"),
+    path("settings/", include((settings_pages.urlpatterns, "settings"))),
     path("", include("calls.urls")),
     path("", include("recall.urls")),
     path("", include("members.urls")),

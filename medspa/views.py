@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from .forms import PatientConsentForm, PatientForm, VisitForm
 from .htmx import for_htmx
-from .models import Patient, log_action
+from .models import Patient, log_action, log_read, log_reads
 from .permissions import staff_required
 
 
@@ -55,6 +55,7 @@ def patient_list(request):
         .order_by("last_name", "first_name", "id")
     )
     page = Paginator(patients, 50).get_page(request.GET.get("page"))
+    log_reads(request, "patient.searched" if query else "patient.listed", page.object_list, q=query)
     return TemplateResponse(request, "medspa/patient_list.html", {"page": page, "query": query})
 
 
@@ -63,6 +64,7 @@ def patient_detail(request, pk):
     patient = get_object_or_404(Patient.objects.visible_to(request.user).select_related("location"), pk=pk)
     visits = patient.visits.select_related("service", "provider", "location").order_by("-starts_at")
     handoffs = patient.handoffs.order_by("-created_at")[:20]
+    log_read(request, "patient.viewed", patient)
     return render(
         request,
         "medspa/patient_detail.html",
@@ -110,6 +112,8 @@ def patient_edit(request, pk=None):
                    location=saved.location, fields=form.changed_data)
         messages.success(request, f"Saved {saved.full_name}.")
         return redirect("patient_detail", pk=saved.pk)
+    if patient is not None and request.method == "GET":
+        log_read(request, "patient.edit_form_viewed", patient)
     return render(request, "medspa/patient_form.html", {"form": form, "patient": patient})
 
 

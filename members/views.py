@@ -17,8 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from calls.models import Topic
 from calls.plan import wording_at, wording_history
 from medspa.htmx import for_htmx
-from medspa.models import Location, Patient, Visit, log_action
-from medspa.permissions import owner_required, staff_required
+from medspa.models import Location, Patient, Visit, log_action, log_read, log_reads
+from medspa.permissions import owner_required, shared_owner_required, staff_required
 
 from . import ledger
 from .bundles import redeem_session
@@ -88,6 +88,7 @@ def member_list(request):
     members = members.order_by("next_renewal_on", "patient__last_name", "id")
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     context = {"page": page, "query": query, "show": show, "filters": FILTERS, "today": today}
+    log_reads(request, "member.searched" if query else "member.listed", [m.patient for m in page], q=query)
     return TemplateResponse(request, "members/member_list.html", context)
 
 
@@ -128,7 +129,9 @@ def _detail(request, membership, *, status=200, **forms):
 
 @staff_required
 def member_detail(request, pk):
-    return _detail(request, _get_membership(request, pk))
+    membership = _get_membership(request, pk)
+    log_read(request, "member.ledger_viewed", membership, patient=membership.patient)
+    return _detail(request, membership)
 
 
 ACTIONS = {
@@ -387,7 +390,7 @@ def plan_list(request):
     return render(request, "members/plan_list.html", {"rows": rows})
 
 
-@owner_required
+@shared_owner_required  # plans are sold at every location: only an owner of all of them changes one
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, pk=None):
     plan = get_object_or_404(MembershipPlan, pk=pk) if pk else None

@@ -133,7 +133,10 @@ def import_history(source, *, consent: bool = False, today: date | None = None, 
         by_name[loc.name.strip().lower()] = loc
         by_name[loc.slug.lower()] = loc
     services = Service.objects.lookup_table()
-    providers = {p.name.strip().lower(): p for p in Provider.objects.all()}
+    allowed = {loc.pk for loc in by_name.values()}
+    provider_qs = Provider.objects.all() if locations is None else Provider.objects.filter(
+        locations__in=allowed).distinct()  # an uploader names only providers of their own locations
+    providers = {p.name.strip().lower(): p for p in provider_qs}
     now = timezone.now()
     good: list[GoodRow] = []
     seen: dict[str, int] = {}
@@ -153,9 +156,26 @@ def import_history(source, *, consent: bool = False, today: date | None = None, 
             good.append(parsed)
         elif parsed is not None:  # a rejection that leaves a known service's history uncertain
             dirty.add(parsed)
+    if locations is not None:
+        good, dirty = _without_foreign_patients(good, dirty, allowed, seen, report)
     with transaction.atomic():
         _write(good, dirty, report, consent=consent, now=now)
     return report
+
+
+def _without_foreign_patients(good, dirty, allowed: set[int], seen: dict, report: ImportReport):
+    """Rows whose patient_id is a patient of a location the uploader does not serve are rejected: an
+    import never changes or adds to another location's patient."""
+    ids = {r.patient_id for r in good} | {pid for pid, _ in dirty}
+    foreign = set(Patient.objects.filter(external_id__in=ids).exclude(location_id__in=allowed)
+                  .values_list("external_id", flat=True))
+    if not foreign:
+        return good, dirty
+    for r in good:
+        if r.patient_id in foreign:
+            report.rejected.append(Rejection(seen[r.key], "patient_id belongs to a patient of another location",
+                                             r.patient_id, r.service.name))
+    return [r for r in good if r.patient_id not in foreign], {d for d in dirty if d[0] not in foreign}
 
 
 def _read(source) -> str:

@@ -10,6 +10,16 @@ from medspa.models import Location, Patient, Provider, Service, User, Visit
 PASSWORD = "demo-pass-123"
 
 
+def free_number(start: int) -> str:
+    """+1415555<start>, or the next number no location or event holds yet."""
+    from medspa.models import PhoneNumberClaim
+
+    n = start
+    while PhoneNumberClaim.objects.filter(number=f"+1415555{n:04d}").exists():
+        n += 37
+    return f"+1415555{n:04d}"
+
+
 class LocationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Location
@@ -17,8 +27,9 @@ class LocationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Clinic {n}")
     time_zone = "America/Los_Angeles"
-    phone = "+14155550199"
-    sms_number = "+14155550100"
+    # Each number belongs to one location (PhoneNumberClaim): the first location gets the usual numbers.
+    phone = factory.LazyFunction(lambda: free_number(199))
+    sms_number = factory.LazyFunction(lambda: free_number(100))
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -95,9 +95,9 @@ def test_first_sweep_after_an_import_texts_only_the_recently_lapsed(westside, fa
 @pytest.mark.django_db
 def test_owner_edits_the_cutoff(owner_client, olivia):
     rule = RecallRule.objects.get(service__name="Neurotoxin")
-    url = f"/admin/recall/recallrule/{rule.pk}/change/"
+    url = f"/settings/recall/{rule.service_id}/"
     assert owner_client.get(url).status_code == 200
-    data = {"service": rule.service_id, "is_active": "on", "interval_days": 90, "window_opens_days": 7,
+    data = {"is_active": "on", "interval_days": 90, "window_opens_days": 7,
             "late_after_days": 21, "lapsed_after_days": 90, "stop_after_lapsed_days": 180, "max_touches": 3,
             "min_days_between": 14, "on_time_template": rule.on_time_template, "late_template": rule.late_template,
             "reactivation_template": rule.reactivation_template}
@@ -110,4 +110,4 @@ def test_owner_edits_the_cutoff(owner_client, olivia):
 @pytest.mark.django_db
 def test_coordinator_cannot_edit_rules(alice_client):
     rule = RecallRule.objects.get(service__name="Neurotoxin")
-    assert alice_client.get(f"/admin/recall/recallrule/{rule.pk}/change/").status_code == 302
+    assert alice_client.get(f"/settings/recall/{rule.service_id}/").status_code == 403

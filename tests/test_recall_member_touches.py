@@ -246,9 +246,9 @@ def test_a_text_reply_and_a_link_request_carry_the_member_figures_a_call_would(p
 
 def test_owner_turns_a_kind_off_and_edits_wording(owner_client, patient, fake_twilio):
     template = MemberTouchTemplate.objects.get(kind="bundle_expiring")
-    url = f"/admin/recall/membertouchtemplate/{template.pk}/change/"
+    url = f"/settings/wording/{template.pk}/"
     refused = owner_client.post(url, {"body": "Hi {first_name}, $300 of Botox left! {link}", "is_active": "on"})
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     html = refused.content.decode()
     assert "never state a balance" in html and "never name a treatment" in html
     assert owner_client.post(url, {"body": "Hi {first_name}, {clinic} here. Sessions left, use them: {link}"}

@@ -1,12 +1,15 @@
 """Events and campaigns: what a caller saw, and how an incoming call is attributed to it."""
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from medspa.models import Location, Service
+from medspa.models.numbers import claim_numbers, conflict_errors, release_numbers
 from medspa.models.scoping import LocationScopedQuerySet
 
 
@@ -60,6 +63,12 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # The tracking number is claimed against every location's and event's numbers (medspa numbers.py).
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            claim_numbers(self.number_holder, f"event {self.name}", self.location, [self.tracking_number])
+
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": "The event must end after it starts."})
@@ -69,7 +78,19 @@ class Event(models.Model):
         if not isinstance(codes, list) or not all(isinstance(c, str) and c.strip() for c in codes):
             raise ValidationError({"source_codes": "Source codes must be a list of words."})
         self.source_codes = [c.strip().upper() for c in codes]
+        errors = conflict_errors(self.number_holder, {"tracking_number": self.tracking_number})
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def number_holder(self) -> str:
+        return f"event:{self.pk}"
 
     @property
     def is_past(self) -> bool:
         return self.ends_at < timezone.now()
+
+
+@receiver(post_delete, sender=Event)
+def _release_tracking_number(sender, instance, **kwargs):
+    release_numbers(instance.number_holder)

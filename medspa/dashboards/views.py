@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from ..htmx import for_htmx
+from ..models import log_read
 from ..permissions import owner_required
 from . import charts, sections
 from .csvexport import csv_response
@@ -130,4 +131,5 @@ def export(request, section):
         raise Http404("No such dashboard section.")
     _form, f = filter_for(request)
     metrics, name = exports[section]
+    log_read(request, "export.csv", section=section, filters=f.query_string())
     return csv_response(getattr(metrics(f), name)(), f)

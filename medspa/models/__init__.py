@@ -1,6 +1,7 @@
-from .audit import AuditLog, log_action
+from .audit import AuditLog, log_action, log_read, log_reads
 from .clinic import Location, Provider, Service, User
 from .inbox import Handoff
+from .numbers import PhoneNumberClaim
 from .patients import ConsentEvent, Patient, Visit
 
 __all__ = [
@@ -9,9 +10,12 @@ __all__ = [
     "Handoff",
     "Location",
     "Patient",
+    "PhoneNumberClaim",
     "Provider",
     "Service",
     "User",
     "Visit",
     "log_action",
+    "log_read",
+    "log_reads",
 ]

@@ -5,10 +5,12 @@ from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from phonenumber_field.modelfields import PhoneNumberField
+
+from .numbers import claim_numbers, conflict_errors
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -67,10 +69,27 @@ class Location(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Numbers calls and texts are routed by; each belongs to one location or event (numbers.py).
+    ROUTED_NUMBER_FIELDS = ("voice_number", "sms_number", "phone")
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name)[:120]
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            claim_numbers(self.number_holder, self.name, self, self.routed_numbers().values())
+
+    def clean(self):
+        errors = conflict_errors(self.number_holder, self.routed_numbers())
+        if errors:
+            raise ValidationError(errors)
+
+    def routed_numbers(self) -> dict:
+        return {name: getattr(self, name) for name in self.ROUTED_NUMBER_FIELDS}
+
+    @property
+    def number_holder(self) -> str:
+        return f"location:{self.pk}"
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -29,7 +29,7 @@ def replan_opted_out(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('medspa', '0006_patient_email_consent'),
+        ('medspa', '0008_patient_email_consent'),
         ('recall', '0005_lean_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

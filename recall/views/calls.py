@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from medspa.htmx import for_htmx
+from medspa.models import log_reads
 from medspa.permissions import staff_required
 
 from ..call_list import call_list, record_outcome, with_history
@@ -28,6 +29,7 @@ def call_list_page(request):
             schedules = schedules.filter(patient__location=filters.cleaned_data["location"])
     page = Paginator(call_list(schedules), PAGE_SIZE).get_page(request.GET.get("page"))
     with_history(page.object_list)
+    log_reads(request, "recall.call_list_viewed", [s.patient for s in page])
     return TemplateResponse(request, "recall/call_list.html",
                             {"page": page, "filters": filters, "outcomes": CallOutcomeForm.OUTCOMES})
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from medspa.htmx import for_htmx
-from medspa.models import Location, log_action
+from medspa.models import Location, log_action, log_reads
 from medspa.permissions import owner_required, staff_required
 
 from .. import metrics
@@ -44,6 +44,7 @@ def dashboard(request):
     schedules = schedules.filter(state=state) if state else schedules.filter(state__in=OWING_STATES)
     page = Paginator(schedules, 50).get_page(request.GET.get("page"))
     calls = metrics.call_outcomes(location_ids, start, end)
+    log_reads(request, "recall.due_list_viewed", [s.patient for s in page])
     context = {"page": page, "filters": filters, "days": days,
                "summary": metrics.summary(location_ids, start, end),
                "by_kind": metrics.recovered_by_kind(location_ids, start, end),

@@ -1,5 +1,6 @@
 """An owner explores the ROI model and the dashboards in Chromium (desktop and phone)."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -11,23 +12,32 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll with page.evaluate: wait_for_function's in-page polling compiles the predicate with eval, which
+    the app's Content-Security-Policy (script-src 'self', no 'unsafe-eval') refuses."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(100)
+
+
 def test_changing_the_lift_updates_the_value_without_a_reload(login, olivia, live_server):
     page = login(olivia)
     page.goto(live_server.url + "/dashboard/roi/?monthly_calls=520&bookable_share=48&lift=25&avg_visit_value=527")
     assert page.inner_text("#modeled-value") == "$32,885"
-    page.wait_for_function("window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))")
+    wait_until(page, "window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))")
     navigations = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
     page.evaluate("window.__stillHere = true")
 
     page.fill("#id_lift", "50")
-    page.wait_for_function("document.querySelector('#modeled-value').textContent === '$65,770'")
+    wait_until(page, "document.querySelector('#modeled-value').textContent === '$65,770'")
 
     assert navigations == []
     assert page.evaluate("window.__stillHere") is True
     assert "lift=25" in page.url  # the address never changed
     # The chart under the result was drawn again after the swap.
-    page.wait_for_function("Chart.getChart(document.querySelector('#roi-results canvas[data-chart]'))")
+    wait_until(page, "Chart.getChart(document.querySelector('#roi-results canvas[data-chart]'))")
 
     page.fill("#id_lift", "250")
     page.wait_for_selector("text=Enter a percentage from 0 to 100.")
@@ -48,7 +58,7 @@ def test_screenshots_of_every_dashboard_page(login, olivia, westside, downtown, 
         for size, viewport in SIZES.items():
             page.set_viewport_size(viewport)
             page.goto(live_server.url + path)
-            page.wait_for_function("window.Chart && [...document.querySelectorAll('canvas[data-chart]')]"
+            wait_until(page, "window.Chart && [...document.querySelectorAll('canvas[data-chart]')]"
                                    ".every(c => Chart.getChart(c))")
             target = SHOTS / f"dashboard-{name}-{size}.png"
             page.screenshot(path=str(target), full_page=True)

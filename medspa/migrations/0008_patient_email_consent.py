@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('medspa', '0005_inbox_open_indexes'),
+        ('medspa', '0007_audit_reads'),
     ]
 
     operations = [
