@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PG_BIN := $(firstword $(wildcard /usr/lib/postgresql/*/bin))
+# Every command below (migrate, seed_demo, web, worker) sees them: PUBLIC_BASE_URL defaults to http://HOST:PORT.
+export HOST PORT
 
 .PHONY: install run test test-deps lint bench docker-config clean
 

@@ -11,6 +11,8 @@ BENCHMARKS = {
     "inbox": "bench.inbox",
     "recall_sweep": "bench.recall_sweep",
     "triage": "bench.triage",
+    "history_import": "bench.history_import",
+    "webhook": "bench.webhook",
 }
 
 

@@ -2,6 +2,9 @@
 
     python -m bench dashboard [--visits N] [--handoffs N] [--runs N]
 
+Ends with the owner overview at 30 and 365 days, alternated in the same run (after the beat task's daily
+rollup has stored every ended day): `dashboard calls=... visits=... d30_s=... d365_s=... ratio=...`.
+
 Uses DATABASE_URL if set (it must be a PostgreSQL database the benchmark may fill), otherwise starts a
 throwaway PostgreSQL + Redis (tests/testservers.py). Rows are generated with set-based SQL
 (INSERT ... SELECT generate_series), spread over two years at two locations; then each dashboard page
@@ -173,6 +176,7 @@ def build(visits: int, handoffs: int, patients: int, calls: int) -> dict:
         cursor.execute("SELECT count(*) FROM recall_touch")
         if cursor.fetchone()[0] == 0:
             started = time.perf_counter()
+            cursor.execute("TRUNCATE recall_recallschedule CASCADE")  # what an interrupted build left
             for sql in RECALL_SQL:
                 cursor.execute(sql, {**params, "first_patient": first_patient(cursor)})
             timings["recall"] = time.perf_counter() - started
@@ -246,10 +250,10 @@ SELECT %(first_patient)s + k, (%(services)s::bigint[])[1 + (k %% %(n_services)s)
 FROM generate_series(0, %(patients)s - 1) AS k
 """,
     """
-INSERT INTO recall_touch (schedule_id, number, kind, idempotency_key, body, "to", from_number, status, attempts,
-    last_error, not_before, sent_at, created_at)
-SELECT s.id, n, (ARRAY['on_time','late','reactivation'])[n], s.id || ':' || n, 'Bench', '', '', 'delivered', 1, '',
-    sent, sent, sent
+INSERT INTO recall_touch (schedule_id, patient_id, service_id, source, context, number, kind, idempotency_key, body,
+    "to", from_number, status, attempts, last_error, not_before, sent_at, created_at)
+SELECT s.id, s.patient_id, s.service_id, 'recall', '{}', n, (ARRAY['on_time','late','reactivation'])[n],
+    s.id || ':' || n, 'Bench', '', '', 'delivered', 1, '', sent, sent, sent
 FROM recall_recallschedule s CROSS JOIN generate_series(1, 3) AS n,
     LATERAL (SELECT now() - make_interval(mins => ((s.id * 3 + n) * 97 %% (730 * 24 * 60))::int) AS sent) AS t
 """,
@@ -260,13 +264,50 @@ SELECT 'SMbench' || t.id, '', '', 'Yes please', t.sent_at + interval '2 hours', 
 FROM recall_touch t WHERE t.id %% 5 = 0
 """,
     """
-INSERT INTO recall_attribution (visit_id, touch_id, kind, service_id, location_id, value, visit_at, created_at)
-SELECT v.id, t.id, t.kind, v.service_id, v.location_id, v.value, v.starts_at, v.starts_at
+INSERT INTO recall_attribution (visit_id, touch_id, kind, source, service_id, location_id, value, visit_at,
+    created_at)
+SELECT v.id, t.id, t.kind, 'recall', v.service_id, v.location_id, v.value, v.starts_at, v.starts_at
 FROM medspa_visit v JOIN recall_recallschedule s ON s.patient_id = v.patient_id
     JOIN recall_touch t ON t.schedule_id = s.id AND t.number = 1
 WHERE v.id %% 10 = 1 AND v.status = 'completed'
 """,
 ]
+
+
+def roll_up() -> float:
+    """Fill the daily rollup the way beat does, batch after batch, until every ended day is stored."""
+    from medspa.models import DailyFigures
+    from medspa.tasks import roll_up_dashboards
+
+    started = time.perf_counter()
+    if not DailyFigures.objects.exists():
+        while roll_up_dashboards():
+            pass
+    return time.perf_counter() - started
+
+
+def overview_pair(owner, runs: int) -> tuple[float, float]:
+    """Median seconds of the overview at 30 and at 365 days, alternated run by run."""
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    client = Client()
+    client.force_login(owner)
+    today = timezone.now().date()
+    urls = {30: f"/dashboard/?start={today - timedelta(days=29)}&end={today}",
+            365: f"/dashboard/?start={today - timedelta(days=364)}&end={today}"}
+    samples = {30: [], 365: []}
+    for days in (30, 365):
+        client.get(urls[days])  # warm
+    for _ in range(runs):
+        for days in (30, 365):
+            started = time.perf_counter()
+            response = client.get(urls[days])
+            samples[days].append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+    return statistics.median(samples[30]), statistics.median(samples[365])
 
 
 def machine() -> str:
@@ -286,6 +327,7 @@ def main(argv=None):
     parser.add_argument("--calls", type=int, default=1_000_000, help="at most --handoffs (one inbox item each)")
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--summary-only", action="store_true", help="only the 30/365-day overview line")
     args = parser.parse_args(argv)
 
     servers = setup_django()
@@ -303,9 +345,15 @@ def main(argv=None):
               f"{args.patients:,} patients")
         for step, seconds in built["timings"].items():
             print(f"  build {step}: {seconds:.1f} s")
+        print(f"  daily rollup (beat task until done): {roll_up():.1f} s")
         print(f"\n| Page | Median ms ({args.runs} runs) | Max ms | SQL queries |\n|---|---:|---:|---:|")
-        for label, median, worst, queries in time_pages(built["owner"], args.runs):
-            print(f"| {label} | {median:.0f} | {worst:.0f} | {queries} |")
+        if not args.summary_only:
+            for label, median, worst, queries in time_pages(built["owner"], args.runs):
+                print(f"| {label} | {median:.0f} | {worst:.0f} | {queries} |")
+        d30, d365 = overview_pair(built["owner"], args.runs)
+        calls = min(args.calls, args.handoffs)
+        print(f"dashboard calls={calls} visits={args.visits} d30_s={d30:.3f} d365_s={d365:.3f} "
+              f"ratio={d365 / d30:.2f}")
     finally:
         if servers:
             servers.stop()

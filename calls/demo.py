@@ -109,8 +109,10 @@ def seed(rng: random.Random, now: datetime, out, calls: int = 300) -> None:
         texts = [rng.choice(UTTERANCES[route]).format(name=name), f"Best time is {rng.choice(WINDOWS)}."]
         channel = rng.choices(["twilio_voice", "voice_agent", "coordinator_form"], weights=[5, 3, 2])[0]
         pending.append((loc, started, patient, name, phone, texts, channel))
+    fresh = _freshen(rng, pending, now)
 
     call_rows, turn_rows, facts_rows = [], [], []
+    fresh_calls = set()
     for i, (loc, started, patient, name, phone, texts, channel) in enumerate(pending):
         result = intake.triage_call_text(loc, texts, now=started)
         call = Call(location=loc, channel=channel, external_id=f"DEMO{i:05d}" if channel != "coordinator_form" else "",
@@ -133,6 +135,8 @@ def seed(rng: random.Random, now: datetime, out, calls: int = 300) -> None:
         call.completeness = call.summary["completeness"]["score"]
         call_rows.append(call)
         facts_rows.append(turns)
+        if i in fresh:
+            fresh_calls.add(id(call))
     Call.objects.bulk_create(call_rows, batch_size=500)
     handoffs = []
     for call, turns in zip(call_rows, facts_rows, strict=True):
@@ -147,8 +151,9 @@ def seed(rng: random.Random, now: datetime, out, calls: int = 300) -> None:
             caller_phone=call.from_number, value=intake.services_value(call.fields.get("service_interest")),
             created_at=created,
         )
-        age = now - created
-        if age > timedelta(days=4) or rng.random() < 0.4:
+        if call.route == Route.SAFETY_ESCALATION:
+            handoff.value = 0  # a safety call is about the patient, never about money at stake
+        if id(call) not in fresh_calls:
             staff = rng.choice(coordinators[call.location_id])
             handoff.status, handoff.claimed_by, handoff.resolved_by = "done", staff, staff
             handoff.claimed_at = created + timedelta(minutes=rng.randint(5, 90))
@@ -165,3 +170,19 @@ def seed(rng: random.Random, now: datetime, out, calls: int = 300) -> None:
     Call.objects.bulk_update(call_rows, ["handoff"], batch_size=500)
     open_count = sum(1 for h in handoffs if h.status != "done")
     out.write(f"  {len(events)} events, 2 call plans, {len(call_rows)} calls ({open_count} open handoffs)")
+
+
+FRESH_CALLS = 5  # besides one safety call: what a coordinator finds open on a weekday morning
+
+
+def _freshen(rng, pending: list, now: datetime) -> set[int]:
+    """A Tuesday morning, not a backlog: every older call was handled; a few came in within the last two
+    hours (callbacks due later, on time), and one safety call arrived minutes ago and sits on top."""
+    safety = [i for i, p in enumerate(pending) if p[5][0] in UTTERANCES[Route.SAFETY_ESCALATION]]
+    others = [i for i in range(len(pending)) if i not in safety]
+    chosen = rng.sample(others, min(FRESH_CALLS, len(others))) + safety[:1]
+    for n, i in enumerate(chosen):
+        loc, _started, patient, name, phone, texts, channel = pending[i]
+        ago = timedelta(minutes=4) if i in safety else timedelta(minutes=12 + n * rng.randint(10, 22))
+        pending[i] = (loc, now - ago, patient, name, phone, texts, channel)
+    return set(chosen)

@@ -160,8 +160,11 @@ def ensure_handoff(call: Call, *, at: datetime | None = None) -> Handoff:
         call.handoff = handoff
         Call.objects.filter(pk=call.pk).update(handoff=handoff)
         return handoff
+    kept = {k: v for k, v in (handoff.context or {}).items() if k == "on_call"}  # set by the voice flow
     values.update(location=call.location, patient=call.patient,
-                  context=Handoff.objects.context_for(call.patient, member=member, **facts))
+                  context={**Handoff.objects.context_for(call.patient, member=member, **facts), **kept})
+    if "On-call not reached" in handoff.reasons and "On-call not reached" not in values["reasons"]:
+        values["reasons"] = [*values["reasons"], "On-call not reached"]
     for key, value in values.items():
         setattr(handoff, key, value)
     order = list(Route.values)

@@ -17,17 +17,18 @@ Definitions (also shown next to each figure):
   shown: that caller (the call's or the inbox item's patient) completed a consultation after the call.
 """
 
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, TextField, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, TextField, Value, When
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
-from medspa.dashboards import charts
+from medspa.dashboards import charts, rollup
 from medspa.dashboards.aggregates import LocalPart
-from medspa.dashboards.filters import DashboardFilter
+from medspa.dashboards.filters import DashboardFilter, slices_q
 from medspa.dashboards.metrics import Sourced
 from medspa.dashboards.tables import Table, panel, share
 from medspa.models import Handoff, Service, Visit
@@ -61,15 +62,117 @@ CATEGORY_SQL = {
             CASE WHEN jsonb_typeof(c.fields -> 'service_interest') = 'array'
                  THEN c.fields -> 'service_interest' ELSE '[]'::jsonb END) AS interest(name)
         JOIN {service} s ON s.name = interest.name
-        WHERE c.location_id IN ({locations}) AND c.started_at >= %s AND c.started_at < %s
+        WHERE {where}
         GROUP BY s.category""",
     "sqlite": """
         SELECT s.category, COUNT(DISTINCT c.id)
         FROM {call} c, json_each(c.fields, '$.service_interest') AS interest
         JOIN {service} s ON s.name = interest.value
-        WHERE c.location_id IN ({locations}) AND c.started_at >= %s AND c.started_at < %s
+        WHERE {where}
         GROUP BY s.category""",
 }
+
+LOCATION_MEASURES = ("calls", "after_hours", "bookable", "questions", "answered", "staff_review", "provider_review",
+                     "safety", "finalized", "completeness_micro", "no_interest", "event_calls")
+
+
+def category_counts(slices) -> dict[str, int]:
+    """Calls per service category named (a call naming two services of one category counts once there)."""
+    vendor = connection.vendor if connection.vendor in CATEGORY_SQL else "postgresql"
+    ops = connection.ops
+    where = " OR ".join(["(c.location_id = %s AND c.started_at >= %s AND c.started_at < %s)"] * len(slices))
+    params = [value for location_id, since, until in slices for value in
+              (location_id, ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until))]
+    sql = CATEGORY_SQL[vendor].format(call=Call._meta.db_table, service=Service._meta.db_table, where=where)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def _by_field(calls, key: str) -> list[dict]:
+    # A missing key and an empty string are both "not stated": one group.
+    return list(
+        calls.annotate(value=Coalesce(KeyTextTransform(key, "fields"), Value(""), output_field=TextField()))
+        .values("value").annotate(calls=Count("id")).order_by()
+    )
+
+
+def daily_figures(slices) -> Counter:
+    """The overview's call figures for the daily rollup (medspa/dashboards/rollup.py): per location
+    `calls:<location>:<measure>`, `heat:<weekday>:<hour>`, `source:<value>`, `provider:<value>`,
+    `category:<category>`."""
+    out = Counter()
+    calls = Call.objects.filter(slices_q(slices, "started_at"))
+    finalized = Q(finalized_at__isnull=False)
+    for row in calls.values("location_id").annotate(
+        calls=Count("id"),
+        after_hours=Count("id", filter=Q(after_hours=True)),
+        bookable=Count("id", filter=Q(route__in=BOOKABLE_ROUTES)),
+        questions=Count("id", filter=QUESTION),
+        answered=Count("id", filter=ANSWERED),
+        staff_review=Count("id", filter=Q(route=Route.STAFF_REVIEW)),
+        provider_review=Count("id", filter=Q(route=Route.PROVIDER_REVIEW)),
+        safety=Count("id", filter=Q(route=Route.SAFETY_ESCALATION)),
+        finalized=Count("id", filter=finalized),
+        # Whole millionths, so the sum is the same whichever days it is added up from.
+        completeness_micro=Sum(Round(F("completeness") * 1_000_000), filter=finalized),
+        no_interest=Count("id", filter=NO_INTEREST),
+        event_calls=Count("id", filter=Q(event__isnull=False)),
+    ).order_by():
+        for measure in LOCATION_MEASURES:
+            out[f"calls:{row['location_id']}:{measure}"] += int(row[measure] or 0)
+    heat = (calls.annotate(dow=LocalPart("started_at", "location__time_zone", "isodow"),
+                           hour=LocalPart("started_at", "location__time_zone", "hour"))
+            .values("dow", "hour").annotate(n=Count("id")).order_by())
+    for row in heat:
+        out[f"heat:{row['dow']}:{row['hour']}"] += row["n"]
+    for prefix, key in (("source", "event_source"), ("provider", "provider_preference")):
+        for row in _by_field(calls, key):
+            out[f"{prefix}:{row['value']}"] += row["calls"]
+    for category, n in category_counts(slices).items():
+        out[f"category:{category}"] += n
+    for row in event_figures(calls):
+        for measure in ("calls", "consults_booked", "consults_shown"):
+            out[f"event:{row['event_id']}:{measure}"] += row[measure]
+    return out
+
+
+def event_figures(calls) -> list[dict]:
+    """Per event: calls, consults booked (the call's inbox item resolved so), consults shown (that caller
+    completed a consultation after the call)."""
+    booked = Q(handoff__outcome=Handoff.Outcome.BOOKED_CONSULT)
+    consult_after = Visit.objects.filter(
+        patient_id=Coalesce(OuterRef("patient_id"), OuterRef("handoff__patient_id")),
+        service__category=Service.Category.CONSULT, status=Visit.Status.COMPLETED,
+        starts_at__gt=OuterRef("started_at"),
+    )
+    return list(
+        calls.filter(event__isnull=False)
+        # Only calls that booked a consult need the (indexed) look-ahead for the visit.
+        .annotate(shown=Case(When(booked, then=Exists(consult_after)), default=Value(False)))
+        .values("event_id")
+        .annotate(calls=Count("id"), consults_booked=Count("id", filter=booked),
+                  consults_shown=Count("id", filter=Q(shown=True)))
+        .order_by()
+    )
+
+
+def calls_shown_by(visit) -> list[tuple[int, object]]:
+    """Where a visit's change can move `consults_shown`: the patient's event calls before it (rollup.watch)."""
+    if visit.patient_id is None or visit.starts_at is None:
+        return []
+    return list(Call.objects.filter(Q(patient_id=visit.patient_id) | Q(handoff__patient_id=visit.patient_id),
+                                    event__isnull=False, started_at__lt=visit.starts_at)
+                .values_list("location_id", "started_at"))
+
+
+def call_of(handoff) -> list[tuple[int, object]]:
+    """Where an inbox item's change can move a call figure (its outcome): its call (rollup.watch)."""
+    return list(Call.objects.filter(handoff_id=handoff.pk).values_list("location_id", "started_at"))
+
+
+def _prefixed(figures: Counter, prefix: str) -> dict[str, int]:
+    return {key[len(prefix):]: n for key, n in figures.items() if key.startswith(prefix) and n}
 
 
 class CallMetrics:
@@ -81,94 +184,60 @@ class CallMetrics:
     # --- queries ----------------------------------------------------------------------------
 
     @cached_property
+    def figures(self) -> Counter:
+        """The additive call figures through the daily rollup: stored days + live edges."""
+        return rollup.figures(self.f)
+
+    @cached_property
     def call_locations(self) -> list[dict]:
-        finalized = Q(finalized_at__isnull=False)
-        return list(
-            calls_in(self.f)
-            .values("location_id", "location__name")
-            .annotate(
-                calls=Count("id"),
-                after_hours=Count("id", filter=Q(after_hours=True)),
-                bookable=Count("id", filter=Q(route__in=BOOKABLE_ROUTES)),
-                questions=Count("id", filter=QUESTION),
-                answered=Count("id", filter=ANSWERED),
-                staff_review=Count("id", filter=Q(route=Route.STAFF_REVIEW)),
-                provider_review=Count("id", filter=Q(route=Route.PROVIDER_REVIEW)),
-                safety=Count("id", filter=Q(route=Route.SAFETY_ESCALATION)),
-                finalized=Count("id", filter=finalized),
-                completeness=Sum("completeness", filter=finalized),
-                no_interest=Count("id", filter=NO_INTEREST),
-                event_calls=Count("id", filter=Q(event__isnull=False)),
-            )
-            .order_by("location__name")
-        )
+        names = {loc.pk: loc.name for loc in self.f.locations}
+        rows = []
+        for location_id in self.f.location_ids:
+            row = {measure: self.figures[f"calls:{location_id}:{measure}"] for measure in LOCATION_MEASURES}
+            if row["calls"]:
+                row["completeness"] = Decimal(row.pop("completeness_micro")) / 1_000_000
+                rows.append({"location_id": location_id, "location__name": names.get(location_id, ""), **row})
+        return sorted(rows, key=lambda row: row["location__name"])
 
     @cached_property
     def call_totals(self) -> dict:
         keys = ("calls", "after_hours", "bookable", "questions", "answered", "staff_review", "provider_review",
                 "safety", "finalized", "no_interest", "event_calls")
         totals = {key: sum(row[key] for row in self.call_locations) for key in keys}
-        totals["completeness"] = sum(row["completeness"] or 0 for row in self.call_locations)
+        totals["completeness"] = sum(row["completeness"] for row in self.call_locations)
         return totals
 
     @cached_property
     def call_heat(self) -> dict[tuple[int, int], int]:
         """(ISO weekday 1-7, local hour 0-23) -> calls."""
-        rows = (
-            calls_in(self.f)
-            .annotate(dow=LocalPart("started_at", "location__time_zone", "isodow"),
-                      hour=LocalPart("started_at", "location__time_zone", "hour"))
-            .values("dow", "hour").annotate(n=Count("id")).order_by()
-        )
-        return {(row["dow"], row["hour"]): row["n"] for row in rows}
+        return {tuple(int(part) for part in key.split(":")): n for key, n in _prefixed(self.figures, "heat:").items()}
 
-    def _by_field(self, key: str) -> list[dict]:
-        return list(
-            # A missing key and an empty string are both "not stated": one group.
-            calls_in(self.f)
-            .annotate(value=Coalesce(KeyTextTransform(key, "fields"), Value(""), output_field=TextField()))
-            .values("value").annotate(calls=Count("id")).order_by("-calls", "value")
-        )
+    def _field_rows(self, prefix: str) -> list[dict]:
+        rows = [{"value": value, "calls": n} for value, n in _prefixed(self.figures, prefix).items()]
+        return sorted(rows, key=lambda row: (-row["calls"], row["value"]))
 
     @cached_property
     def source_rows(self) -> list[dict]:
-        return self._by_field("event_source")
+        return self._field_rows("source:")
 
     @cached_property
     def provider_rows(self) -> list[dict]:
-        return self._by_field("provider_preference")
+        return self._field_rows("provider:")
 
     @cached_property
     def event_rows(self) -> list[dict]:
-        booked = Q(handoff__outcome=Handoff.Outcome.BOOKED_CONSULT)
-        consult_after = Visit.objects.filter(
-            patient_id=Coalesce(OuterRef("patient_id"), OuterRef("handoff__patient_id")),
-            service__category=Service.Category.CONSULT, status=Visit.Status.COMPLETED,
-            starts_at__gt=OuterRef("started_at"),
-        )
-        return list(
-            calls_in(self.f).filter(event__isnull=False)
-            # Only calls that booked a consult need the (indexed) look-ahead for the visit.
-            .annotate(shown=Case(When(booked, then=Exists(consult_after)), default=Value(False)))
-            .values("event_id", "event__name", "event__kind", "event__starts_at")
-            .annotate(calls=Count("id"), consults_booked=Count("id", filter=booked),
-                      consults_shown=Count("id", filter=Q(shown=True)))
-            .order_by("-calls", "event__name")
-        )
+        counts: dict[int, dict] = {}
+        for key, n in _prefixed(self.figures, "event:").items():
+            event_id, measure = key.split(":")
+            counts.setdefault(int(event_id), {"calls": 0, "consults_booked": 0, "consults_shown": 0})[measure] = n
+        events = Event.objects.filter(pk__in=[pk for pk, row in counts.items() if row["calls"]])
+        rows = [{"event_id": e.pk, "event__name": e.name, "event__kind": e.kind, "event__starts_at": e.starts_at,
+                 **counts[e.pk]} for e in events]
+        return sorted(rows, key=lambda row: (-row["calls"], row["event__name"]))
 
     @cached_property
     def category_counts(self) -> dict[str, int]:
-        vendor = connection.vendor if connection.vendor in CATEGORY_SQL else "postgresql"
-        ids = list(self.f.location_ids)
-        if not ids:
-            return {}
-        sql = CATEGORY_SQL[vendor].format(call=Call._meta.db_table, service=Service._meta.db_table,
-                                          locations=", ".join(["%s"] * len(ids)))
-        ops = connection.ops
-        params = [*ids, ops.adapt_datetimefield_value(self.f.since), ops.adapt_datetimefield_value(self.f.until)]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return dict(cursor.fetchall())
+        return _prefixed(self.figures, "category:")
 
     # --- sections ---------------------------------------------------------------------------
 
@@ -189,11 +258,11 @@ class CallMetrics:
             ("approved_answer_rate", "Approved-answer rate", share(t["answered"], t["questions"]),
              f"Calls answered with approved wording / the {t['questions']} calls with a question "
              "(plan-covered or left for staff; safety calls excluded)."),
-            ("staff_review_rate", "Staff-review rate", share(t["staff_review"], t["calls"]),
+            ("staff_review_rate", "Calls sent to staff review", share(t["staff_review"], t["calls"]),
              "Calls routed to staff review / all calls."),
-            ("provider_review_rate", "Provider-review rate", share(t["provider_review"], t["calls"]),
+            ("provider_review_rate", "Calls sent to a provider", share(t["provider_review"], t["calls"]),
              "Calls routed to a provider / all calls."),
-            ("safety_rate", "Safety handoff rate", share(t["safety"], t["calls"]),
+            ("safety_rate", "Calls escalated for safety", share(t["safety"], t["calls"]),
              "Calls escalated for safety / all calls."),
             ("completeness", "Summary completeness", share(t["completeness"], t["finalized"]),
              f"Average share of applicable fields captured, over {t['finalized']} finalised calls."),

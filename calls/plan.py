@@ -21,6 +21,8 @@ PROMPTS = {
     "date_of_birth_retry": "Sorry, I could not match that. Please say your date of birth again, for example "
                            "April 12, 1990.",
     "member_callback": "A coordinator will call you back about your account.",
+    # After the safety <Dial> to the on-call provider went unanswered; the clinic's emergency wording follows.
+    "on_call_unreached": "We could not reach our on-call provider by phone. They have been sent an urgent page.",
 }
 # The same fixed prompts for a caller heard in Spanish (said with a Spanish voice, see calls.voice).
 PROMPTS_ES = {
@@ -32,6 +34,8 @@ PROMPTS_ES = {
     "date_of_birth_retry": "Disculpe, no pude confirmarla. Por favor diga su fecha de nacimiento otra vez, por "
                            "ejemplo 12 de abril de 1990.",
     "member_callback": "Un coordinador le devolverá la llamada sobre su cuenta.",
+    "on_call_unreached": "No pudimos comunicarnos por teléfono con nuestro proveedor de guardia. Le enviamos un "
+                         "aviso urgente.",
 }
 
 

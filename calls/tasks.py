@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db.models import Q
 from django.utils import timezone
 
-from . import intake
+from . import intake, oncall
 from .models import Call
 
 QUIET_AFTER = timedelta(hours=1)  # an in-progress call with no status callback for this long is over
@@ -29,3 +29,9 @@ def finalize_stale_calls() -> int:
     for call_id in ids:
         intake.finalize(call_id)
     return len(ids)
+
+
+@shared_task
+def page_on_call(handoff_id: int) -> str:
+    """Text the on-call provider a link to a safety item whose call they did not answer. At most once."""
+    return oncall.page(handoff_id)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("calls/new/", views.intake, name="intake"),
     path("calls/new/preview/", views.intake_preview, name="intake_preview"),
     path("calls/<int:pk>/", views.call_detail, name="detail"),
+    path("calls/<int:pk>/patient/", views.call_make_patient, name="make_patient"),
     path("calls/plan/", views.plan, name="plan"),
     path("calls/plan/test/", views.plan_test, name="plan_test"),
     path("calls/plan/<slug:slug>/", views.plan, name="plan_location"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("twilio/voice/incoming/", voice.incoming, name="voice_incoming"),
     path("twilio/voice/gather/", voice.gather, name="voice_gather"),
     path("twilio/voice/status/", voice.status, name="voice_status"),
+    path("twilio/voice/on-call/", voice.on_call, name="voice_on_call"),
     path("api/v1/calls/", api.create_call, name="api_create"),
     path("api/v1/calls/<int:pk>/", api.call_detail, name="api_detail"),
 ]

@@ -8,17 +8,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from medspa.forms import PatientForm
 from medspa.htmx import for_htmx
 from medspa.models import Location, log_action, log_read, log_reads
 from medspa.models.clinic import Role
-from medspa.permissions import owner_required, role_required, staff_required
+from medspa.permissions import has_role, owner_required, role_required, staff_required
 
 from . import intake as pipeline
 from .forms import CallFilterForm, EventForm, IntakeForm, PlanForm, PlanTestForm, PreviewForm
 from .models import Call, CallPlan, Event, Topic
 from .summary import FIELD_LABELS
 
-intake_required = role_required(Role.COORDINATOR, Role.OWNER)
+INTAKE_ROLES = (Role.COORDINATOR, Role.OWNER)
+intake_required = role_required(*INTAKE_ROLES)
 
 
 @staff_required
@@ -41,7 +43,8 @@ def call_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     log_reads(request, "call.listed", [c.patient for c in page.object_list if c.patient_id])
-    return render(request, "calls/list.html", {"page": page, "form": form, "filter_query": query.urlencode()})
+    return render(request, "calls/list.html", {"page": page, "form": form, "filter_query": query.urlencode(),
+                                               "can_take_calls": has_role(request.user, *INTAKE_ROLES)})
 
 
 @staff_required
@@ -52,7 +55,33 @@ def call_detail(request, pk):
     log_read(request, "call.viewed", call, patient=call.patient)
     return render(request, "calls/detail.html", {
         "call": call, "summary": call.summary, "turns": call.turns.all(), "field_labels": FIELD_LABELS,
+        "can_take_calls": has_role(request.user, *INTAKE_ROLES),
     })
+
+
+@intake_required
+@require_http_methods(["GET", "POST"])
+def call_make_patient(request, pk):
+    """A new caller becomes a patient from the call: the form starts from what the call captured, and
+    the call and its inbox item are linked to the new record."""
+    call = get_object_or_404(Call.objects.visible_to(request.user).select_related("location", "handoff"), pk=pk)
+    if call.patient_id:
+        return redirect("patient_detail", pk=call.patient_id)
+    first, _, last = (call.caller_name or "").strip().partition(" ")
+    initial = {"first_name": first, "last_name": last, "phone": call.from_number, "email": call.email,
+               "location": call.location_id}
+    form = PatientForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        patient = form.save()
+        Call.objects.filter(pk=call.pk).update(patient=patient)
+        if call.handoff_id:
+            call.handoff.patient = patient
+            call.handoff.save(update_fields=["patient", "priority"])
+        log_action(request.user, "patient.created", patient, location=patient.location, from_call=call.pk)
+        messages.success(request, f"Added {patient.full_name} as a patient and linked this call.")
+        return redirect("patient_detail", pk=patient.pk)
+    return render(request, "medspa/patient_form.html", {"form": form, "patient": None, "from_call": call},
+                  status=400 if form.errors else 200)
 
 
 def _preview_context(form):

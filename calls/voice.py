@@ -20,14 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from medspa.models import Location
-from medspa.webhooks import twilio_webhook
+from medspa.models import Handoff, Location, log_action
+from medspa.twilio.twiml import dial, dial_answered, hangup, twiml
+from medspa.twilio.webhooks import twilio_webhook
 
 from . import intake, members_bridge
 from .attribution import event_for_number
 from .models import Call, CallPlan, CallTurn, Topic
 from .plan import answer, prompts
-from .tasks import finalize_call
+from .tasks import finalize_call, page_on_call
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,6 @@ MAX_CALLER_TURNS = 4  # after this many caller turns we confirm what we have and
 FINAL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
 NAME_MAX_WORDS = 5
 ANSWER_MAX_WORDS = 12
-
-
-def twiml(response: VoiceResponse | str) -> HttpResponse:
-    return HttpResponse(str(response), content_type="text/xml")
 
 
 # Twilio voices and speech recognition per triage language: a caller heard in Spanish is answered with the
@@ -102,8 +99,10 @@ def incoming(request):
     if not sid:
         return HttpResponse("CallSid missing.", status=400)
     location, event = location_for_number(to_number)
-    if location is None:
+    if location is None:  # refused and logged, never filed under some location
         log.warning("Voice call to a number no location uses: %s", to_number)
+        log_action(None, "twilio.call_refused", call_sid=sid[:64], to=to_number[:20],
+                   reason="no location owns the number")
         response = VoiceResponse()
         response.say("Sorry, this number is not in service.")
         response.hangup()
@@ -270,8 +269,10 @@ def respond(call: Call, state: dict, *, sid: str, speech: str, seq: int) -> Voic
         say(response, spoken(emergency))
         add_turn(call, "system", emergency["wording"])
         if call.location.on_call_number:
-            response.dial(str(call.location.on_call_number), caller_id=call.to_number or None)
+            action = reverse("calls:voice_on_call") + f"?handoff={handoff.pk}"
+            dial(response, str(call.location.on_call_number), caller_id=call.to_number, action=action)
         else:
+            on_call_not_reached(handoff, "No on-call number is set for this location.")
             response.hangup()
         state["safety_handoff"] = handoff.pk
         call.status = Call.Status.COMPLETED
@@ -339,3 +340,48 @@ def status(request):
             if call.finalized_at is None:
                 finalize_call.delay_on_commit(call.pk)
     return HttpResponse(status=204)
+
+
+def on_call_not_reached(handoff: Handoff, why: str, dial_status: str = "") -> bool:
+    """Mark the safety item "on-call not reached" and page the on-call number once (on commit)."""
+    handoff = Handoff.objects.select_for_update().get(pk=handoff.pk)
+    on_call = (handoff.context or {}).get("on_call") or {}
+    if on_call.get("status") == "not reached":
+        return False
+    handoff.context = {**(handoff.context or {}), "on_call": {
+        "status": "not reached", "why": why, "dial_status": dial_status, "at": timezone.now().isoformat()}}
+    handoff.reasons = [*handoff.reasons, "On-call not reached"]
+    handoff.save(update_fields=["context", "reasons", "priority"])
+    log_action(None, "call.on_call_not_reached", handoff, location=handoff.location, why=why)
+    if handoff.location.on_call_number:
+        page_on_call.delay_on_commit(handoff.pk)
+    return True
+
+
+@twilio_webhook
+def on_call(request):
+    """The safety <Dial>'s action: Twilio posts DialCallStatus when the on-call leg ends (or never started)."""
+    dial_status = request.POST.get("DialCallStatus", "")
+    try:
+        handoff_id = int(request.GET.get("handoff", ""))
+    except ValueError:
+        return HttpResponse("handoff missing.", status=400)
+    sid = request.POST.get("CallSid", "")
+    with transaction.atomic():
+        handoff = (Handoff.objects.select_related("location").filter(
+            pk=handoff_id, context__call_id__isnull=False).first())
+        call = Call.objects.filter(channel=Call.Channel.TWILIO_VOICE, external_id=sid).first()
+        if handoff is None or call is None or handoff.context.get("call_id") != call.pk:
+            return twiml(hangup())
+        if dial_answered(dial_status):
+            log_action(None, "call.on_call_reached", handoff, location=handoff.location)
+            return twiml(hangup())
+        on_call_not_reached(handoff, f"The on-call phone was not answered ({dial_status or 'no status'}).",
+                            dial_status)
+        language = (call.voice_state or {}).get("language", "en")
+        response = VoiceResponse()
+        say(response, _prompt({"language": language}, "on_call_unreached"))
+        emergency = answer(call.plan_version, Topic.EMERGENCY, clinic=call.location.name, language=language)
+        say(response, spoken(emergency))
+        response.hangup()
+        return twiml(response)

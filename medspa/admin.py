@@ -36,8 +36,16 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Location)
 class LocationAdmin(OwnerSettingsAdmin):
-    list_display = ("name", "time_zone", "phone", "sms_number", "voice_number", "is_active")
+    list_display = ("name", "time_zone", "phone", "sms_number", "voice_number", "on_call", "is_active")
     prepopulated_fields = {"slug": ("name",)}
+
+    @admin.display(description="On-call number")
+    def on_call(self, location):
+        if location.on_call_number:
+            return str(location.on_call_number)
+        if location.voice_number:
+            return "⚠ Missing: safety calls ring no one"
+        return "—"
 
 
 @admin.register(Provider)

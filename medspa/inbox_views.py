@@ -9,19 +9,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from .htmx import for_htmx
-from .models import Handoff, Location, log_read, log_reads
+from .models import Handoff, Location, log_action, log_read, log_reads
 from .models.inbox import COUNT_CAP, ROUTE_PRIORITY
 from .permissions import staff_required
 from .routes import Route
 
 # Context keys the item page renders in their own sections; anything else is listed as key/value.
-KNOWN_CONTEXT_KEYS = {"history", "touch", "call_id", "fields", "request", "message", "member", "event"}
+KNOWN_CONTEXT_KEYS = {"history", "touch", "call_id", "fields", "request", "message", "member", "event", "on_call",
+                      "media_count", "note"}
 
 
 class InboxFilter(forms.Form):
@@ -137,7 +139,7 @@ class ResolveForm(forms.Form):
 
 def _item_context(request, item, resolve_form=None):
     extra = {k: v for k, v in (item.context or {}).items() if k not in KNOWN_CONTEXT_KEYS}
-    return {"item": item, "ctx": item.context or {}, "extra": extra,
+    return {"item": item, "ctx": item.context or {}, "extra": extra, "media": list(item.media.all()),
             "resolve_form": resolve_form or ResolveForm(), "outcomes": Handoff.Outcome.choices}
 
 
@@ -195,3 +197,20 @@ def inbox_resolve(request, pk):
         item.refresh_from_db()
         return _item_page(request, item, form, status=400)
     return _changed(request, item, f"Resolved: {item.get_outcome_display()}.")
+
+
+@staff_required
+def inbox_media(request, pk, media_pk):
+    """A patient's photo, for staff of the item's location only; every view is audited; never cached."""
+    item = _get_item(request, pk)
+    media = get_object_or_404(item.media.exclude(file=""), pk=media_pk)
+    try:
+        handle = media.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    log_action(request.user, "media.viewed", media, location=item.location, handoff=item.pk)
+    response = FileResponse(handle, content_type=media.content_type or "application/octet-stream",
+                            as_attachment=not media.is_image, filename=media.file.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

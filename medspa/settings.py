@@ -28,7 +28,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public https origin the clinic's site is reached at (used in SMS links and to check
 # Twilio signatures, which are computed over the URL Twilio called, not the proxied one).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Under `make run` it follows HOST and PORT, so text links and the dev phone reach this server.
+PUBLIC_BASE_URL = env.str(
+    "PUBLIC_BASE_URL", default=f"http://{env.str('HOST', default='127.0.0.1')}:{env.int('PORT', default=8000)}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -93,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "medspa.twilio.alerts.messaging_alerts",
             ],
         },
     },
@@ -132,8 +136,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+PRIVATE_MEDIA_BACKEND = env.str("PRIVATE_MEDIA_BACKEND", default="django.core.files.storage.FileSystemStorage")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Patients' MMS photos: no URL serves them, only the audited inbox view. Local files under `make run`;
+    # production may set PRIVATE_MEDIA_BACKEND to an S3-compatible storage (a private bucket).
+    "private_media": {
+        "BACKEND": PRIVATE_MEDIA_BACKEND,
+        "OPTIONS": {"location": str(VAR_DIR / "private-media")} if "FileSystem" in PRIVATE_MEDIA_BACKEND else {},
+    },
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND", default="django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -181,10 +192,17 @@ INBOX_POLL_SECONDS = env.int("INBOX_POLL_SECONDS", default=10)
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+if SMS_BACKEND == "console" and not TWILIO_AUTH_TOKEN:
+    # Nothing is sent from the console; the dev phone signs its replies with this so they take the
+    # same signed webhook path as Twilio's. A real deployment sets its own token and SMS_BACKEND=twilio.
+    TWILIO_AUTH_TOKEN = "dev-phone-console-only"  # noqa: S105 (never a real credential)
 # Point the official client somewhere else (a local fake in tests); https://api.twilio.com in production.
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com").rstrip("/")
 TWILIO_DEFAULT_FROM = env.str("TWILIO_DEFAULT_FROM", default="")
 # Messages per second the sender may send (Twilio long codes: 1/s; toll-free and short codes more).
+# Who answers STOP/START/HELP: "twilio" (Twilio's default or Advanced Opt-Out replies; the app stays
+# silent for those keywords) or "app" (turn Twilio's replies off; the app confirms once).
+TWILIO_KEYWORD_REPLIES = env.str("TWILIO_KEYWORD_REPLIES", default="twilio")
 SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=1.0)
 
 if env.bool("BEHIND_HTTPS_PROXY", default=False):
@@ -257,6 +275,8 @@ DASHBOARD_SECTIONS = ["calls.metrics", "members.metrics", "recall.metrics"]
 # A patient's member figures, for staff (inbox items, call summaries) and for a verified caller
 # (medspa/member_figures.py).
 MEMBER_FIGURES = "members.figures"
+# Days the dashboards' daily rollup keeps per location (the filter allows 366; older ranges count live).
+DASHBOARD_ROLLUP_DAYS = 400
 
 # Periodic tasks: each is a sweep that reads what the database says is due, safe to rerun.
 CELERY_BEAT_SCHEDULE: dict = {
@@ -269,6 +289,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "calls-finalize-stale": {"task": "calls.tasks.finalize_stale_calls", "schedule": 300.0},
     # Recall: advance schedules whose next action time has come, write touches, re-queue the outbox.
     "recall-sweep": {"task": "recall.tasks.sweep", "schedule": 300.0},
+    # Twilio: probe each sender paused by an account/sender error; resume sending when it works.
+    "twilio-probe-paused-senders": {"task": "medspa.twilio.tasks.probe_paused_senders", "schedule": 60.0},
     # Member touchpoints (renewal, expiring credits, bundles) into the recall outbox; hourly, idempotent.
     "recall-member-touchpoints": {"task": "recall.tasks.member_touchpoints", "schedule": 3600.0},
+    # Dashboards: store the figures of ended days (medspa/dashboards/rollup.py); a batch per run, idempotent.
+    "dashboards-roll-up": {"task": "medspa.tasks.roll_up_dashboards", "schedule": 300.0},
 }

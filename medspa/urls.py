@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include(accounts.urlpatterns)),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox_views.inbox_item, name="inbox_item"),
+    path("inbox/<int:pk>/media/<int:media_pk>/", inbox_views.inbox_media, name="inbox_media"),
     path("inbox/<int:pk>/claim/", inbox_views.inbox_claim, name="inbox_claim"),
     path("inbox/<int:pk>/resolve/", inbox_views.inbox_resolve, name="inbox_resolve"),
     path("patients/", views.patient_list, name="patients"),

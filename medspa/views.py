@@ -2,17 +2,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
 from .forms import PatientConsentForm, PatientForm, VisitForm
 from .htmx import for_htmx
-from .models import Patient, log_action, log_read, log_reads
+from .models import Patient, Visit, log_action, log_read, log_reads
 from .permissions import staff_required
 
 
@@ -51,7 +52,10 @@ def patient_list(request):
         Patient.objects.visible_to(request.user)
         .search(query)
         .select_related("location")
-        .annotate(visit_count=Count("visits"), last_visit=Max("visits__starts_at"))
+        .annotate(visit_count=Count("visits"),
+                  # "Last visit" is the last one that happened: never a future booking.
+                  last_visit=Max("visits__starts_at", filter=Q(visits__status=Visit.Status.COMPLETED,
+                                                              visits__starts_at__lte=timezone.now())))
         .order_by("last_name", "first_name", "id")
     )
     page = Paginator(patients, 50).get_page(request.GET.get("page"))
@@ -63,7 +67,7 @@ def patient_list(request):
 def patient_detail(request, pk):
     patient = get_object_or_404(Patient.objects.visible_to(request.user).select_related("location"), pk=pk)
     visits = patient.visits.select_related("service", "provider", "location").order_by("-starts_at")
-    handoffs = patient.handoffs.order_by("-created_at")[:20]
+    handoffs = patient.handoffs.select_related("location").order_by("-created_at")[:20]
     log_read(request, "patient.viewed", patient)
     return render(
         request,
@@ -131,7 +135,8 @@ def visit_add(request, pk):
     return render(
         request,
         "medspa/patient_detail.html",
-        {"patient": patient, "visits": visits, "handoffs": patient.handoffs.all()[:20], "visit_form": form,
+        {"patient": patient, "visits": visits, "visit_form": form,
+         "handoffs": patient.handoffs.select_related("location").order_by("-created_at")[:20],
          "consent_form": PatientConsentForm(patient=patient),
          **app_panels(patient, request.user)},
         status=400,

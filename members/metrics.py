@@ -5,7 +5,8 @@ date range does not apply except that "renewals this month" is the current calen
 filter's time zone.
 
 - credits liability: the balance (sum of the append-only ledger) of every membership that has not
-  ended; dollar credits at face value, unit credits x the credit service's typical value;
+  ended; dollar credits at face value, unit credits at what the member pays per unit (the plan's
+  monthly fee / units granted a month: 20 neurotoxin units for $149 are $7.45 each, not a $450 visit);
 - bundle liability: for bundles not yet expired, remaining sessions x price paid / sessions purchased;
 - renewals this month: cycles granted this month after a membership's first (renewed so far), and
   memberships whose next renewal falls later this month and will be charged (still due).
@@ -16,7 +17,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from medspa.dashboards import charts
@@ -61,7 +62,8 @@ class MemberMetrics:
     @cached_property
     def ledger_rows(self) -> dict[int, dict]:
         live = ~Q(membership__status=S.ENDED)
-        unit_value = ExpressionWrapper(F("amount") * F("membership__plan__credit_service__typical_value"),
+        unit_value = ExpressionWrapper(F("amount") * F("membership__plan__monthly_fee")
+                                       / NullIf(F("membership__plan__credits_per_cycle"), Value(0)),
                                        output_field=MONEY)
         rows = (
             CreditLedgerEntry.objects.filter(membership__location_id__in=self.f.location_ids)
@@ -125,8 +127,8 @@ class MemberMetrics:
             ("cancelling", "Cancelling", total["cancelling"], "Cancellation requested; benefits run to the end date.",
              None),
             ("credits_liability", "Credits liability", credits,
-             "Unused credit value of every membership not ended: dollar credits at face value, unit credits x "
-             "the service's typical value.", "money"),
+             "Unused credit value of every membership not ended: dollar credits at face value, unit credits at "
+             "what the member pays per unit (monthly fee / units a month).", "money"),
             ("bundle_liability", "Bundle liability", bundles,
              "Unexpired bundles: remaining sessions x price paid / sessions purchased.", "money"),
             ("renewed", "Renewed this month", total["renewed"],

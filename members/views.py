@@ -223,7 +223,7 @@ def _bundle_cards(patient, bundles=None) -> list[dict]:
     open_visits = list(
         Visit.objects.completed()
         .filter(patient=patient, service_id__in={b.service_id for b in bundles}, bundle_redemption__isnull=True)
-        .select_related("service").order_by("-starts_at")
+        .select_related("service", "location").order_by("-starts_at")
     )
     today = bundles[0].location.local().date()
     cards = []
@@ -246,7 +246,8 @@ def patient_panel_context(patient, user) -> dict:
     )
     past = Membership.objects.filter(patient=patient, status=Status.ENDED).select_related("plan")[:5]
     deposits = list(
-        Deposit.objects.filter(patient=patient).select_related("visit", "visit__service", "settled_by", "event")[:20]
+        Deposit.objects.filter(patient=patient).select_related(
+            "visit", "visit__service", "visit__location", "settled_by", "event__location")[:20]
     )
     # What the patient was told: the call plan's approved deposit wording in effect when the deposit was taken.
     history = wording_history(patient.location, Topic.DEPOSITS) if deposits else []

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from medspa.models import Handoff, Visit
+from medspa.models import Handoff, User, Visit
 from medspa.routes import Route
 
 from .models import Attribution, InboundMessage, LinkAction, RecallLink, RecallSchedule, Touch
@@ -73,6 +73,7 @@ def seed(rng: random.Random, now: datetime, out) -> None:
     requests = rng.sample([t for t in delivered if t not in replies], min(20, len(delivered) - len(replies)))
     _replies(rng, replies)
     _link_requests(rng, requests)
+    _front_desk_caught_up(rng, now)
     recovered = _attributions(rng, delivered, now)
     out.write(f"\n  recall: {RecallSchedule.objects.count()} schedules, {len(touches)} texts sent, "
               f"{len(replies)} replies, {len(requests)} link requests, {recovered} visits recovered")
@@ -114,6 +115,28 @@ def _link_requests(rng, touches) -> None:
         )
         LinkAction.objects.create(link=touch.link, action=LinkAction.Action.REQUEST, data=request, handoff=handoff,
                                   created_at=when)
+
+
+FRESH_PER_SOURCE = 2
+
+
+def _front_desk_caught_up(rng, now) -> None:
+    """Like a weekday morning: replies and link requests from earlier days were handled; the last couple of
+    each arrived this morning and are due back later (on time)."""
+    outcomes = {Route.REBOOKING: Handoff.Outcome.BOOKED_TREATMENT,
+                Route.PROVIDER_REVIEW: Handoff.Outcome.PROVIDER_ADVISED}
+    for source in (Handoff.Source.SMS, Handoff.Source.RECALL_LINK):
+        items = list(Handoff.objects.filter(source=source).select_related("location").order_by("-created_at"))
+        for n, item in enumerate(items):
+            if n < FRESH_PER_SOURCE:
+                item.created_at, item.due_at = now - timedelta(minutes=rng.randrange(15, 120)), None
+            else:
+                staff = User.objects.filter(locations=item.location, role="coordinator").first()
+                item.status, item.claimed_by, item.resolved_by = Handoff.Status.DONE, staff, staff
+                item.claimed_at = item.created_at + timedelta(minutes=rng.randrange(10, 120))
+                item.resolved_at = item.claimed_at + timedelta(minutes=rng.randrange(2, 20))
+                item.outcome = outcomes.get(item.route, Handoff.Outcome.OTHER)
+            item.save()
 
 
 def _attributions(rng, touches, now) -> int:

@@ -19,9 +19,12 @@ A worker can die anywhere. The sweep recovers claims older than STALE_CLAIM:
   outcome" and a data-quality handoff asks a person to check the Twilio log. We prefer one missed
   reminder over two texts.
 
-Errors: 21610 (recipient opted out at the carrier) opts the patient out; 21211 (invalid number) marks
-the phone invalid and opens a data-quality handoff; 429 / 5xx / network errors go back to `queued`
-with exponential backoff, at most MAX_ATTEMPTS attempts, then `failed`.
+Errors follow the policy table in `medspa.twilio.errors` (the README shows it): a recipient error
+(invalid, not mobile, landline, unreachable) fails the touch, marks the number not textable with the
+reason and opens one data-quality item; 21610 opts the patient out; an account or sender error puts
+the touch back in the queue untouched and PAUSES its sender (nothing is lost; sending resumes by itself
+when Twilio's probe succeeds, see `medspa.twilio.pauses`); 429 / 5xx / network errors go back to
+`queued` with exponential backoff, at most MAX_ATTEMPTS attempts, then `failed`.
 """
 
 import logging
@@ -37,7 +40,9 @@ from django.utils import timezone
 
 from medspa.models import Handoff, Patient
 from medspa.routes import Route
-from medspa.sms import INVALID_NUMBER, OPTED_OUT, SmsError, send_sms
+from medspa.twilio.errors import ErrorClass, Rule
+from medspa.twilio.pauses import is_paused, pause
+from medspa.twilio.transport import SmsError, send_sms
 
 from . import member_touches
 from .models import Touch
@@ -55,7 +60,7 @@ MAX_BACKOFF = 300
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent, skipped, held, throttled, cancelled, retry, failed
+    status: str  # sent, skipped, held, paused, throttled, cancelled, retry, failed
     retry_in: float | None = None
 
 
@@ -88,6 +93,8 @@ def send_touch(touch_id: int, *, now: datetime | None = None) -> Outcome:
         return Outcome("skipped")
     if row["not_before"] > now:
         return Outcome("held")
+    if is_paused(row["from_number"]):  # stays queued; the resume re-dispatches it
+        return Outcome("paused")
     if not take_send_token(row["from_number"]):
         return Outcome("throttled", retry_in=1.0)
     touch, outcome = claim_touch(touch_id, now=now)
@@ -151,25 +158,36 @@ def claim_touch(touch_id: int, *, now: datetime | None = None) -> tuple[Touch | 
 
 def record_error(touch: Touch, exc: SmsError, *, now: datetime) -> Outcome:
     fields = {"last_error": str(exc)[:250], "error_code": exc.code}
+    if exc.sid:
+        fields["provider_sid"] = exc.sid
     sending = Touch.objects.filter(pk=touch.pk, status=Touch.Status.SENDING)
-    if exc.code == OPTED_OUT:
-        sending.update(status=Touch.Status.FAILED, **fields)
-        Patient.opt_out_phone(touch.to, source="carrier_21610", note=f"Twilio 21610 on touch {touch.pk}")
+    if exc.error_class == ErrorClass.SENDER:
+        # Not the patient's fault and not this touch's: hold it, pause the sender, lose nothing.
+        sending.update(status=Touch.Status.QUEUED, claimed_at=None, send_started_at=None,
+                       attempts=max(touch.attempts - 1, 0), **fields)
+        pause(touch.from_number, exc.rule, exc.code)
+        return Outcome("paused")
+    if exc.error_class == ErrorClass.TRANSIENT and touch.attempts < MAX_ATTEMPTS:
+        delay = backoff(touch.attempts, exc.retry_after)
+        sending.update(status=Touch.Status.QUEUED, claimed_at=None, send_started_at=None,
+                       not_before=now + timedelta(seconds=delay), **fields)
+        return Outcome("retry", retry_in=delay)
+    if exc.error_class == ErrorClass.TRANSIENT:
+        fields["last_error"] = f"Gave up after {touch.attempts} attempts: {exc}"[:250]
+    sending.update(status=Touch.Status.FAILED, **fields)
+    apply_recipient_rule(touch, exc.rule, exc.code, now)
+    return Outcome("failed")
+
+
+def apply_recipient_rule(touch: Touch, rule: Rule, code: int | None, now: datetime) -> None:
+    """What a failed send or a failed status callback means for the patient (the policy table)."""
+    if rule.error_class == ErrorClass.OPTED_OUT:
+        Patient.opt_out_phone(touch.to, source=f"carrier_{code}", note=f"{rule.reason} (touch {touch.pk})")
         _refresh_phone(touch.to, now)
-        return Outcome("failed")
-    if exc.code == INVALID_NUMBER:
-        sending.update(status=Touch.Status.FAILED, **fields)
-        mark_phone_invalid(touch, now)
-        return Outcome("failed")
-    if exc.permanent or touch.attempts >= MAX_ATTEMPTS:
-        if not exc.permanent:
-            fields["last_error"] = f"Gave up after {touch.attempts} attempts: {exc}"[:250]
-        sending.update(status=Touch.Status.FAILED, **fields)
-        return Outcome("failed")
-    delay = backoff(touch.attempts, exc.retry_after)
-    sending.update(status=Touch.Status.QUEUED, claimed_at=None, send_started_at=None,
-                   not_before=now + timedelta(seconds=delay), **fields)
-    return Outcome("retry", retry_in=delay)
+    elif rule.error_class == ErrorClass.RECIPIENT:
+        mark_phone_invalid(touch, rule, code, now)
+    elif rule.error_class == ErrorClass.SENDER:
+        pause(touch.from_number, rule, code)
 
 
 def _refresh_phone(phone: str, now: datetime) -> None:
@@ -178,16 +196,18 @@ def _refresh_phone(phone: str, now: datetime) -> None:
 
 
 @transaction.atomic
-def mark_phone_invalid(touch: Touch, now: datetime) -> None:
+def mark_phone_invalid(touch: Touch, rule: Rule, code: int | None, now: datetime) -> None:
+    """The number cannot take texts: not textable, reason recorded, one data-quality item to fix it."""
     patient = touch.patient
-    Patient.objects.filter(phone=touch.to, phone_invalid_at__isnull=True).update(phone_invalid_at=now)
-    Handoff.objects.open_for(
-        patient, Route.DATA_QUALITY, Handoff.Source.SYSTEM, touch=touch, caller_phone=touch.to,
-        title=f"Phone number cannot receive texts: {patient.full_name}",
-        summary="Twilio rejected the number as invalid (error 21211). Recall texts are stopped until the "
-                "number is corrected on the patient record.",
-        reasons=["Twilio error 21211: invalid 'To' number"],
-    )
+    newly = Patient.mark_phone_unreachable(touch.to, reason=f"{rule.reason} (Twilio error {code})", now=now)
+    if newly:
+        Handoff.objects.open_for(
+            patient, Route.DATA_QUALITY, Handoff.Source.SYSTEM, touch=touch, caller_phone=touch.to,
+            title=f"Phone number cannot receive texts: {patient.full_name}",
+            summary=f"{rule.reason} (Twilio error {code}). Recall texts are stopped until the number is "
+                    "corrected on the patient record.",
+            reasons=[f"Twilio error {code}: {rule.reason}"],
+        )
     _refresh_phone(touch.to, now)
 
 
@@ -228,3 +248,11 @@ def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
     result.requeued.extend(ready)
     if enqueue and ready:
         transaction.on_commit(lambda: enqueue_dispatch(ready))
+
+
+def dispatch_resumed_sender(sender, number: str, **kwargs) -> list[int]:
+    """A paused sender works again: send what it owes now (the touches stayed queued meanwhile)."""
+    ready = list(Touch.objects.filter(status=Touch.Status.QUEUED, from_number=number, not_before__lte=timezone.now())
+                 .order_by("not_before").values_list("pk", flat=True))
+    enqueue_dispatch(ready)
+    return ready

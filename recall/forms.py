@@ -50,6 +50,7 @@ class ImportForm(forms.Form):
 
 class DueFilterForm(forms.Form):
     service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False, empty_label="All services")
+    # The state is the timeline alone; who can be reached is the Reach column and the call list.
     state = forms.ChoiceField(required=False, choices=[("", "Due, late and lapsed"),
                                                        *RecallSchedule.State.choices])
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, empty_label="All locations")

@@ -5,9 +5,17 @@ Columns: patient_id,first_name,last_name,phone,email,location,service,provider,v
 email_consent (yes/no, blank when not recorded): a yes records consent with source "import".
 
 Every row is checked on its own and rejected with its line number and reason; good rows are imported
-in bulk even when others are rejected. A row's `import_key` is the SHA-256 of its normalised visit
-fields (patient, service, location, date, status, amount, provider), so re-importing a file, or an
-overlapping export, adds nothing.
+in bulk even when others are rejected. Line numbers are physical lines of the file (the ones an editor
+shows): blank lines count, and a row whose quoted field spans lines is reported at the line it starts
+on. Bytes that are not UTF-8 reject only the rows they sit in. Amounts must fit a visit's value (under
+$10,000,000, two decimals); dates must fall between 1900-01-01 and two years from today.
+
+Rows are written in chunks of whole patients (each chunk its own transaction), and `progress` (if
+given) is called with the report as it grows, so a background job can show running counts. A run that
+stops half way can simply be repeated: rows already written are recognised by their import key.
+
+A row's `import_key` is the SHA-256 of its normalised visit fields (patient, service, location, date,
+status, amount, provider), so re-importing a file, or an overlapping export, adds nothing.
 
 Dirty history rule: recall must never fire on data it cannot trust. When a row is rejected for a
 reason that leaves the patient's history for a known service uncertain (unknown location, missing or
@@ -21,8 +29,9 @@ schedule; exact duplicates carry no new information and mark nothing. A visit la
 import csv
 import hashlib
 import io
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -48,6 +57,13 @@ STATUSES = {"completed": Visit.Status.COMPLETED, "complete": Visit.Status.COMPLE
             "no_show": Visit.Status.NO_SHOW, "no-show": Visit.Status.NO_SHOW, "noshow": Visit.Status.NO_SHOW}
 
 
+EARLIEST_VISIT = date(1900, 1, 1)
+BOOKING_HORIZON = timedelta(days=2 * 365)
+MAX_AMOUNT = Decimal("9999999.99")  # Visit.value: 9 digits, 2 decimals
+CHUNK_ROWS = 2000
+PROGRESS_EVERY = 1000
+
+
 class HeaderError(ValueError):
     pass
 
@@ -70,6 +86,20 @@ class ImportReport:
     schedules_untrusted: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     warnings: list[Rejection] = field(default_factory=list)
+    lines_read: int = 0  # physical lines, for a progress bar (of `total_lines`)
+    total_lines: int = 0
+    rows_written: int = 0  # good rows written so far (imported or already there)
+
+    def counts(self) -> dict:
+        return {"rows_read": self.rows_read, "visits_imported": self.visits_imported,
+                "already_imported": self.already_imported, "patients_created": self.patients_created,
+                "patients_updated": self.patients_updated, "schedules_untrusted": self.schedules_untrusted,
+                "rejected": len(self.rejected), "lines_read": self.lines_read, "total_lines": self.total_lines,
+                "rows_written": self.rows_written}
+
+    def as_dict(self) -> dict:
+        return {**self.counts(), "rejected": [asdict(r) for r in self.rejected],
+                "warnings": [asdict(w) for w in self.warnings]}
 
     def as_text(self) -> str:
         lines = [
@@ -113,21 +143,31 @@ def import_key(patient_id, service, location, visit_date, status, amount, provid
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-def import_history(source, *, consent: bool = False, today: date | None = None, locations=None) -> ImportReport:
-    """Import a CSV (text or file object).
+def physical_rows(text: str):
+    """(first physical line, cells) for each CSV record; blank lines yield nothing but still count."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    end = 0
+    for cells in reader:
+        start, end = end + 1, reader.line_num
+        yield start, end, cells
+
+
+def import_history(source, *, consent: bool = False, today: date | None = None, locations=None,
+                   progress: Callable[[ImportReport], None] | None = None) -> ImportReport:
+    """Import a CSV (text, bytes or file object).
 
     `consent`: the clinic confirms these patients agreed to texts. `locations`: the locations rows may
     name (the uploader's own, on the web page); any other location is reported as unknown.
     """
     text = _read(source)
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    rows = physical_rows(text)
+    first = next(rows, None)
+    header = [h.strip().lower() for h in first[2]] if first else []
     missing = [c for c in COLUMNS if c not in header and c != "status"]
-    if not header or missing:
+    if not header or missing or any(_not_utf8(h) for h in header):
         raise HeaderError("The first line must be the header " + ",".join(COLUMNS)
-                          + (f" (missing: {', '.join(missing)})" if header else "") + ".")
-    reader.fieldnames = header
-    report = ImportReport()
+                          + (f" (missing: {', '.join(missing)})" if header and missing else "") + ".")
+    report = ImportReport(total_lines=text.count("\n") + (0 if text.endswith("\n") else 1))
     by_name = {}
     for loc in (Location.objects.all() if locations is None else locations):
         by_name[loc.name.strip().lower()] = loc
@@ -141,11 +181,18 @@ def import_history(source, *, consent: bool = False, today: date | None = None, 
     good: list[GoodRow] = []
     seen: dict[str, int] = {}
     dirty: set[tuple[str, int]] = set()
-    for line, raw in enumerate(reader, start=2):
-        row = {k: (v or "").strip() for k, v in raw.items() if k}
+    for line, end, cells in rows:
+        report.lines_read = end
+        if progress and report.rows_read % PROGRESS_EVERY == 0:
+            progress(report)
+        row = {k: (v or "").strip() for k, v in zip(header, cells, strict=False) if k}
         if not any(row.values()):
             continue
         report.rows_read += 1
+        if any(_not_utf8(v) for v in cells):
+            report.rejected.append(Rejection(line, "bytes that are not UTF-8 text (save the file as UTF-8)",
+                                             _printable(row.get("patient_id", "")), _printable(row.get("service", ""))))
+            continue
         parsed = _check_row(line, row, by_name, services, providers, now, today, report)
         if isinstance(parsed, GoodRow):
             if parsed.key in seen:
@@ -158,8 +205,17 @@ def import_history(source, *, consent: bool = False, today: date | None = None, 
             dirty.add(parsed)
     if locations is not None:
         good, dirty = _without_foreign_patients(good, dirty, allowed, seen, report)
-    with transaction.atomic():
-        _write(good, dirty, report, consent=consent, now=now)
+    if progress:
+        progress(report)
+    for chunk in _patient_chunks(good):
+        with transaction.atomic():
+            _write(chunk, set(), report, consent=consent, now=now)
+        report.rows_written += len(chunk)
+        if progress:
+            progress(report)
+    if dirty:
+        with transaction.atomic():
+            _write([], dirty, report, consent=consent, now=now)
     return report
 
 
@@ -178,11 +234,35 @@ def _without_foreign_patients(good, dirty, allowed: set[int], seen: dict, report
     return [r for r in good if r.patient_id not in foreign], {d for d in dirty if d[0] not in foreign}
 
 
+def _patient_chunks(good: list[GoodRow]):
+    """About CHUNK_ROWS rows at a time, never splitting one patient's rows (the newest describes them)."""
+    by_patient: dict[str, list[GoodRow]] = {}
+    for r in good:
+        by_patient.setdefault(r.patient_id, []).append(r)
+    chunk: list[GoodRow] = []
+    for rows in by_patient.values():
+        chunk.extend(rows)
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _read(source) -> str:
+    """Text with any bytes that are not UTF-8 kept as lone surrogates, so only their rows are rejected."""
     data = source.read() if hasattr(source, "read") else source
     if isinstance(data, bytes):
-        data = data.decode("utf-8-sig")
+        data = data.decode("utf-8", errors="surrogateescape")
     return data.lstrip("\ufeff")
+
+
+def _not_utf8(value: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in value)
+
+
+def _printable(value: str) -> str:
+    return value.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
 
 def _check_row(line, row, locations, services, providers, now, today, report):
@@ -208,23 +288,31 @@ def _check_row(line, row, locations, services, providers, now, today, report):
         visit_date = date.fromisoformat(row["visit_date"])
     except ValueError:
         return reject(f"unparseable date “{row['visit_date']}” (use YYYY-MM-DD)")
+    if visit_date < EARLIEST_VISIT:
+        return reject(f"visit date {visit_date.isoformat()} is before {EARLIEST_VISIT.year}: check the export")
     status = STATUSES.get((row.get("status") or "completed").lower())
     if status is None:
         return reject(f"unknown status “{row['status']}” (completed, booked, cancelled or no_show)")
     local_today = today or now.astimezone(location.tz).date()
     if status == Visit.Status.COMPLETED and visit_date > local_today:
         return reject(f"visit date {visit_date.isoformat()} is in the future for a completed visit")
+    if visit_date > local_today + BOOKING_HORIZON:
+        return reject(f"visit date {visit_date.isoformat()} is more than two years ahead: check the export")
     phone = None
     if row.get("phone"):
         phone = normalize_phone(row["phone"])
         if phone is None:
             return reject(f"impossible phone “{row['phone']}”")
+    text = (row.get("amount") or "").replace("$", "").replace(",", "").strip()
     try:
-        amount = Decimal(row.get("amount").replace("$", "").replace(",", "") or "0")
-        if amount < 0 or not amount.is_finite():
+        amount = Decimal(text or "0")
+        if not amount.is_finite() or amount < 0:
             raise InvalidOperation
+        if amount > MAX_AMOUNT:
+            return reject(f"amount “{row.get('amount')}” is more than a visit can cost (over $9,999,999.99)")
+        amount = amount.quantize(Decimal("0.01"))
     except InvalidOperation:
-        return reject(f"unparseable amount “{row.get('amount')}”")
+        return reject(f"unparseable amount “{row.get('amount')}” (use a number like 450 or 450.00)")
     provider = None
     if row.get("provider"):
         provider = providers.get(row["provider"].lower())
@@ -242,7 +330,7 @@ def _check_row(line, row, locations, services, providers, now, today, report):
     return GoodRow(
         **consent, line=line, patient_id=pid, first_name=row.get("first_name", ""), last_name=row.get("last_name", ""),
         phone=phone, email=row.get("email", ""), location=location, service=service, provider=provider,
-        visit_date=visit_date, status=status, amount=amount.quantize(Decimal("0.01")),
+        visit_date=visit_date, status=status, amount=amount,
         key=import_key(pid, service, location, visit_date, status, amount, provider),
     )
 
@@ -276,7 +364,8 @@ def _write(good: list[GoodRow], dirty, report: ImportReport, *, consent: bool, n
     Patient.objects.bulk_create(new, batch_size=1000)
     Patient.objects.bulk_update(changed, ["first_name", "last_name", "email", "phone", *CONSENT_FIELDS],
                                 batch_size=1000)
-    report.patients_created, report.patients_updated = len(new), len(changed)
+    report.patients_created += len(new)
+    report.patients_updated += len(changed)
     patients = {p.external_id: p for p in Patient.objects.filter(external_id__in=ids)}
     ConsentEvent.objects.bulk_create([
         ConsentEvent(patient=patients[pid], channel=channel, kind=ConsentEvent.Kind.OPT_IN, source="import",
@@ -298,11 +387,11 @@ def _write(good: list[GoodRow], dirty, report: ImportReport, *, consent: bool, n
             source=Visit.Source.IMPORT, import_key=r.key,
         ))
     created = Visit.objects.bulk_create(visits, batch_size=1000, ignore_conflicts=True)
-    report.visits_imported = len(created)
+    report.visits_imported += len(created)
     touched = {patients[r.patient_id].pk for r in good}
     if touched:
         sync_schedules(Visit.objects.filter(patient_id__in=touched), now=now)
-    report.schedules_untrusted = mark_untrusted(
+    report.schedules_untrusted += mark_untrusted(
         {(patients[pid].pk, sid) for pid, sid in dirty if pid in patients}, now=now)
 
 

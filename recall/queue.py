@@ -29,3 +29,8 @@ def enqueue_inbound(message_ids) -> None:
     task = current_app.tasks["recall.tasks.process_inbound"]
     for message_id in message_ids:
         task.delay(message_id)
+
+
+def enqueue_import(job_id: int) -> None:
+    """`recall.tasks.run_import` for an uploaded history file (the job row waits if the broker is down)."""
+    current_app.tasks["recall.tasks.run_import"].delay(job_id)

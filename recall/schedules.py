@@ -199,6 +199,31 @@ def ask_for_slot(link: RecallLink, request: dict) -> Handoff:
     return handoff
 
 
+def earlier_request(link: RecallLink) -> LinkAction | None:
+    """The patient's latest request from this link (or another link for the same reminder schedule)
+    that the front desk has not closed yet: the link page shows it and offers to change it."""
+    requests = LinkAction.objects.filter(action=LinkAction.Action.REQUEST, handoff__isnull=False).exclude(
+        handoff__status=Handoff.Status.DONE)
+    requests = (requests.filter(link__schedule_id=link.schedule_id) if link.schedule_id
+                else requests.filter(link=link))
+    return requests.select_related("handoff").order_by("-created_at", "-id").first()
+
+
+@transaction.atomic
+def change_request(link: RecallLink, earlier: LinkAction, request: dict) -> Handoff:
+    """The patient changed their request: the same inbox item now says the new time (no second item)."""
+    handoff = Handoff.objects.select_for_update().get(pk=earlier.handoff_id)
+    when = ", ".join(request["days"]) + " · " + ", ".join(request["times"])
+    handoff.context = {**(handoff.context or {}), "request": request, "previous_request": earlier.data}
+    handoff.summary = (f"Changed their request through the link to {when}."
+                       + (f" Note: {request['note']}" if request["note"] else ""))
+    handoff.reasons = [f"Requested a time: {when}"]
+    handoff.save(update_fields=["context", "summary", "reasons"])
+    LinkAction.objects.create(link=link, action=LinkAction.Action.REQUEST, data=request, handoff=handoff)
+    log_action(None, "recall.request_changed", handoff, location=handoff.location)
+    return handoff
+
+
 @transaction.atomic
 def snooze(link: RecallLink, days: int) -> None:
     schedule = RecallSchedule.objects.select_for_update().select_related("patient__location").get(pk=link.schedule_id)

@@ -5,7 +5,7 @@ from celery.signals import worker_init
 
 from medspa.triage.language import warm_up
 
-from . import dispatch, inbound, member_touches
+from . import dispatch, imports, inbound, member_touches
 from . import sweep as sweeping
 from .dispatch import MAX_ATTEMPTS
 
@@ -48,3 +48,9 @@ def process_inbound(message_id: int):
 @shared_task(name="recall.tasks.apply_status", ignore_result=True)
 def apply_status(sid: str, status: str, error_code: str = ""):
     return inbound.apply_status(sid, status, error_code)
+
+
+@shared_task(name="recall.tasks.run_import", ignore_result=True)
+def run_import(job_id: int):
+    """Import an uploaded history file (recall.views.staff.import_page queues it on commit)."""
+    return imports.run_job(job_id)

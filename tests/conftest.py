@@ -155,6 +155,8 @@ def fake_twilio(settings):
     settings.SMS_BACKEND = "twilio"
     yield fake
     fake.stop()
+    # Every request we sent and every answer the fake gave must match Twilio's OpenAPI contract.
+    assert fake.violations == [], fake.violations
 
 
 @pytest.fixture
@@ -167,11 +169,23 @@ def fast_sender(settings):
 
 
 @pytest.fixture
+def eager_worker():
+    """Tasks queued (on commit) run at once, as a worker would run them."""
+    from medspa.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
 def twilio_signed_post(client, settings):
     """POST form data the way Twilio does, signed with RequestValidator over the public URL."""
     from twilio.request_validator import RequestValidator
 
     def post(path: str, data: dict, *, signature: str | None = None):
+        data = {"AccountSid": TWILIO_SID, **data}  # Twilio sends it on every webhook
         url = settings.PUBLIC_BASE_URL + path
         if signature is None:
             signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, data)

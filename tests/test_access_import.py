@@ -6,13 +6,19 @@ from factories import PatientFactory, ProviderFactory, UserFactory
 
 from medspa.models import Patient, Visit
 from recall.importer import COLUMNS
+from recall.models import ImportJob
+from recall.tasks import run_import
 
 pytestmark = pytest.mark.django_db
 
 
 def upload(client, *rows):
+    """Upload, run the background job as the worker would, and return the job's report page."""
     data = "\n".join([",".join(COLUMNS), *rows]).encode()
-    return client.post("/recall/import/", {"file": SimpleUploadedFile("history.csv", data)})
+    response = client.post("/recall/import/", {"file": SimpleUploadedFile("history.csv", data)})
+    assert response.status_code == 302
+    run_import(ImportJob.objects.latest("pk").pk)
+    return client.get(response.url)
 
 
 def test_an_owner_of_one_location_cannot_import_into_another_locations_patient(client, westside, downtown):

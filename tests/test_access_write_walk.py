@@ -11,6 +11,7 @@ import hashlib
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +33,8 @@ from members.models import (
     MembershipStatusChange,
 )
 from recall.importer import COLUMNS
-from recall.models import MemberTouchTemplate, RecallLink, RecallRule, RecallSchedule, Touch
+from recall.models import ImportJob, MemberTouchTemplate, RecallLink, RecallRule, RecallSchedule, Touch
+from recall.tasks import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +118,9 @@ class Side:
     def kwargs(self, name: str) -> list[dict]:
         by_route = {
             "inbox_item": [{"pk": self.handoff.pk}], "inbox_claim": [{"pk": self.handoff.pk}],
-            "inbox_resolve": [{"pk": self.handoff.pk}],
+            "inbox_resolve": [{"pk": self.handoff.pk}], "inbox_media": [{"pk": self.handoff.pk, "media_pk": 1}],
+            "calls:make_patient": [{"pk": self.call.pk}],
+            "recall:import_job": [{"pk": 1}], "recall:dev_phone": [{"pk": self.patient.pk}],
             "patient_detail": [{"pk": self.patient.pk}], "patient_edit": [{"pk": self.patient.pk}],
             "visit_add": [{"pk": self.patient.pk}], "patient_consent": [{"pk": self.patient.pk}],
             "recall:call_outcome": [{"pk": pk} for pk in RecallSchedule.objects.filter(patient=self.patient)
@@ -191,8 +195,6 @@ def walk_writes(client, own: Side, other: Side):
                     response = client.post(path, agent_call_body(other.location, agent_call_id=f"walk-{side.tag}"),
                                            content_type="application/json")
                 elif name == "recall:import":
-                    from django.core.files.uploadedfile import SimpleUploadedFile
-
                     header = ",".join(COLUMNS)
                     rows = [f"{other.patient.external_id},Mal,Lory,+16025559999,,{own.location.name},Neurotoxin,,"
                             f"2025-01-02,completed,450",  # the other side's patient, at my location
@@ -200,6 +202,8 @@ def walk_writes(client, own: Side, other: Side):
                             f"2025-01-02,completed,450"]  # a new patient at the other location
                     csv_file = SimpleUploadedFile("h.csv", "\n".join([header, *rows]).encode())
                     response = client.post(path, {**payload, "file": csv_file})
+                    if response.status_code == 302:  # the upload queued a job: run it as the worker would
+                        run_import(ImportJob.objects.latest("pk").pk)
                 else:
                     response = client.post(path, payload)
                 after = fingerprint(other.location)

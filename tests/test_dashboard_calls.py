@@ -43,7 +43,8 @@ def test_call_summary(owner_client, westside, month):
     rows = {row[0]: row[1] for row in section(owner_client, "calls", **at_westside(westside))[1:]}
     assert rows == {
         "Calls": "7", "After-hours share": "0.2857", "Bookable share": "0.5714", "Approved-answer rate": "0.4000",
-        "Staff-review rate": "0.1429", "Provider-review rate": "0.1429", "Safety handoff rate": "0.1429",
+        "Calls sent to staff review": "0.1429", "Calls sent to a provider": "0.1429",
+        "Calls escalated for safety": "0.1429",
         "Summary completeness": "0.7750", "Event calls": "2", "Event consults booked": "2",
         "Event consults shown": "1",
     }

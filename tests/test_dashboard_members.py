@@ -37,14 +37,16 @@ def test_member_figures(owner_client, westside, members):
     rows = {row[0]: row[1] for row in section(owner_client, "members", **RANGE, location=westside.pk)[1:]}
     assert rows == {
         "Active members": "3", "Past due": "1", "Frozen": "0", "Cancelling": "1",
-        "Credits liability": "3150.00",  # $150 + $100 + 6 units x $450 + $100 + $100; the ended $500 is not owed
+        # $150 + $100 + 6 units x $9.90 ($99 a month / 10 units, not a $450 visit each) + $100 + $100;
+        # the ended $500 is not owed
+        "Credits liability": "509.40",
         "Bundle liability": "1400.00",  # 4 x $1,200/6 + 3 x $600/3
         "Renewed this month": "1",  # P1 on Mar 5; P3's Mar 2 grant is its first cycle
         "Renewals still due this month": "1",  # P4 on Mar 31; P5's cancellation takes effect then
     }
     page = owner_client.get(URL, {**RANGE, "location": westside.pk}).content.decode()
     cards = dict(re.findall(r'data-metric="(\w+)" title="[^"]*">\s*<div class="value">([^<]*)</div>', page))
-    assert cards["credits_liability"] == "$3,150" and cards["bundle_liability"] == "$1,400"
+    assert cards["credits_liability"] == "$509" and cards["bundle_liability"] == "$1,400"
     assert "As of Mar 30, 2026" in page
 
 
@@ -53,7 +55,7 @@ def test_by_plan_and_bundles_by_service(owner_client, westside, members):
     assert section(owner_client, "members-by-plan", **params) == [
         ["Plan", "Active", "Past due", "Frozen", "Cancelling", "Renewed this month", "Still due", "Credits liability"],
         ["Glow Club", "2", "1", "0", "1", "1", "1", "450.00"],
-        ["Tox Club", "1", "0", "0", "0", "0", "0", "2700.00"],
+        ["Tox Club", "1", "0", "0", "0", "0", "0", "59.40"],
     ]
     assert section(owner_client, "bundle-liability", **params)[1:] == [
         ["Laser hair removal", "1", "4", "800.00"], ["HydraFacial", "1", "3", "600.00"]]
@@ -64,7 +66,7 @@ def test_by_plan_and_bundles_by_service(owner_client, westside, members):
 
 def test_all_locations_add_downtown(owner_client, members):
     rows = {row[0]: row[1] for row in section(owner_client, "members", **RANGE)[1:]}
-    assert rows["Active members"] == "4" and rows["Credits liability"] == "4150.00"
+    assert rows["Active members"] == "4" and rows["Credits liability"] == "1509.40"
     assert rows["Bundle liability"] == "10400.00"
 
 
@@ -76,7 +78,7 @@ def test_owner_only_and_scoped(client, alice, westside, downtown, members):
     assert client.get(reverse("dashboards:export", args=["members"])).status_code == 403
     client.force_login(UserFactory(username="wes", role="owner", locations=[westside]))
     rows = {row[0]: row[1] for row in section(client, "members", **RANGE, location=downtown.pk)[1:]}
-    assert rows["Credits liability"] == "3150.00"  # Downtown's $1,000 is never shown to a Westside owner
+    assert rows["Credits liability"] == "509.40"  # Downtown's $1,000 is never shown to a Westside owner
     page = client.get(URL, {"location": downtown.pk}).content.decode()
     assert "Choose one of your own locations." in page and "Downtown Skin Studio" not in page
 

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from medspa.models import Patient, Visit
-from recall.models import RecallSchedule
+from recall.models import ImportJob, RecallSchedule
+from recall.tasks import run_import
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.datetime(2026, 6, 15, 18, 0, tzinfo=dt.UTC)
@@ -100,14 +101,25 @@ def test_missing_header_is_refused(tmp_path, westside):
         run(path)
 
 
-def test_owner_upload_page_shows_the_report(owner_client, westside, provider):
+def test_owner_upload_runs_in_the_background_and_the_job_page_shows_the_report(owner_client, olivia, westside,
+                                                                                 provider):
     upload = SimpleUploadedFile("history.csv", (HEADER + "".join(GOOD + BAD)).encode(), content_type="text/csv")
     with time_machine.travel(TODAY, tick=False):
+        owner_client.force_login(olivia)
         response = owner_client.post("/recall/import/", {"file": upload})
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "Imported 4 visits from 11 rows." in page
+        job = ImportJob.objects.get()
+        assert response.status_code == 302 and response.url == f"/recall/import/{job.pk}/"
+        assert not Visit.objects.exists()  # the upload answered before importing anything
+        waiting = owner_client.get(response.url).content.decode()
+        assert "Waiting for a worker" in waiting and 'hx-trigger="every 1s"' in waiting
+        run_import(job.pk)
+        run_import(job.pk)  # a redelivered task finds the job claimed and does nothing
+        page = owner_client.get(response.url).content.decode()
+    job.refresh_from_db()
+    assert job.status == "done" and bytes(job.data) == b"" and Visit.objects.count() == 4
+    assert "Finished" in page and 'hx-trigger' not in page and 'value="100"' in page
     assert "unknown location “Moon Base Clinic”" in page and 'id="rejected-rows"' in page
+    assert '<dd data-count="visits_imported">4</dd>' in page and '<dd data-count="rejected">7</dd>' in page
     assert not Patient.objects.get(external_id="P-1").sms_consent  # consent box not ticked
 
 

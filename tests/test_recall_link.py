@@ -28,14 +28,44 @@ def link_path(patient, fake_twilio):
     return re.search(r"https://frontdesk\.example\.com(/r/[\w-]+/)", body).group(1)
 
 
-def test_page_shows_first_name_and_clinic_only(client, link_path):
+def test_page_says_what_is_due_and_since_when_but_the_text_does_not(client, link_path, fake_twilio):
     with time_machine.travel(MORNING + dt.timedelta(hours=1), tick=False):
         response = client.get(link_path)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Hi Jordan" in page and "Westside Aesthetics" in page
-    assert "Rivera" not in page and "Neurotoxin" not in page and "Botox" not in page
+    assert "Hi Jordan" in page and "Westside Aesthetics" in page and "Rivera" not in page
+    assert "time for your next <strong>Neurotoxin</strong> appointment" in page
+    assert "Your last one was on March 22, 2026 (about 3 months ago)" in page
+    assert "we usually see you every 3 months" in page
+    assert "Neurotoxin" not in fake_twilio.messages[0]["body"]  # the service stays off the SMS itself
     assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_reopening_the_link_shows_the_request_and_changing_it_keeps_one_inbox_item(client, link_path):
+    with time_machine.travel(MORNING + dt.timedelta(hours=1), tick=False):
+        client.post(link_path, {"action": "request", "days": ["tue"], "times": ["afternoon"]})
+        reopened = client.get(link_path).content.decode()
+        assert "We have your request" in reopened and "Tuesday · afternoon" in reopened
+        assert "Send my request" not in reopened and "Change my request" in reopened
+        change = client.get(link_path + "?change=1").content.decode()
+        assert "Update my request" in change and "checked" in change
+        for _ in range(3):  # the patient resubmits: still one inbox item, now saying the new time
+            response = client.post(link_path, {"action": "request", "days": ["thu"], "times": ["morning"]})
+    assert "updated your request" in response.content.decode()
+    handoff = Handoff.objects.get()
+    assert handoff.context["request"]["days"] == ["Thursday"] and handoff.context["request"]["times"] == ["morning"]
+    assert "Thursday · morning" in handoff.summary
+    assert LinkAction.objects.filter(action="request").count() == 4
+
+
+def test_after_the_front_desk_closes_the_request_a_new_one_opens_a_new_item(client, link_path, alice):
+    with time_machine.travel(MORNING + dt.timedelta(hours=1), tick=False):
+        client.post(link_path, {"action": "request", "days": ["tue"], "times": ["afternoon"]})
+        Handoff.objects.get().resolve(alice, "no_answer")
+        page = client.get(link_path).content.decode()
+        assert "Send my request" in page
+        client.post(link_path, {"action": "request", "days": ["wed"], "times": ["evening"]})
+    assert Handoff.objects.count() == 2
 
 
 def test_request_a_slot_becomes_a_rebooking_handoff(client, link_path):

@@ -195,3 +195,12 @@ def test_settings_pages_render_for_owner(owner_client, westside):
     for path in ["/settings/", "/settings/services/", "/settings/providers/", "/settings/recall/",
                  "/settings/services/new/", "/settings/providers/new/", f"/settings/locations/{westside.pk}/"]:
         assert owner_client.get(path).status_code == 200, path
+
+
+def test_settings_flags_a_routed_location_with_no_on_call_number(owner_client, westside):
+    westside.voice_number, westside.on_call_number = "+13105550100", ""
+    westside.save()
+    assert "safety calls to this location ring no one" in owner_client.get("/settings/").content.decode()
+    westside.on_call_number = "+13105550199"
+    westside.save()
+    assert "safety calls to this location ring no one" not in owner_client.get("/settings/").content.decode()

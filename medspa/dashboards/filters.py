@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Location
@@ -32,6 +33,8 @@ class DashboardFilter:
     minutes_per_item: int = DEFAULT_MINUTES_PER_ITEM
     location: Location | None = None
     locations: tuple[Location, ...] = field(default_factory=tuple)
+    # What several sections of one page share, computed once per request (the rollup's figures).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def since(self) -> datetime:
@@ -118,3 +121,13 @@ def filter_for(request) -> tuple[DashboardFilterForm, DashboardFilter]:
     locations = list(Location.objects.visible_to(request.user).order_by("name"))
     form = DashboardFilterForm(request.GET, locations=locations)
     return form, form.to_filter()
+
+
+def slices_q(slices, field: str, location_field: str = "location_id") -> Q:
+    """Rows in any slice (location id, since, until): (location = l AND since <= field < until) OR ...
+
+    The daily rollup (`rollup.py`) counts the parts of a range it has not stored as such slices."""
+    q = Q(pk__in=[])
+    for location_id, since, until in slices:
+        q |= Q(**{location_field: location_id, f"{field}__gte": since, f"{field}__lt": until})
+    return q

@@ -7,7 +7,9 @@ way healthchecks finds a channel's transport by its kind. A listed module may de
   the tables `/dashboard/export/<key>.csv` writes;
 - `PAGE` (slug, template) and `page_context(f) -> dict`: a tab of its own at `/dashboard/<slug>/`;
 - `overview_context(f) -> dict`: panels the overview page shows;
-- `roi_defaults(f, span) -> {input: Sourced}`: ROI inputs it can measure (they replace planning defaults).
+- `roi_defaults(f, span) -> {input: Sourced}`: ROI inputs it can measure (they replace planning defaults);
+- `daily_figures(slices) -> Counter`: additive figures the overview reads through the daily rollup
+  (`rollup.py`); the shell's own are in `overview_figures.py`.
 """
 
 from importlib import import_module
@@ -44,3 +46,8 @@ def roi_defaults(f, span: str) -> dict:
         if hasattr(module, "roi_defaults"):
             measured.update(module.roi_defaults(f, span))
     return measured
+
+
+def figure_sources() -> list:
+    """The apps' `daily_figures` functions."""
+    return [module.daily_figures for module in modules() if hasattr(module, "daily_figures")]

@@ -44,8 +44,18 @@ class AuditLog(models.Model):
 
 
 def _plain(data: dict) -> dict:
-    return {k: (v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else str(v))
-            for k, v in data.items()}
+    """JSON-safe values; NUL characters (PostgreSQL's JSON cannot hold them) become U+FFFD."""
+    def clean(v):
+        if isinstance(v, str):
+            return v.replace("\x00", "\ufffd")
+        if isinstance(v, (int, float, bool, type(None))):
+            return v
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        return clean(str(v))
+    return {k: clean(v) for k, v in data.items()}
 
 
 def log_action(actor, action: str, obj=None, *, location=None, **data) -> AuditLog:

@@ -15,6 +15,8 @@ class PatientQuerySet(LocationScopedQuerySet):
         query = (query or "").strip()
         if not query:
             return self
+        if "\x00" in query:  # PostgreSQL text cannot hold NUL: nobody's name or phone contains one
+            return self.none()
         phone = normalize_phone(query)
         if phone:
             return self.filter(phone=phone)
@@ -88,6 +90,8 @@ class Patient(models.Model):
     email_unsubscribed_at = models.DateTimeField(
         null=True, blank=True, help_text="Set by the unsubscribe link in an email; stops email only."
     )
+    phone_invalid_reason = models.CharField(max_length=200, blank=True, default="", db_default="",
+                                            help_text="Why texts cannot reach the number (Twilio's error).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -217,6 +221,12 @@ class Patient(models.Model):
                 patient=patient, phone=phone, kind=ConsentEvent.Kind.OPT_OUT, source=source, note=note
             )
         return changed
+
+    @classmethod
+    def mark_phone_unreachable(cls, phone: str, reason: str, now=None) -> int:
+        """The carrier says `phone` cannot take texts. Returns how many patients newly became not textable."""
+        return cls.objects.filter(phone=phone, phone_invalid_at__isnull=True).update(
+            phone_invalid_at=now or timezone.now(), phone_invalid_reason=reason[:200], updated_at=timezone.now())
 
     @classmethod
     @transaction.atomic

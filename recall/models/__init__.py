@@ -1,9 +1,10 @@
 from .calls import CallOutcome
+from .imports import ImportJob
 from .links import LinkAction, RecallLink
 from .member_templates import MemberTouchTemplate
 from .outbox import Attribution, InboundMessage, Touch
 from .rules import RecallRule
 from .schedules import RecallSchedule
 
-__all__ = ["Attribution", "CallOutcome", "InboundMessage", "LinkAction", "MemberTouchTemplate", "RecallLink",
-           "RecallRule", "RecallSchedule", "Touch"]
+__all__ = ["Attribution", "CallOutcome", "ImportJob", "InboundMessage", "LinkAction", "MemberTouchTemplate",
+           "RecallLink", "RecallRule", "RecallSchedule", "Touch"]

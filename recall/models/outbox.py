@@ -140,6 +140,8 @@ class InboundMessage(models.Model):
     from_number = models.CharField(max_length=20, db_index=True)
     to_number = models.CharField(max_length=20)
     body = models.TextField(blank=True)
+    opt_out_type = models.CharField(max_length=10, blank=True, help_text="Twilio Advanced Opt-Out: STOP, START, HELP.")
+    media = models.JSONField(default=list, blank=True, help_text="MMS: [{url, content_type}] as Twilio sent them.")
     received_at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=8, choices=Kind.choices, blank=True)
     patient = models.ForeignKey("medspa.Patient", null=True, blank=True, on_delete=models.SET_NULL,

@@ -86,6 +86,12 @@ class RecallSchedule(models.Model):
         return f"{self.patient} · {self.service} · {self.get_state_display()}"
 
     @property
+    def state_label(self) -> str:
+        """The state for people: the timeline alone. How the patient can be reached (opted out, no
+        consent, a number that cannot take texts) is shown apart, from the patient's contact facts."""
+        return self.get_state_display()
+
+    @property
     def kinds(self) -> set[str]:
         return {k for k in self.kinds_sent.split(",") if k}
 

@@ -10,9 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from ..forms import SlotRequestForm, SnoozeForm
-from ..models import RecallLink
-from ..schedules import ask_for_slot, snooze, stop
+from ..forms import DAYS, TIMES, SlotRequestForm, SnoozeForm
+from ..models import LinkAction, RecallLink
+from ..schedules import ask_for_slot, change_request, earlier_request, snooze, stop
 
 
 def link_gone(request, link=None, *, status=404):
@@ -35,14 +35,23 @@ def patient_link(request, token):
     clinic = patient.location
     if link.opened_at is None:
         RecallLink.objects.filter(pk=link.pk, opened_at__isnull=True).update(opened_at=timezone.now())
-    request_form, snooze_form, done = SlotRequestForm(), SnoozeForm(), None
+    earlier = earlier_request(link)
+    changing = request.GET.get("change") == "1"
+    request_form = SlotRequestForm(initial=_form_initial(earlier) if earlier else None)
+    snooze_form, done = SnoozeForm(), None
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "request":
             request_form = SlotRequestForm(request.POST)
+            changing = True
             if request_form.is_valid():
-                ask_for_slot(link, request_form.slot_request())
-                done = "request"
+                if earlier:  # a second submission changes the open request instead of opening another
+                    change_request(link, earlier, request_form.slot_request())
+                    done = "changed"
+                else:
+                    ask_for_slot(link, request_form.slot_request())
+                    done = "request"
+                earlier = earlier_request(link)
         elif action == "snooze" and schedule is not None:
             snooze_form = SnoozeForm(request.POST)
             if snooze_form.is_valid():
@@ -54,5 +63,24 @@ def patient_link(request, token):
     return render(request, "recall/link.html", {
         "first_name": patient.first_name, "clinic": clinic, "request_form": request_form,
         "snooze_form": snooze_form, "done": done, "opted_out": bool(patient.sms_opted_out_at),
-        "for_schedule": schedule is not None,
+        "for_schedule": schedule is not None, "earlier": earlier, "changing": changing,
+        "due": due_for(link),
     })
+
+
+def due_for(link: RecallLink) -> dict | None:
+    """What the patient is due for and since when, for the page (never in the SMS itself)."""
+    schedule = link.schedule
+    if schedule is None:  # member texts (renewals, credits) are not about a treatment coming due
+        return None
+    service, last, tz = schedule.service, schedule.last_visit, link.patient.location.tz
+    today = timezone.now().astimezone(tz).date()
+    return {"service": service.name, "last_visit": last, "days_since": (today - last).days if last else None,
+            "interval_days": service.return_interval_days}
+
+
+def _form_initial(action: LinkAction) -> dict:
+    data = action.data or {}
+    return {"days": [value for value, label in DAYS if label in data.get("days", [])],
+            "times": [value for value, label in TIMES if label.lower() in data.get("times", [])],
+            "note": data.get("note", "")}

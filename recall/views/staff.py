@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -15,9 +15,9 @@ from medspa.permissions import owner_required, staff_required
 
 from .. import metrics
 from ..forms import DueFilterForm, ImportForm
-from ..importer import HeaderError, import_history
-from ..models import CallOutcome, RecallSchedule
+from ..models import CallOutcome, ImportJob, RecallSchedule
 from ..models.schedules import OWING_STATES
+from ..queue import enqueue_import
 
 PERIODS = {"30": 30, "90": 90, "365": 365}
 
@@ -57,16 +57,29 @@ def dashboard(request):
 @owner_required
 @require_http_methods(["GET", "POST"])
 def import_page(request):
+    """The upload answers at once: the file is stored with a job and a Celery worker imports it."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
-        try:
-            report = import_history(form.cleaned_data["file"], consent=form.cleaned_data["consent"],
-                                    locations=Location.objects.visible_to(request.user))
-        except (HeaderError, UnicodeDecodeError) as exc:
-            form.add_error("file", str(exc) if isinstance(exc, HeaderError) else "The file is not UTF-8 text.")
-        else:
-            log_action(request.user, "recall.history_imported", None, file=form.cleaned_data["file"].name,
-                       rows=report.rows_read, imported=report.visits_imported, rejected=len(report.rejected))
-            messages.success(request, f"Imported {report.visits_imported} visits from {report.rows_read} rows.")
-    return render(request, "recall/import.html", {"form": form, "report": report})
+        upload = form.cleaned_data["file"]
+        job = ImportJob.objects.create(
+            created_by=request.user, file_name=upload.name[:255], file_size=upload.size, data=upload.read(),
+            consent=form.cleaned_data["consent"], location_ids=request.user.location_ids())
+        log_action(request.user, "recall.history_uploaded", job, file=upload.name, size=upload.size)
+        transaction.on_commit(lambda: enqueue_import(job.pk))
+        return redirect("recall:import_job", pk=job.pk)
+    jobs = ImportJob.objects.visible_to(request.user).defer("data", "report")[:10]
+    return render(request, "recall/import.html", {"form": form, "jobs": jobs,
+                                                  "location": Location.objects.visible_to(request.user).first()},
+                  status=400 if form.errors else 200)
+
+
+@owner_required
+def import_job(request, pk):
+    """Progress while the worker imports (htmx polls the partial), then the data-quality report."""
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user).defer("data"), pk=pk)
+    rejected = Paginator((job.report or {}).get("rejected", []), 200).get_page(request.GET.get("page"))
+    context = {"job": job, "c": job.counts or {}, "rejected": rejected,
+               "warnings": (job.report or {}).get("warnings", [])}
+    if request.htmx and request.htmx.target == "import-progress":
+        return render(request, "recall/_import_progress.html", context)
+    return render(request, "recall/import_job.html", context)

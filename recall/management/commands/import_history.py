@@ -16,10 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, consent, **options):
         try:
-            with open(file, encoding="utf-8-sig", newline="") as fh:
+            with open(file, "rb") as fh:  # bytes: rows that are not UTF-8 are rejected one by one
                 report = import_history(fh, consent=consent)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
-        except (HeaderError, UnicodeDecodeError) as exc:
+        except HeaderError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(report.as_text())
