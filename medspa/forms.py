@@ -5,30 +5,75 @@ from django.utils import timezone
 
 from .models import Location, Patient, Provider, Service, Visit
 
+CONSENT_SOURCES = [(Patient.ConsentSource.INTAKE_FORM, "Intake form (patient filled it in)"),
+                   (Patient.ConsentSource.VERBAL, "Said so to staff (in person or on the phone)"),
+                   (Patient.ConsentSource.WRITTEN, "Signed consent form")]
 
-class PatientForm(forms.ModelForm):
+
+class ConsentFields(forms.Form):
+    """What the patient agreed to, and how we know (recorded with source and time: Patient.record_consent)."""
+
+    sms_consent = forms.BooleanField(required=False, label="Patient agreed to receive texts")
+    email_consent = forms.BooleanField(required=False, label="Patient agreed to receive email")
+    consent_source = forms.ChoiceField(choices=CONSENT_SOURCES, initial=Patient.ConsentSource.INTAKE_FORM,
+                                       required=False, label="How the patient agreed")
+
+    def record_consent(self, patient, actor) -> list[str]:
+        """Record each channel whose answer changed; returns the channels recorded."""
+        source = self.cleaned_data["consent_source"] or Patient.ConsentSource.INTAKE_FORM
+        return [channel for channel in ("sms", "email")
+                if patient.record_consent(channel, self.cleaned_data[f"{channel}_consent"], source, actor=actor)]
+
+
+class PatientForm(ConsentFields, forms.ModelForm):
     class Meta:
         model = Patient
-        fields = ["first_name", "last_name", "phone", "email", "date_of_birth", "location", "sms_consent"]
+        fields = ["first_name", "last_name", "phone", "email", "date_of_birth", "location"]
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
-        labels = {"sms_consent": "Patient agreed to receive texts"}
         error_messages = {"phone": {"invalid": "Enter a real phone number, e.g. (415) 555-0134."}}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["location"].queryset = Location.objects.visible_to(user)
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+        if self.instance.pk:
+            self.fields["sms_consent"].initial = self.instance.sms_consent
+            self.fields["email_consent"].initial = self.instance.email_consent
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("email_consent") and not cleaned.get("email"):
+            self.add_error("email", "Add the email address the patient agreed to receive email at.")
+        return cleaned
 
     def save(self, commit=True):
         patient = super().save(commit=False)
-        if "sms_consent" in self.changed_data and patient.sms_consent:
-            patient.sms_consent_at = timezone.now()
-            patient.sms_consent_source = Patient.ConsentSource.INTAKE_FORM
         if "phone" in self.changed_data:  # a corrected number may be texted again
             patient.phone_invalid_at, patient.phone_invalid_reason = None, ""
         if commit:
             patient.save()
+            self.record_consent(patient, self.user)
         return patient
+
+
+class PatientConsentForm(ConsentFields):
+    """The consent card on the patient page."""
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.fields["sms_consent"].initial = patient.sms_consent
+        self.fields["email_consent"].initial = patient.email_consent
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("email_consent") and not self.patient.email:
+            self.add_error("email_consent", "This patient has no email address: add it first (Edit).")
+        if cleaned.get("sms_consent") and self.patient.sms_opted_out_at:
+            self.add_error("sms_consent", "This patient opted out by text: texting START to the clinic's number "
+                                          "opts them back in.")
+        return cleaned
 
 
 class VisitForm(forms.ModelForm):

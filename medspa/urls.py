@@ -21,6 +21,7 @@ urlpatterns = [
     path("patients/new/", views.patient_edit, name="patient_new"),
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
     path("patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
+    path("patients/<int:pk>/consent/", views.patient_consent, name="patient_consent"),
     path("patients/<int:pk>/visits/", views.visit_add, name="visit_add"),
     path("settings/audit/", audit_views.audit_trail, name="audit"),
     path("settings/audit/export.csv", audit_views.audit_export, name="audit_export"),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
-from .forms import PatientForm, VisitForm
+from .forms import PatientConsentForm, PatientForm, VisitForm
 from .htmx import for_htmx
 from .models import Patient, Visit, log_action, log_read, log_reads
 from .permissions import staff_required
@@ -77,9 +77,30 @@ def patient_detail(request, pk):
             "visits": visits,
             "handoffs": handoffs,
             "visit_form": VisitForm(user=request.user, patient=patient),
+            "consent_form": PatientConsentForm(patient=patient),
             **app_panels(patient, request.user),
         },
     )
+
+
+@staff_required
+@require_http_methods(["POST"])
+def patient_consent(request, pk):
+    """The consent card: record texts and email consent with its source; each change is a ConsentEvent."""
+    patient = get_object_or_404(Patient.objects.visible_to(request.user).select_related("location"), pk=pk)
+    form = PatientConsentForm(request.POST, patient=patient)
+    if form.is_valid():
+        recorded = form.record_consent(patient, request.user)
+        if recorded:
+            log_action(request.user, "patient.consent_recorded", patient, location=patient.location,
+                       channels=recorded, source=form.cleaned_data["consent_source"],
+                       sms=patient.sms_consent, email=patient.email_consent)
+            messages.success(request, "Consent recorded.")
+        else:
+            messages.info(request, "Nothing changed.")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("patient_detail", pk=patient.pk)
 
 
 @staff_required
@@ -116,6 +137,7 @@ def visit_add(request, pk):
         "medspa/patient_detail.html",
         {"patient": patient, "visits": visits, "visit_form": form,
          "handoffs": patient.handoffs.select_related("location").order_by("-created_at")[:20],
+         "consent_form": PatientConsentForm(patient=patient),
          **app_panels(patient, request.user)},
         status=400,
     )

@@ -1,5 +1,8 @@
 """Recovered visits: a visit completed or booked within 30 days after a touch.
 
+A touch is a text, an email or a call logged from the call list (Touch.channel); the attribution
+keeps the channel, so the recall page can say what brought each visit back.
+
 Which visits a touch can recover: a recall touch, a visit for its schedule's service; a bundle
 touch, a visit for the bundle's service; a renewal or expiring-credits touch, any visit (Touch.service
 is empty). When several touches qualify, one for the visit's own service wins over a general one,
@@ -43,6 +46,7 @@ def attribute(visit: Visit) -> Attribution | None:
     if touch is None:
         return None
     return Attribution.objects.create(visit=visit, touch=touch, kind=touch.kind, source=touch.source,
+                                      channel=touch.channel,
                                       service_id=visit.service_id,
                                       location_id=visit.location_id, value=visit.value, visit_at=visit.starts_at,
                                       created_at=max(moment, touch.sent_at))

@@ -2,7 +2,7 @@ from django import forms
 
 from medspa.models import Location, Service
 
-from .models import RecallSchedule
+from .models import CallOutcome, RecallSchedule
 
 DAYS = [("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"), ("fri", "Friday"),
         ("sat", "Saturday")]
@@ -33,7 +33,8 @@ class SnoozeForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="CSV file", help_text="Header: patient_id,first_name,last_name,phone,email,"
-                                                       "location,service,provider,visit_date,status,amount")
+                                                       "location,service,provider,visit_date,status,amount "
+                                                       "(optional: sms_consent, email_consent as yes/no)")
     consent = forms.BooleanField(
         required=False, label="Every patient in this file agreed to receive texts from us",
         help_text="Leave unticked if you are not sure: patients without recorded consent are never texted.")
@@ -49,12 +50,25 @@ class ImportForm(forms.Form):
 
 class DueFilterForm(forms.Form):
     service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False, empty_label="All services")
+    # The state is the timeline alone; who can be reached is the Reach column and the call list.
     state = forms.ChoiceField(required=False, choices=[("", "Due, late and lapsed"),
-                                                       *[(value, "Can't be texted (opted out, no consent, bad number)"
-                                                         if value == RecallSchedule.State.OPTED_OUT else label)
-                                                        for value, label in RecallSchedule.State.choices]])
+                                                       *RecallSchedule.State.choices])
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, empty_label="All locations")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = Location.objects.visible_to(user)
+
+
+class CallListFilterForm(forms.Form):
+    service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False, empty_label="All services")
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, empty_label="All locations")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.visible_to(user)
+
+
+class CallOutcomeForm(forms.Form):
+    OUTCOMES = CallOutcome.Outcome.choices
+    outcome = forms.ChoiceField(choices=OUTCOMES)

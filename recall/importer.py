@@ -1,7 +1,8 @@
 """History import: a clinic's visit export (CSV) -> patients, visits and recall schedules.
 
 Columns: patient_id,first_name,last_name,phone,email,location,service,provider,visit_date,status,amount
-(header required; status optional, default completed; dates YYYY-MM-DD).
+(header required; status optional, default completed; dates YYYY-MM-DD), and optionally sms_consent and
+email_consent (yes/no, blank when not recorded): a yes records consent with source "import".
 
 Every row is checked on its own and rejected with its line number and reason; good rows are imported
 in bulk even when others are rejected. Line numbers are physical lines of the file (the ones an editor
@@ -37,7 +38,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from medspa.models import Location, Patient, Provider, Service, Visit
+from medspa.models import ConsentEvent, Location, Patient, Provider, Service, Visit
 from medspa.phones import normalize_phone
 
 from .models import RecallSchedule
@@ -46,6 +47,11 @@ from .schedules import cancel_queued, sync_schedules
 COLUMNS = ("patient_id", "first_name", "last_name", "phone", "email", "location", "service", "provider",
            "visit_date", "status", "amount")
 REQUIRED = ("patient_id", "location", "service", "visit_date")
+# Optional consent columns: what the clinic's system recorded. Blank means "not recorded"; a yes grants
+# consent (source "import", with a ConsentEvent); a no never takes away consent recorded elsewhere.
+CONSENT_COLUMNS = ("sms_consent", "email_consent")
+CONSENT_VALUES = {"yes": True, "y": True, "true": True, "1": True, "x": True, "opted in": True,
+                  "no": False, "n": False, "false": False, "0": False, "": None}
 STATUSES = {"completed": Visit.Status.COMPLETED, "complete": Visit.Status.COMPLETED, "booked": Visit.Status.BOOKED,
             "scheduled": Visit.Status.BOOKED, "cancelled": Visit.Status.CANCELLED, "canceled": Visit.Status.CANCELLED,
             "no_show": Visit.Status.NO_SHOW, "no-show": Visit.Status.NO_SHOW, "noshow": Visit.Status.NO_SHOW}
@@ -127,6 +133,8 @@ class GoodRow:
     status: str
     amount: Decimal
     key: str
+    sms_consent: bool | None = None
+    email_consent: bool | None = None
 
 
 def import_key(patient_id, service, location, visit_date, status, amount, provider) -> str:
@@ -310,8 +318,17 @@ def _check_row(line, row, locations, services, providers, now, today, report):
         provider = providers.get(row["provider"].lower())
         if provider is None:
             report.warnings.append(Rejection(line, f"unknown provider “{row['provider']}” left blank", pid))
+    consent = {}
+    for column in CONSENT_COLUMNS:
+        value = (row.get(column) or "").strip().lower()
+        if value not in CONSENT_VALUES:
+            return reject(f"{column} “{row[column]}” is not yes or no (leave it blank when not recorded)",
+                          taints=False)
+        consent[column] = CONSENT_VALUES[value]
+    if consent["email_consent"] and not row.get("email"):
+        return reject("email_consent is yes but the row has no email address", taints=False)
     return GoodRow(
-        line=line, patient_id=pid, first_name=row.get("first_name", ""), last_name=row.get("last_name", ""),
+        **consent, line=line, patient_id=pid, first_name=row.get("first_name", ""), last_name=row.get("last_name", ""),
         phone=phone, email=row.get("email", ""), location=location, service=service, provider=provider,
         visit_date=visit_date, status=status, amount=amount,
         key=import_key(pid, service, location, visit_date, status, amount, provider),
@@ -325,30 +342,37 @@ def _write(good: list[GoodRow], dirty, report: ImportReport, *, consent: bool, n
     for r in good:  # the newest row describes the patient best
         if r.patient_id not in latest or r.visit_date >= latest[r.patient_id].visit_date:
             latest[r.patient_id] = r
-    new, changed = [], []
+    new, changed, granted = [], [], {}
     for pid, r in latest.items():
         patient = patients.get(pid)
         values = {"first_name": r.first_name, "last_name": r.last_name, "email": r.email}
         if r.phone:
             values["phone"] = r.phone
+        sms = r.sms_consent if r.sms_consent is not None else (consent or None)
         if patient is None:
             patient = Patient(external_id=pid, location=r.location, first_name=r.first_name or "Patient",
                               last_name=r.last_name, email=r.email, phone=r.phone or "")
-            if consent:
-                patient.sms_consent, patient.sms_consent_at = True, now
-                patient.sms_consent_source = Patient.ConsentSource.IMPORT
+            granted[pid] = _grant_consent(patient, sms=sms, email=r.email_consent, now=now)
             new.append(patient)
             continue
         updates = {k: v for k, v in values.items() if v and str(getattr(patient, k)) != v}
-        if updates:
+        granted[pid] = _grant_consent(patient, sms=sms, email=r.email_consent, now=now)
+        if updates or granted[pid]:
             for k, v in updates.items():
                 setattr(patient, k, v)
             changed.append(patient)
     Patient.objects.bulk_create(new, batch_size=1000)
-    Patient.objects.bulk_update(changed, ["first_name", "last_name", "email", "phone"], batch_size=1000)
+    Patient.objects.bulk_update(changed, ["first_name", "last_name", "email", "phone", *CONSENT_FIELDS],
+                                batch_size=1000)
     report.patients_created += len(new)
     report.patients_updated += len(changed)
     patients = {p.external_id: p for p in Patient.objects.filter(external_id__in=ids)}
+    ConsentEvent.objects.bulk_create([
+        ConsentEvent(patient=patients[pid], channel=channel, kind=ConsentEvent.Kind.OPT_IN, source="import",
+                     phone=str(patients[pid].phone or "") if channel == "sms" else "",
+                     email=patients[pid].email if channel == "email" else "", created_at=now)
+        for pid, channels in granted.items() for channel in channels
+    ], batch_size=1000)
     keys = [r.key for r in good]
     existing = set(Visit.objects.filter(import_key__in=keys).values_list("import_key", flat=True))
     visits = []
@@ -369,6 +393,22 @@ def _write(good: list[GoodRow], dirty, report: ImportReport, *, consent: bool, n
         sync_schedules(Visit.objects.filter(patient_id__in=touched), now=now)
     report.schedules_untrusted += mark_untrusted(
         {(patients[pid].pk, sid) for pid, sid in dirty if pid in patients}, now=now)
+
+
+CONSENT_FIELDS = ("sms_consent", "sms_consent_source", "sms_consent_at",
+                  "email_consent", "email_consent_source", "email_consent_at")
+
+
+def _grant_consent(patient: Patient, *, sms: bool | None, email: bool | None, now: datetime) -> list[str]:
+    """Consent the file grants (never taken away here); returns the channels newly granted."""
+    granted = []
+    for channel, given in (("sms", sms), ("email", email)):
+        if given and not getattr(patient, f"{channel}_consent"):
+            setattr(patient, f"{channel}_consent", True)
+            setattr(patient, f"{channel}_consent_at", now)
+            setattr(patient, f"{channel}_consent_source", Patient.ConsentSource.IMPORT)
+            granted.append(channel)
+    return granted
 
 
 def mark_untrusted(pairs: set[tuple[int, int]], *, now: datetime) -> int:

@@ -80,7 +80,8 @@ def find_patients(phone: str, to_number: str):
 
 
 def prompting_touch(phone: str, now):
-    return (Touch.objects.filter(to=phone, sent_at__gte=now - REPLY_WINDOW, sent_at__lte=now)
+    return (Touch.objects.filter(to=phone, channel=Touch.Channel.SMS, sent_at__gte=now - REPLY_WINDOW,
+                                 sent_at__lte=now)
             .exclude(status__in=["failed", "undelivered", "cancelled"])
             .select_related("patient__location", "service").order_by("-sent_at").first())
 

@@ -46,7 +46,15 @@ from medspa.dashboards.tables import Table, money, panel, share
 from medspa.models import Service, Visit
 from medspa.routes import Route
 
-from .models import Attribution, InboundMessage, LinkAction, RecallRule, RecallSchedule, Touch
+from .models import (
+    Attribution,
+    CallOutcome,
+    InboundMessage,
+    LinkAction,
+    RecallRule,
+    RecallSchedule,
+    Touch,
+)
 from .models.schedules import OWING_STATES
 
 COUNTED_STATES = ("due", "late", "lapsed", "upcoming", "booked")
@@ -60,7 +68,7 @@ def state_counts(location_ids) -> dict[int, dict[str, int]]:
 
 def touches_sent(location_ids, start: datetime, end: datetime) -> dict[int, int]:
     rows = (Touch.objects.filter(schedule__patient__location_id__in=list(location_ids), sent_at__gte=start,
-                                 sent_at__lt=end).order_by()
+                                 sent_at__lt=end, channel=Touch.Channel.SMS).order_by()
             .values("schedule__service_id").annotate(n=Count("pk")))
     return {r["schedule__service_id"]: r["n"] for r in rows}
 
@@ -118,6 +126,46 @@ def recovered_by_source(location_ids, start: datetime, end: datetime) -> dict[st
             .order_by().values("source").annotate(visits=Count("pk"), revenue=Sum("value")))
     found = {r["source"]: {"visits": r["visits"], "revenue": r["revenue"] or Decimal(0)} for r in rows}
     return {source: found.get(source, {"visits": 0, "revenue": Decimal(0)}) for source in Touch.Source.values}
+
+
+def recovered_by_channel(location_ids, start: datetime, end: datetime) -> dict[str, dict]:
+    """Recall-recovered visits and revenue by what reached the patient: text, email or call (all keys present)."""
+    rows = (_attributions(location_ids, start, end)
+            .order_by().values("channel").annotate(visits=Count("pk"), revenue=Sum("value")))
+    found = {r["channel"]: {"visits": r["visits"], "revenue": r["revenue"] or Decimal(0)} for r in rows}
+    return {channel: found.get(channel, {"visits": 0, "revenue": Decimal(0)}) for channel in Touch.Channel.values}
+
+
+def call_outcomes(location_ids, start: datetime, end: datetime) -> dict[str, int]:
+    """Calls from the call list in the range, per outcome (every outcome key present)."""
+    rows = (CallOutcome.objects.filter(location_id__in=list(location_ids), created_at__gte=start, created_at__lt=end)
+            .order_by().values("outcome").annotate(n=Count("pk")))
+    found = {r["outcome"]: r["n"] for r in rows}
+    return {outcome: found.get(outcome, 0) for outcome in CallOutcome.Outcome.values}
+
+
+# How the patients who are due can be reached, as of now (the same facts as Patient.text_contact).
+HAS_PHONE = ~Q(patient__phone="")
+NOT_OPTED_OUT = Q(patient__sms_opted_out_at__isnull=True)
+REACH = [
+    ("text_allowed", "Text allowed", HAS_PHONE & NOT_OPTED_OUT & Q(patient__sms_consent=True,
+                                                                   patient__phone_invalid_at__isnull=True)),
+    ("opted_out", "Opted out of texts", ~NOT_OPTED_OUT),
+    ("no_phone", "No phone number", NOT_OPTED_OUT & Q(patient__phone="")),
+    ("number_cannot_text", "Number cannot take texts", HAS_PHONE & NOT_OPTED_OUT
+     & Q(patient__phone_invalid_at__isnull=False)),
+    ("no_consent", "No consent on file", HAS_PHONE & NOT_OPTED_OUT & Q(patient__sms_consent=False,
+                                                                       patient__phone_invalid_at__isnull=True)),
+]
+
+
+def reach_counts(location_ids) -> dict[str, dict[str, int]]:
+    """Due, late and lapsed schedules by how the patient can be reached: {reach: {state: n}}, one query."""
+    counts = RecallSchedule.objects.filter(patient__location_id__in=list(location_ids), state__in=OWING_STATES,
+                                           trusted=True).aggregate(**{
+        f"{key}__{state}": Count("pk", filter=where & Q(state=state))
+        for key, _label, where in REACH for state in OWING_STATES})
+    return {key: {state: counts[f"{key}__{state}"] for state in OWING_STATES} for key, _label, _where in REACH}
 
 
 @dataclass
@@ -183,6 +231,12 @@ class Summary:
                          "recovered", "revenue"):
                 setattr(total, name, getattr(total, name) + getattr(row, name))
         self.totals = total
+
+
+def to_call_count(location_ids) -> int:
+    """Due, late and lapsed schedules whose patients no text can reach (call list before recent calls)."""
+    counts = reach_counts(location_ids)
+    return sum(sum(counts[key].values()) for key in ("opted_out", "number_cannot_text", "no_consent"))
 
 
 def summary(location_ids, start: datetime, end: datetime) -> Summary:
@@ -263,7 +317,7 @@ class RecallMetrics:
     def touch_rows(self) -> list[dict]:
         return list(
             Touch.objects.filter(schedule__patient__location_id__in=self.ids, sent_at__gte=self.f.since,
-                                 sent_at__lt=self.f.until)
+                                 sent_at__lt=self.f.until, channel=Touch.Channel.SMS)
             .order_by().values("schedule__service_id", "kind").annotate(n=Count("pk"))
         )
 
@@ -420,9 +474,37 @@ class RecallMetrics:
         )
 
 
+    def recall_reach(self) -> Table:
+        counts = reach_counts(self.ids)
+        rows = [{"key": key, "reach": label, **counts[key], "total": sum(counts[key].values())}
+                for key, label, _where in REACH]
+        return Table(
+            "recall-reach", "How the patients due can be reached",
+            [("reach", "Reach"), ("due", "Due"), ("late", "Late"), ("lapsed", "Lapsed"), ("total", "Total")],
+            rows if any(r["total"] for r in rows) else [],
+            notes=["As of today. The state is the treatment timeline's; only patients whose texts are allowed get "
+                   "texts. The others with a number are on the front desk's call list."],
+        )
+
+    def recall_calls(self) -> Table:
+        calls = call_outcomes(self.ids, self.f.since, self.f.until)
+        won = recovered_by_channel(self.ids, self.f.since, self.f.until)
+        rows = [{"key": key, "outcome": label, "calls": calls[key]} for key, label in CallOutcome.Outcome.choices]
+        total = sum(calls.values())
+        if total or won["call"]["visits"]:
+            rows.append({"key": "recovered", "outcome": "Visits recovered by a call", "calls": won["call"]["visits"]})
+        return Table(
+            "recall-calls", "Call list outcomes",
+            [("outcome", "Outcome"), ("calls", "Calls")],
+            rows if total or won["call"]["visits"] else [],
+            notes=["Calls recorded on the call list in the range. A visit booked or completed within 30 days after "
+                   "a call that reached the patient (booked or voicemail) counts as recovered by the call."],
+        )
+
+
 RECALL_SECTIONS = {"recall-by-service": "recall_by_service", "recall-lapse": "recall_lapse",
                    "recall-by-kind": "recall_by_kind", "recall-days-after-due": "recall_days_after_due",
-                   "recall-funnel": "recall_funnel"}
+                   "recall-funnel": "recall_funnel", "recall-reach": "recall_reach", "recall-calls": "recall_calls"}
 
 
 # --- what the dashboard shell finds here (settings.DASHBOARD_SECTIONS, medspa/dashboards/sections.py) ---
@@ -450,4 +532,6 @@ def page_context(f: DashboardFilter) -> dict:
                              if any(row["touches"] or row["recovered"] for row in kinds.rows) else None, f),
         "days_panel": panel(days, charts.bar(days, "label", [("recovered", "Visits recovered")])
                             if has_recovered else None, f),
+        "reach_panel": panel(m.recall_reach(), None, f),
+        "calls_panel": panel(m.recall_calls(), None, f),
     }

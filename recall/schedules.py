@@ -44,12 +44,13 @@ class Decision:
 
 def decide(schedule: RecallSchedule, rule: RecallRule | None, now: datetime, *, paused: bool,
            can_text: bool, tz, day: date | None = None) -> Decision:
-    """What this schedule should be at `now` (or on `day`, for evaluations that write nothing)."""
+    """What this schedule should be at `now` (or on `day`, for evaluations that write nothing).
+
+    The state comes from the timeline alone; `can_text` only decides whether a touch is written.
+    How the patient may be reached is a separate fact (Patient.text_contact / email_contact)."""
     service_active = rule is not None and rule.is_active and schedule.service.is_active
     if schedule.stopped_at or not schedule.trusted or schedule.last_visit is None or not service_active:
         return Decision(State.CLOSED, None, None)
-    if not can_text:
-        return Decision(State.OPTED_OUT, None, None)
     today = day or now.astimezone(tz).date()
     if schedule.booked_for and (schedule.booked_for.astimezone(tz).date() >= today if day else
                                 schedule.booked_for > now):
@@ -59,6 +60,11 @@ def decide(schedule: RecallSchedule, rule: RecallRule | None, now: datetime, *, 
     last_touch_day = schedule.last_touch_at.astimezone(tz).date() if schedule.last_touch_at else None
     p = clock.plan(today, last_visit=schedule.last_visit, rule=rule, touches_sent=schedule.touches_sent,
                    kinds_sent=schedule.kinds, last_touch_day=last_touch_day, snoozed_until=schedule.snoozed_until)
+    if p.touch and not can_text:
+        # The state is the timeline's whatever the channel: nothing is written, and the schedule is looked
+        # at again when its state next changes (a consent change re-plans at once: recall.signals).
+        next_change = clock.next_boundary(today, schedule.last_visit, rule)
+        return Decision(p.state, None, morning_of(next_change, tz) if next_change else None)
     if p.touch:
         if day is None and not may_send(now, tz):
             return Decision(p.state, None, next_send_time(now, tz))  # quiet hours: look again at 08:00
@@ -142,7 +148,10 @@ def sync_schedules(visits=None, *, now: datetime | None = None, trust: bool = Fa
                     "trusted", "quality_note", "state", "next_action_at"], batch_size=1000,
     )
     if stop_sending:
-        cancel_queued(Q(schedule_id__in=stop_sending), "No longer owed (booked, paused, opted out or closed).")
+        cancel_queued(Q(schedule_id__in=stop_sending), "No longer owed (booked, paused or closed).")
+    cannot_text = [s.pk for s in to_update if s.pk and not patients[s.patient_id].can_text]
+    if cannot_text:
+        cancel_queued(Q(schedule_id__in=cannot_text), "The patient cannot be texted any more.")
     return len(to_create) + len(to_update)
 
 

@@ -122,7 +122,9 @@ class Side:
             "calls:make_patient": [{"pk": self.call.pk}],
             "recall:import_job": [{"pk": 1}], "recall:dev_phone": [{"pk": self.patient.pk}],
             "patient_detail": [{"pk": self.patient.pk}], "patient_edit": [{"pk": self.patient.pk}],
-            "visit_add": [{"pk": self.patient.pk}],
+            "visit_add": [{"pk": self.patient.pk}], "patient_consent": [{"pk": self.patient.pk}],
+            "recall:call_outcome": [{"pk": pk} for pk in RecallSchedule.objects.filter(patient=self.patient)
+                                    .values_list("pk", flat=True)] or [{"pk": 0}],
             "settings:location": [{"pk": self.location.pk}],
             "settings:provider": [{"pk": self.provider.pk}],
             "calls:detail": [{"pk": self.call.pk}], "calls:api_detail": [{"pk": self.call.pk}],

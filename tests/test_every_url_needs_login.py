@@ -14,6 +14,7 @@ PUBLIC = {
     "logout": "logging out",
     "healthz": "load balancer health check",
     "recall:link": "patients open their signed recall link on their phone (opaque token, rate-limited)",
+    "recall:email_unsubscribe": "one-click unsubscribe in a recall email (signed token, rate-limited, email only)",
     "password_reset": "asking for a reset link by email (same answer whether or not the address exists)",
     "password_reset_done": "the 'link sent' notice",
     "password_reset_confirm": "the emailed one-time link (signed token, expires in an hour)",

@@ -37,7 +37,8 @@ def test_21610_opts_the_patient_out(touch, patient, fake_twilio):
     assert (touch.status, touch.error_code) == ("failed", 21610)
     assert patient.sms_opted_out_at is not None
     assert ConsentEvent.objects.get(patient=patient).source == "carrier_21610"
-    assert RecallSchedule.objects.get().state == "opted_out"
+    assert RecallSchedule.objects.get().state == "due"  # still due: only the channel closed
+    assert patient.text_contact == "opted_out"
 
 
 def test_21211_marks_phone_invalid_and_opens_data_quality_handoff(touch, patient, fake_twilio):
@@ -49,7 +50,8 @@ def test_21211_marks_phone_invalid_and_opens_data_quality_handoff(touch, patient
     handoff = Handoff.objects.get()
     assert (handoff.route, handoff.source, handoff.patient) == ("data_quality", "system", patient)
     assert handoff.context["touch"]["id"] == touch.pk
-    assert RecallSchedule.objects.get().state == "opted_out"  # not textable any more
+    assert RecallSchedule.objects.get().state == "due"  # still due: the number cannot take texts
+    assert patient.text_contact.label == "number cannot take texts"
 
 
 def test_429_retries_with_backoff_then_sends_once(touch, fake_twilio):

@@ -43,7 +43,8 @@ def test_states_at_the_boundaries(jordan, as_of, state, next_touch):
     before = list(RecallSchedule.objects.values())
     [row] = status("--as-of", as_of)
     assert row == {"patient_id": "P-100", "service": "Neurotoxin", "last_visit": "2026-01-01",
-                   "due_date": "2026-04-01", "state": state, "touches_sent": 0, "next_touch": next_touch}
+                   "due_date": "2026-04-01", "state": state, "contact": "text allowed",
+                   "touches_sent": 0, "next_touch": next_touch}
     assert list(RecallSchedule.objects.values()) == before  # evaluated, not written
     assert Touch.objects.count() == 0
 
@@ -55,7 +56,9 @@ def test_booked_and_opted_out_and_filters(jordan, westside):
     VisitFactory(patient=other, service=service("HydraFacial"), starts_at=la(2026, 1, 2, 11, 0))
     rows = {r["service"]: r for r in status("--as-of", "2026-04-02")}
     assert rows["Neurotoxin"]["state"] == "booked" and rows["Neurotoxin"]["next_touch"] is None
-    assert rows["HydraFacial"]["state"] == "opted_out"
+    assert rows["HydraFacial"]["state"] == "late"  # the timeline decides, not the opt-out
+    assert rows["HydraFacial"]["contact"].startswith("opted out of texts")
+    assert rows["HydraFacial"]["next_touch"] is None  # no text will go
     assert rows["HydraFacial"]["patient_id"] == str(other.pk)  # no clinic id: falls back to ours
     assert [r["service"] for r in status("--as-of", "2026-04-02", "--service", "botox")] == ["Neurotoxin"]
 

@@ -49,7 +49,7 @@ def test_rows_written_for_a_due_schedule(patient, writer, monkeypatch):
     token = re.search(r"https://frontdesk\.example\.com/r/([\w-]+)/ ", touch.body).group(1)
     rule = RecallRule.objects.get(service=schedule.service)
     assert Touch.objects.values().get() == {
-        "id": touch.pk, "patient_id": patient.pk, "source": "recall", "schedule_id": schedule.pk,
+        "id": touch.pk, "patient_id": patient.pk, "source": "recall", "channel": "sms", "schedule_id": schedule.pk,
         "service_id": schedule.service_id, "number": 1, "kind": "on_time", "idempotency_key": f"{schedule.pk}:1",
         "context": {}, "to": "+14155550134", "from_number": "+14155550100", "status": "queued",
         "body": render(rule.on_time_template, first_name=patient.first_name, clinic=patient.location.name,
@@ -84,7 +84,8 @@ def test_schedules_that_owe_nothing_only_move_on(patient, writer, monkeypatch):
         result = sweep(enqueue=False)
     assert result.schedules == 1 and result.touches == []
     assert not Touch.objects.exists() and not RecallLink.objects.exists()
-    assert RecallSchedule.objects.values_list("state", "next_action_at").get() == ("opted_out", None)
+    # No consent: the timeline's state, no touch, and the next look when the state next changes (late, +26 days).
+    assert RecallSchedule.objects.values_list("state", "next_action_at").get() == ("due", la(2026, 7, 11, 8, 0))
 
 
 @pytest.mark.django_db(transaction=True)  # the other connection must see the committed schedules

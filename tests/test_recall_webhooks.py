@@ -79,7 +79,9 @@ def test_stop_then_reminder_due_sends_nothing(twilio_signed_post, patient, fake_
         run_dispatcher()
     assert [m["body"] for m in fake_twilio.messages if "unsubscribed" not in m["body"]] == []
     assert Touch.objects.count() == 0
-    assert RecallSchedule.objects.get().state == "opted_out"
+    assert RecallSchedule.objects.get().state == "due"  # the timeline's state; the channel is closed
+    patient.refresh_from_db()
+    assert patient.text_contact == "opted_out"
 
 
 def test_stop_cancels_a_queued_touch(twilio_signed_post, patient, fake_twilio):

@@ -1,4 +1,4 @@
-"""Patients, their visits, and the SMS consent ledger."""
+"""Patients, their visits, and the consent ledger (texts and email)."""
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -38,11 +38,27 @@ class PatientQuerySet(LocationScopedQuerySet):
         ).exclude(phone="")
 
 
+class Contact(models.TextChoices):
+    """How the clinic may reach a patient, separate from where they are in the recall cycle."""
+
+    TEXT_ALLOWED = "text_allowed", "text allowed"
+    NO_CONSENT = "no_consent", "no consent on file"
+    OPTED_OUT = "opted_out", "opted out of texts"
+    NUMBER_CANNOT_TEXT = "number_cannot_text", "number cannot take texts"
+    NO_PHONE = "no_phone", "no phone number"
+    EMAIL_ALLOWED = "email_allowed", "email allowed"
+    EMAIL_UNSUBSCRIBED = "email_unsubscribed", "email unsubscribed"
+    NO_EMAIL = "no_email", "no email address"
+
+
 class Patient(models.Model):
+    Contact = Contact
+
     class ConsentSource(models.TextChoices):
         INTAKE_FORM = "intake_form", "Intake form"
         IMPORT = "import", "History import"
         VERBAL = "verbal", "Verbal (recorded by staff)"
+        WRITTEN = "written", "Signed form (recorded by staff)"
         KEYWORD = "keyword", "Texted START"
         UNKNOWN = "unknown", "Unknown"
 
@@ -63,6 +79,16 @@ class Patient(models.Model):
     sms_opted_out_at = models.DateTimeField(null=True, blank=True)
     phone_invalid_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when the carrier reports the number cannot receive texts."
+    )
+    # Database defaults too: rows written by older code (historical models in migrations) get them.
+    email_consent = models.BooleanField(default=False, db_default=False)
+    email_consent_source = models.CharField(
+        max_length=20, choices=ConsentSource.choices, default=ConsentSource.UNKNOWN,
+        db_default=ConsentSource.UNKNOWN,
+    )
+    email_consent_at = models.DateTimeField(null=True, blank=True)
+    email_unsubscribed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set by the unsubscribe link in an email; stops email only."
     )
     phone_invalid_reason = models.CharField(max_length=200, blank=True, default="", db_default="",
                                             help_text="Why texts cannot reach the number (Twilio's error).")
@@ -103,6 +129,82 @@ class Patient(models.Model):
     @property
     def can_text(self) -> bool:
         return bool(self.phone) and self.sms_consent and not self.sms_opted_out_at and not self.phone_invalid_at
+
+    @property
+    def can_email(self) -> bool:
+        return bool(self.email) and self.email_consent and not self.email_unsubscribed_at
+
+    @property
+    def text_contact(self) -> "Contact":
+        """How a text may reach the patient: one fact, the first that applies."""
+        if self.sms_opted_out_at:
+            return Contact.OPTED_OUT
+        if not self.phone:
+            return Contact.NO_PHONE
+        if self.phone_invalid_at:
+            return Contact.NUMBER_CANNOT_TEXT
+        return Contact.TEXT_ALLOWED if self.sms_consent else Contact.NO_CONSENT
+
+    @property
+    def email_contact(self) -> "Contact":
+        if self.email_unsubscribed_at:
+            return Contact.EMAIL_UNSUBSCRIBED
+        if not self.email:
+            return Contact.NO_EMAIL
+        return Contact.EMAIL_ALLOWED if self.email_consent else Contact.NO_CONSENT
+
+    @property
+    def contact(self) -> str:
+        """Both facts in words, for pages and `recall_status`: the text fact, then the email fact when there is
+        an address or an unsubscribe ("no consent on file" once when neither channel has consent)."""
+        text, email = self.text_contact, self.email_contact
+        facts = [text.label]
+        if email == Contact.NO_CONSENT and text != Contact.NO_CONSENT:
+            facts.append("no email consent on file")
+        elif email not in (Contact.NO_EMAIL, text):
+            facts.append(email.label)
+        return "; ".join(facts)
+
+    @transaction.atomic
+    def record_consent(self, channel: str, given: bool, source: str, actor=None, now=None) -> bool:
+        """Staff record what the patient said about texts or email (intake form, patient page) on a saved
+        patient. Returns True when something changed; each change is a ConsentEvent with its source and time.
+        Recording consent for texts never overrides a STOP the patient sent by text: they text START."""
+        now = now or timezone.now()
+        prefix = "sms" if channel == ConsentEvent.Channel.SMS else "email"
+        unsubscribed = prefix == "email" and self.email_unsubscribed_at is not None
+        if given == getattr(self, f"{prefix}_consent") and not (given and unsubscribed):
+            return False
+        if given and prefix == "sms" and self.sms_opted_out_at:
+            return False
+        setattr(self, f"{prefix}_consent", given)
+        if given:
+            setattr(self, f"{prefix}_consent_source", source)
+        setattr(self, f"{prefix}_consent_at", now if given else None)
+        fields = [f"{prefix}_consent", f"{prefix}_consent_source", f"{prefix}_consent_at", "updated_at"]
+        if given and unsubscribed:
+            self.email_unsubscribed_at = None
+            fields.append("email_unsubscribed_at")
+        self.save(update_fields=fields)
+        ConsentEvent.objects.create(
+            patient=self, channel=channel, phone=str(self.phone or "") if prefix == "sms" else "",
+            email=self.email if prefix == "email" else "", source=source, created_at=now,
+            kind=ConsentEvent.Kind.OPT_IN if given else ConsentEvent.Kind.OPT_OUT,
+            note=f"Recorded by {actor.get_username()}" if getattr(actor, "is_authenticated", False) else "")
+        return True
+
+    @transaction.atomic
+    def unsubscribe_email(self, source: str, now=None) -> bool:
+        """The patient clicked the unsubscribe link in an email: no more email, texts unchanged. Returns
+        False when they were already unsubscribed (a second click records nothing)."""
+        now = now or timezone.now()
+        if not Patient.objects.filter(pk=self.pk, email_unsubscribed_at__isnull=True).update(
+                email_unsubscribed_at=now, updated_at=now):
+            return False
+        self.email_unsubscribed_at = now
+        ConsentEvent.objects.create(patient=self, channel=ConsentEvent.Channel.EMAIL, email=self.email,
+                                    kind=ConsentEvent.Kind.OPT_OUT, source=source, created_at=now)
+        return True
 
     @classmethod
     @transaction.atomic
@@ -155,8 +257,14 @@ class ConsentEvent(models.Model):
         OPT_IN = "opt_in", "Opted in"
         OPT_OUT = "opt_out", "Opted out"
 
+    class Channel(models.TextChoices):
+        SMS = "sms", "Texts"
+        EMAIL = "email", "Email"
+
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consent_events")
-    phone = models.CharField(max_length=20)
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.SMS, db_default=Channel.SMS)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True, default="", db_default="")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source = models.CharField(max_length=40, help_text="sms_keyword, recall_link, carrier_21610, staff…")
     note = models.CharField(max_length=250, blank=True)

@@ -1,3 +1,4 @@
+from .calls import CallOutcome
 from .imports import ImportJob
 from .links import LinkAction, RecallLink
 from .member_templates import MemberTouchTemplate
@@ -5,5 +6,5 @@ from .outbox import Attribution, InboundMessage, Touch
 from .rules import RecallRule
 from .schedules import RecallSchedule
 
-__all__ = ["Attribution", "ImportJob", "InboundMessage", "LinkAction", "MemberTouchTemplate", "RecallLink",
-           "RecallRule", "RecallSchedule", "Touch"]
+__all__ = ["Attribution", "CallOutcome", "ImportJob", "InboundMessage", "LinkAction", "MemberTouchTemplate",
+           "RecallLink", "RecallRule", "RecallSchedule", "Touch"]

@@ -22,15 +22,25 @@ STATUS_RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivere
 FINAL_STATUSES = ("delivered", "undelivered", "failed", "cancelled")
 
 
+class Channel(models.TextChoices):
+    """How a touch reached the patient. Calls are logged from the call list (recall.call_list), never sent."""
+
+    SMS = "sms", "Text"
+    EMAIL = "email", "Email"
+    CALL = "call", "Call"
+
+
 class TouchSource(models.TextChoices):
     RECALL = "recall", "Recall"
     MEMBER = "member", "Member touchpoint"
 
 
 class Touch(models.Model):
-    """One outbound text. Recall touches belong to a schedule (key schedule:number); member touches
-    have no schedule and take the touchpoint's stable key (members.touchpoints context["key"])."""
+    """One outbound text, or a call logged from the call list (channel "call", recorded as sent, never
+    dispatched). Recall touches belong to a schedule (key schedule:number); member touches have no
+    schedule and take the touchpoint's stable key (members.touchpoints context["key"])."""
 
+    Channel = Channel
     Kind = TouchKind
     MemberKind = MemberKind
     Source = TouchSource
@@ -42,6 +52,7 @@ class Touch(models.Model):
     patient = models.ForeignKey("medspa.Patient", on_delete=models.CASCADE, related_name="recall_touches",
                                 db_index=False)
     source = models.CharField(max_length=8, choices=TouchSource.choices, default=TouchSource.RECALL)
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.SMS, db_default=Channel.SMS)
     schedule = models.ForeignKey("recall.RecallSchedule", null=True, blank=True, on_delete=models.CASCADE,
                                  related_name="touches", db_index=False)
     service = models.ForeignKey(
@@ -157,6 +168,7 @@ class Attribution(models.Model):
     touch = models.ForeignKey(Touch, on_delete=models.CASCADE, related_name="attributions")
     kind = models.CharField(max_length=KIND_MAX_LENGTH, choices=ALL_KIND_CHOICES)
     source = models.CharField(max_length=8, choices=TouchSource.choices, default=TouchSource.RECALL)
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.SMS, db_default=Channel.SMS)
     service = models.ForeignKey("medspa.Service", on_delete=models.CASCADE, related_name="+")
     location = models.ForeignKey("medspa.Location", on_delete=models.CASCADE, related_name="+")
     value = models.DecimalField(max_digits=9, decimal_places=2, default=0)

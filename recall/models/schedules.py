@@ -10,13 +10,14 @@ from medspa.models.scoping import LocationScopedQuerySet
 
 
 class State(models.TextChoices):
+    """Where the patient is in the cycle, from the treatment timeline alone (never from consent)."""
+
     UPCOMING = "upcoming", "Upcoming"
     DUE = "due", "Due"
     LATE = "late", "Late"
     LAPSED = "lapsed", "Lapsed"
     BOOKED = "booked", "Booked"
     PAUSED = "paused", "Paused"
-    OPTED_OUT = "opted_out", "Opted out"
     CLOSED = "closed", "Closed"
 
 
@@ -86,19 +87,8 @@ class RecallSchedule(models.Model):
 
     @property
     def state_label(self) -> str:
-        """The state for people. `opted_out` means "no texts may go", which has several causes: only a
-        patient who actually said stop is shown as "Opted out"."""
-        if self.state != State.OPTED_OUT:
-            return self.get_state_display()
-        patient = self.patient
-        if patient.sms_opted_out_at:
-            return "Opted out"
-        if patient.phone_invalid_at:
-            return "Number can't get texts"
-        if not patient.phone:
-            return "No phone number"
-        if not patient.sms_consent:
-            return "No consent on file"
+        """The state for people: the timeline alone. How the patient can be reached (opted out, no
+        consent, a number that cannot take texts) is shown apart, from the patient's contact facts."""
         return self.get_state_display()
 
     @property

@@ -15,7 +15,7 @@ from medspa.permissions import owner_required, staff_required
 
 from .. import metrics
 from ..forms import DueFilterForm, ImportForm
-from ..models import ImportJob, RecallSchedule
+from ..models import CallOutcome, ImportJob, RecallSchedule
 from ..models.schedules import OWING_STATES
 from ..queue import enqueue_import
 
@@ -43,10 +43,14 @@ def dashboard(request):
         state = data["state"]
     schedules = schedules.filter(state=state) if state else schedules.filter(state__in=OWING_STATES)
     page = Paginator(schedules, 50).get_page(request.GET.get("page"))
+    calls = metrics.call_outcomes(location_ids, start, end)
     log_reads(request, "recall.due_list_viewed", [s.patient for s in page])
     context = {"page": page, "filters": filters, "days": days,
                "summary": metrics.summary(location_ids, start, end),
-               "by_kind": metrics.recovered_by_kind(location_ids, start, end)}
+               "by_kind": metrics.recovered_by_kind(location_ids, start, end),
+               "by_channel": metrics.recovered_by_channel(location_ids, start, end),
+               "calls": [(label, calls[key]) for key, label in CallOutcome.Outcome.choices],
+               "to_call": metrics.to_call_count(location_ids)}
     return TemplateResponse(request, "recall/dashboard.html", context)
 
 

@@ -1,6 +1,8 @@
 """`manage.py recall_status [--as-of YYYY-MM-DD] [--format json] [--service NAME] [--location SLUG]`
 
 Evaluates every schedule at the given date with the same rules the sweep uses, and writes nothing.
+Each row has the timeline's `state` and, apart from it, how the patient may be reached (`contact`);
+`next_touch` is the next text, so it is empty for a patient who cannot be texted.
 """
 
 import json
@@ -52,15 +54,17 @@ class Command(BaseCommand):
                 "last_visit": schedule.last_visit.isoformat() if schedule.last_visit else None,
                 "due_date": schedule.due_date.isoformat() if schedule.due_date else None,
                 "state": str(decision.state),
+                "contact": schedule.patient.contact,
                 "touches_sent": schedule.touches_sent,
-                "next_touch": self.next_touch(schedule, rule, day, decision.state, tz),
+                "next_touch": self.next_touch(schedule, rule, day, decision.state, tz)
+                if schedule.patient.can_text else None,
             }
             if format == "json":
                 self.stdout.write(json.dumps(row))
             else:
                 self.stdout.write(f"{row['patient_id']:<14} {row['service']:<20} last {row['last_visit'] or '-':<10} "
                                   f"due {row['due_date'] or '-':<10} {row['state']:<9} sent {row['touches_sent']} "
-                                  f"next {row['next_touch'] or '-'}")
+                                  f"next {row['next_touch'] or '-':<24} {row['contact']}")
 
     @staticmethod
     def next_touch(schedule, rule, day, state, tz):
