@@ -87,6 +87,18 @@ def westside(db):
     return LocationFactory(name="Westside Aesthetics", time_zone="America/Los_Angeles")
 
 
+VOICE_LINE = "+14155550101"
+
+
+@pytest.fixture
+def clinic(westside):
+    """Westside answering calls on VOICE_LINE, with no on-call number (the voice tests' clinic)."""
+    westside.voice_number = VOICE_LINE
+    westside.on_call_number = ""
+    westside.save()
+    return westside
+
+
 @pytest.fixture
 def downtown(db):
     from factories import LocationFactory

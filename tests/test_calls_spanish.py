@@ -4,6 +4,7 @@ hears it in a Spanish voice and is listened to in Spanish; English callers are u
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import VOICE_LINE
 from django.urls import reverse
 
 from calls.models import CallPlan, Topic
@@ -13,17 +14,10 @@ pytestmark = pytest.mark.django_db
 
 SID = "CA" + "e" * 32
 CALLER = "+14155550134"
-LINE = "+14155550101"
+LINE = VOICE_LINE  # the `clinic` fixture (conftest) answers on it
+
 EMERGENCIA = "Si tiene dificultad para respirar o tragar, cuelgue y llame al 911. Le llamará nuestro equipo clínico."
 SALUDO_CIERRE = "Gracias por llamar a {clinic}. Adiós."
-
-
-@pytest.fixture
-def clinic(westside):
-    westside.voice_number = LINE
-    westside.on_call_number = ""
-    westside.save()
-    return westside
 
 
 def plan_post(version, **changes):

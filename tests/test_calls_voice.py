@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import VOICE_LINE
 from django.utils import timezone
 from factories import LocationFactory
 from twilio.request_validator import RequestValidator
@@ -15,15 +16,7 @@ pytestmark = pytest.mark.django_db
 
 SID = "CA" + "a" * 32
 CALLER = "+14155550134"
-LINE = "+14155550101"
-
-
-@pytest.fixture
-def clinic(westside):
-    westside.voice_number = LINE
-    westside.on_call_number = ""
-    westside.save()
-    return westside
+LINE = VOICE_LINE  # the `clinic` fixture (conftest) answers on it
 
 
 def parse(response):

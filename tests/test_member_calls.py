@@ -5,6 +5,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import VOICE_LINE
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,8 @@ pytestmark = pytest.mark.django_db
 SID = "CA" + "b" * 32
 ON_FILE = "+14155550134"  # the `patient` fixture's number
 STRANGER = "+14155550777"
-LINE = "+14155550101"
+LINE = VOICE_LINE  # the `clinic` fixture (conftest) answers on it
+
 DOB = dt.date(1990, 4, 12)
 MEMBER_WORDING = {
     "member_credits": "You have {balance} in credits on your {plan} membership.",
@@ -29,14 +31,6 @@ MEMBER_WORDING = {
     "bundles": "You have {sessions_left} left.",
     "deposits": "A $100 deposit holds your spot and is applied to your treatment.",
 }
-
-
-@pytest.fixture
-def clinic(westside):
-    westside.voice_number = LINE
-    westside.on_call_number = ""
-    westside.save()
-    return westside
 
 
 @pytest.fixture
