@@ -31,6 +31,15 @@ def enqueue_inbound(message_ids) -> None:
         task.delay(message_id)
 
 
+def hand_off_inbound(message_id: int) -> None:
+    """The webhook's hand-off of one stored reply to the inbound queue. Never raises: if the broker is down
+    the row stays unprocessed and the sweep re-queues it (recall.sweep.requeue_inbound)."""
+    try:
+        current_app.tasks["recall.tasks.process_inbound"].apply_async((message_id,))
+    except Exception:
+        log.exception("Could not queue inbound message %s; the sweep will re-queue it", message_id)
+
+
 def enqueue_import(job_id: int) -> None:
     """`recall.tasks.run_import` for an uploaded history file (the job row waits if the broker is down)."""
     current_app.tasks["recall.tasks.run_import"].delay(job_id)

@@ -2,18 +2,19 @@
 
 import logging
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.transaction import non_atomic_requests
 from django.http import HttpResponse
 
-from medspa.models import Location, Patient, log_action
+from medspa.models import Patient, log_action
 from medspa.twilio.keywords import STOP, read_keyword
 from medspa.twilio.webhooks import BadWebhook, parse_inbound_sms, twilio_webhook, twiml_ok
 
 from ..inbound import apply_status
-from ..models import InboundMessage, Touch
+from ..inbound_store import is_our_number, store_inbound
+from ..models import Touch
+from ..queue import hand_off_inbound
 from ..tasks import apply_status as apply_status_task
-from ..tasks import process_inbound
 
 log = logging.getLogger(__name__)
 
@@ -30,33 +31,22 @@ def sms_status(request):
     return twiml_ok()
 
 
-def is_our_number(number: str) -> bool:
-    return bool(number) and (number == settings.TWILIO_DEFAULT_FROM
-                             or Location.objects.filter(is_active=True, sms_number=number).exists())
-
-
+@non_atomic_requests  # autocommit: the one INSERT commits itself; no BEGIN/SAVEPOINT/COMMIT around it
 @twilio_webhook
 def sms_inbound(request):
+    """Signature (decorator), ONE statement (store the text unless already stored or not to our number),
+    hand-off to the inbound queue. Everything else happens in `recall.tasks.process_inbound`."""
     try:
         sms = parse_inbound_sms(request.POST)
     except BadWebhook as exc:
         log.warning("Rejected inbound SMS: %s", exc)
         return HttpResponse(str(exc), status=400, content_type="text/plain")
-    if not is_our_number(sms.to):
+    message_id = store_inbound(sms)
+    if message_id is not None:
+        # Runs at once in autocommit; if the broker is down the row waits for the sweep (requeue_inbound).
+        transaction.on_commit(lambda: hand_off_inbound(message_id))
+    elif not is_our_number(sms.to):  # nothing stored: a retry of a stored text, or a number no location owns
         refuse_unowned(sms)
-        return twiml_ok()
-    try:
-        with transaction.atomic():
-            message, created = InboundMessage.objects.get_or_create(
-                message_sid=sms.sid,
-                defaults={"from_number": sms.sender, "to_number": sms.to, "body": sms.body,
-                          "opt_out_type": sms.opt_out_type,
-                          "media": [{"url": m.url, "content_type": m.content_type} for m in sms.media]},
-            )
-            if created:
-                transaction.on_commit(lambda: process_inbound.delay(message.pk))
-    except IntegrityError:  # a concurrent retry stored it first
-        pass
     return twiml_ok()
 
 

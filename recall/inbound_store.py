@@ -1,0 +1,51 @@
+"""Storing an inbound text from the webhook: one statement, no model object, no transaction of its own.
+
+`store_inbound` runs a single `INSERT ... SELECT ... WHERE <the number is ours> ON CONFLICT (message_sid)
+DO NOTHING RETURNING id` in autocommit: the row is committed when the statement returns, a retried webhook
+(same MessageSid) inserts nothing, and a text to a number no location owns is not stored. Only when nothing
+was inserted does the caller ask which of the two it was (`is_our_number`), so the common case costs one
+round trip. The statement is the same on PostgreSQL and on SQLite (`make run`), except for the JSON cast.
+"""
+
+import json
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from medspa.models import Location
+
+from .models import InboundMessage
+
+_SQL = None
+
+
+def _statement() -> str:
+    global _SQL
+    if _SQL is None:
+        media = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+        _SQL = (
+            f"INSERT INTO {InboundMessage._meta.db_table} (message_sid, from_number, to_number, body, opt_out_type, "
+            "media, received_at, kind, reply_body, reply_sid) "
+            f"SELECT %s, %s, %s, %s, %s, {media}, %s, '', '', '' "
+            f"WHERE %s OR EXISTS (SELECT 1 FROM {Location._meta.db_table} WHERE is_active AND sms_number = %s) "
+            "ON CONFLICT (message_sid) DO NOTHING RETURNING id"
+        )
+    return _SQL
+
+
+def store_inbound(sms) -> int | None:
+    """The new row's id; None if this MessageSid is already stored or no active location owns `sms.to`."""
+    media = json.dumps([{"url": m.url, "content_type": m.content_type} for m in sms.media])
+    received_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    default_number = bool(sms.to) and sms.to == settings.TWILIO_DEFAULT_FROM
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(), [sms.sid, sms.sender, sms.to, sms.body, sms.opt_out_type, media, received_at,
+                                      default_number, sms.to])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def is_our_number(number: str) -> bool:
+    return bool(number) and (number == settings.TWILIO_DEFAULT_FROM
+                             or Location.objects.filter(is_active=True, sms_number=number).exists())
