@@ -15,23 +15,16 @@ from django.utils import timezone
 
 from medspa.models import Location
 
-from .models import InboundMessage
-
-_SQL = None
-
-
-def _statement() -> str:
-    global _SQL
-    if _SQL is None:
-        media = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-        _SQL = (
-            f"INSERT INTO {InboundMessage._meta.db_table} (message_sid, from_number, to_number, body, opt_out_type, "
-            "media, received_at, kind, reply_body, reply_sid) "
-            f"SELECT %s, %s, %s, %s, %s, {media}, %s, '', '', '' "
-            f"WHERE %s OR EXISTS (SELECT 1 FROM {Location._meta.db_table} WHERE is_active AND sms_number = %s) "
-            "ON CONFLICT (message_sid) DO NOTHING RETURNING id"
-        )
-    return _SQL
+# Table and column names are the models' (recall.InboundMessage, medspa.Location); the JSON needs a cast on
+# PostgreSQL (a text parameter into jsonb), SQLite stores the text as it is.
+STATEMENT = (
+    "INSERT INTO recall_inboundmessage (message_sid, from_number, to_number, body, opt_out_type, media, "
+    "received_at, kind, reply_body, reply_sid) "
+    "SELECT %s, %s, %s, %s, %s, {media}, %s, '', '', '' "
+    "WHERE %s OR EXISTS (SELECT 1 FROM medspa_location WHERE is_active AND sms_number = %s) "
+    "ON CONFLICT (message_sid) DO NOTHING RETURNING id"
+)
+STATEMENTS = {"postgresql": STATEMENT.format(media="CAST(%s AS jsonb)"), "sqlite": STATEMENT.format(media="%s")}
 
 
 def store_inbound(sms) -> int | None:
@@ -40,8 +33,8 @@ def store_inbound(sms) -> int | None:
     received_at = connection.ops.adapt_datetimefield_value(timezone.now())
     default_number = bool(sms.to) and sms.to == settings.TWILIO_DEFAULT_FROM
     with connection.cursor() as cursor:
-        cursor.execute(_statement(), [sms.sid, sms.sender, sms.to, sms.body, sms.opt_out_type, media, received_at,
-                                      default_number, sms.to])
+        cursor.execute(STATEMENTS[connection.vendor], [sms.sid, sms.sender, sms.to, sms.body, sms.opt_out_type,
+                                                       media, received_at, default_number, sms.to])
         row = cursor.fetchone()
     return row[0] if row else None
 

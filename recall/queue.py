@@ -7,8 +7,13 @@ commit; if the broker is down the rows stay owed and the next sweep re-queues th
 """
 
 import logging
+import os
 
 from celery import current_app
+from django.conf import settings
+from kombu import serialization
+from kombu.utils.json import dumps as json_dumps
+from kombu.utils.uuid import uuid
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +36,61 @@ def enqueue_inbound(message_ids) -> None:
         task.delay(message_id)
 
 
+INBOUND_TASK = "recall.tasks.process_inbound"
+
+
 def hand_off_inbound(message_id: int) -> None:
     """The webhook's hand-off of one stored reply to the inbound queue. Never raises: if the broker is down
-    the row stays unprocessed and the sweep re-queues it (recall.sweep.requeue_inbound)."""
+    the row stays unprocessed and the sweep re-queues it (recall.sweep.requeue_inbound).
+
+    On Redis this is one LPUSH of Celery's own task message (built by `app.amqp.as_task_v2`, wrapped by
+    kombu's channel exactly as `basic_publish` wraps it) through the channel's client, kept per process.
+    `apply_async` does the same and more per call: it builds a new redis-py client for every message and
+    reads the exchange's bindings first, which made it a quarter of the webhook's time (docs/benchmarks.md).
+    Other brokers (`make run`'s filesystem one) and eager mode take `apply_async`.
+    """
     try:
-        current_app.tasks["recall.tasks.process_inbound"].apply_async((message_id,))
+        publisher = _inbound_publisher()
+        if publisher is None:
+            current_app.tasks[INBOUND_TASK].apply_async((message_id,))
+        else:
+            publisher.send(message_id)
     except Exception:
         log.exception("Could not queue inbound message %s; the sweep will re-queue it", message_id)
+
+
+class _RedisPublisher:
+    """One kombu channel on the broker for this process; `send` is one LPUSH on its pooled client."""
+
+    def __init__(self, app, queue: str):
+        self.app, self.queue = app, queue
+        self.connection = app.connection_for_write()
+        self.channel = self.connection.default_channel
+        self.key = self.channel._q_for_pri(queue, 0)
+
+    def send(self, message_id: int) -> None:
+        task_id = uuid()
+        task = self.app.amqp.as_task_v2(task_id, INBOUND_TASK, args=(message_id,), kwargs={},
+                                        reply_to=self.app.thread_oid, ignore_result=True)
+        content_type, content_encoding, body = serialization.dumps(task.body, serializer="json")
+        message = self.channel.prepare_message(body, 0, content_type, content_encoding, task.headers,
+                                               dict(task.properties, delivery_mode=2))
+        self.channel._inplace_augment_message(message, "", self.queue)  # as Celery routes it
+        self.channel.client.lpush(self.key, json_dumps(message))
+
+
+_publisher: tuple[int, _RedisPublisher] | None = None
+
+
+def _inbound_publisher() -> _RedisPublisher | None:
+    global _publisher
+    app = current_app
+    if app.conf.task_always_eager or not app.conf.broker_url.startswith(("redis://", "rediss://")):
+        return None
+    if _publisher is None or _publisher[0] != os.getpid():  # gunicorn forks: a channel per process
+        queue = settings.CELERY_TASK_ROUTES[INBOUND_TASK]["queue"]
+        _publisher = (os.getpid(), _RedisPublisher(app, queue))
+    return _publisher[1]
 
 
 def enqueue_import(job_id: int) -> None:
