@@ -79,17 +79,18 @@ class _RedisPublisher:
         self.channel.client.lpush(self.key, json_dumps(message))
 
 
-_publisher: tuple[int, _RedisPublisher] | None = None
+_publisher: tuple[tuple, _RedisPublisher] | None = None
 
 
 def _inbound_publisher() -> _RedisPublisher | None:
     global _publisher
     app = current_app
-    if app.conf.task_always_eager or not app.conf.broker_url.startswith(("redis://", "rediss://")):
+    broker = app.conf.broker_url or ""
+    if app.conf.task_always_eager or not broker.startswith(("redis://", "rediss://")):
         return None
-    if _publisher is None or _publisher[0] != os.getpid():  # gunicorn forks: a channel per process
-        queue = settings.CELERY_TASK_ROUTES[INBOUND_TASK]["queue"]
-        _publisher = (os.getpid(), _RedisPublisher(app, queue))
+    key = (os.getpid(), broker)  # gunicorn forks its workers: one channel per process
+    if _publisher is None or _publisher[0] != key:
+        _publisher = (key, _RedisPublisher(app, settings.CELERY_TASK_ROUTES[INBOUND_TASK]["queue"]))
     return _publisher[1]
 
 

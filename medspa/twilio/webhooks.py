@@ -20,6 +20,12 @@ from ..phones import normalize_phone
 
 log = logging.getLogger(__name__)
 MAX_MEDIA = 10  # Twilio delivers at most 10 media per MMS
+MAX_BODY_CHARS = 1600  # Twilio's limit for one (concatenated) message
+MAX_MEDIA_URL_CHARS = 2000
+# The largest form Twilio sends (1,600 four-byte characters percent-encoded, 10 media URLs, the rest) is about
+# 25 KB: anything over 64 KB is refused before it is parsed or its signature computed, so no request can
+# make a webhook read, hash or store more than that.
+MAX_WEBHOOK_BYTES = 64 * 1024
 
 
 class BadWebhook(ValueError):
@@ -50,6 +56,14 @@ def twilio_webhook(view):
     @require_POST
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        try:
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            size = MAX_WEBHOOK_BYTES + 1
+        if size > MAX_WEBHOOK_BYTES:
+            log.warning("Rejected Twilio webhook of %s bytes (over %s, not read): %s", request.META.get(
+                "CONTENT_LENGTH", "")[:20], MAX_WEBHOOK_BYTES, request.path)
+            return HttpResponse(f"Request body over {MAX_WEBHOOK_BYTES} bytes.", status=413, content_type="text/plain")
         if not is_valid_twilio_request(request):
             log.warning("Rejected Twilio webhook with a bad signature: %s", request.path)
             return HttpResponseForbidden("Invalid Twilio signature.")
@@ -92,11 +106,26 @@ def parse_inbound_sms(post) -> InboundSms:
     sender = normalize_phone(post.get("From", ""))
     if not sender:
         raise BadWebhook(f"The sender {post.get('From', '')[:30]!r} is not a phone number.")
+    body = post.get("Body", "")
+    if len(body) > MAX_BODY_CHARS:  # signed, so from Twilio: keep the text, as much as Twilio allows
+        log.warning("Inbound SMS %s has a body of %d characters; stored the first %d",
+                    sid[:64], len(body), MAX_BODY_CHARS)
+        body = body[:MAX_BODY_CHARS]
+    return InboundSms(sid=sid[:64], sender=sender, to=normalize_phone(post.get("To", "")) or "", body=body,
+                      opt_out_type=post.get("OptOutType", "")[:10], media=read_media(post, sid[:64]))
+
+
+def read_media(post, sid: str) -> list[Media]:
+    """At most MAX_MEDIA items, whatever NumMedia says; a URL too long to be Twilio's is left out (logged)."""
     try:
-        count = min(int(post.get("NumMedia") or 0), MAX_MEDIA)
+        count = max(0, min(int(post.get("NumMedia", "")[:4] or 0), MAX_MEDIA))
     except ValueError:
         count = 0
-    media = [Media(url=post[f"MediaUrl{i}"], content_type=post.get(f"MediaContentType{i}", "")[:100])
-             for i in range(count) if post.get(f"MediaUrl{i}")]
-    return InboundSms(sid=sid[:64], sender=sender, to=normalize_phone(post.get("To", "")) or "",
-                      body=post.get("Body", "")[:1600], opt_out_type=post.get("OptOutType", "")[:10], media=media)
+    media = []
+    for i in range(count):
+        url = post.get(f"MediaUrl{i}", "")
+        if len(url) > MAX_MEDIA_URL_CHARS:
+            log.warning("Inbound SMS %s: MediaUrl%d of %d characters left out", sid, i, len(url))
+        elif url:
+            media.append(Media(url=url, content_type=post.get(f"MediaContentType{i}", "")[:100]))
+    return media

@@ -1,0 +1,132 @@
+"""The inbound SMS webhook's fast path (issue 12): signature, ONE statement, hand-off to the inbound queue on
+Redis; bounded work whatever the request's size. Requests are signed with Twilio's RequestValidator and go
+through HTTP; what reaches the queue is read back from the real Redis and run as the worker would."""
+
+import base64
+import json
+import logging
+
+import pytest
+import redis
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from medspa.models import Handoff
+from medspa.twilio.webhooks import MAX_WEBHOOK_BYTES
+from recall.models import InboundMessage
+from recall.tasks import process_inbound
+
+pytestmark = pytest.mark.usefixtures("fast_sender")
+INBOUND = "/twilio/sms/inbound/"
+
+
+def sms(body="Can I book a facial next week?", sid="SM" + "e" * 32, **extra):
+    return {"MessageSid": sid, "From": "+14155550134", "To": "+14155550100", "Body": body, "NumMedia": "0", **extra}
+
+
+@pytest.fixture
+def inbound_queue(settings):
+    """The broker's `inbound` list (this xdist worker's Redis database), empty at the start."""
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("inbound")
+    yield broker
+    broker.delete("inbound")
+
+
+def queued_tasks(broker) -> list[tuple[str, list]]:
+    """(task name, args) of every message waiting on the inbound queue, decoded as the worker decodes them."""
+    out = []
+    for raw in broker.lrange("inbound", 0, -1):
+        message = json.loads(raw)
+        assert message["properties"]["body_encoding"] == "base64"
+        args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        out.append((message["headers"]["task"], args))
+    return out
+
+
+def run_queued(broker) -> None:
+    """The inbound worker's share: every queued task, by the name the message carries."""
+    for name, args in queued_tasks(broker):
+        assert name == "recall.tasks.process_inbound"
+        process_inbound(*args)
+
+
+@pytest.mark.django_db(transaction=True)  # the webhook commits for real; the hand-off follows
+def test_retried_webhook_stores_one_row_queues_one_task_and_replies_once(
+        twilio_signed_post, patient, fake_twilio, inbound_queue, settings):
+    settings.TWILIO_KEYWORD_REPLIES = "app"  # the app confirms STOP itself: at most one confirmation
+    for _ in range(3):  # Twilio retried the webhook twice
+        response = twilio_signed_post(INBOUND, sms("STOP"))
+        assert response.status_code == 200 and b"<Response/>" in response.content
+    message = InboundMessage.objects.get()
+    assert (message.message_sid, message.body, message.to_number) == ("SM" + "e" * 32, "STOP", "+14155550100")
+    assert queued_tasks(inbound_queue) == [("recall.tasks.process_inbound", [message.pk])]
+    run_queued(inbound_queue)
+    run_queued(inbound_queue)  # a redelivered task
+    message.refresh_from_db()
+    patient.refresh_from_db()
+    assert message.kind == "stop" and message.processed_at is not None
+    assert patient.sms_opted_out_at is not None
+    assert [m["body"] for m in fake_twilio.messages] == [
+        "Westside Aesthetics: you're unsubscribed and will get no more texts from us. Reply START to opt back in."]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reply_reaches_the_inbox_through_the_queue(twilio_signed_post, patient, fake_twilio, inbound_queue):
+    twilio_signed_post(INBOUND, sms("Can I come in Tuesday?"))
+    run_queued(inbound_queue)
+    handoff = Handoff.objects.get()
+    assert handoff.source == "sms" and handoff.context["message"] == "Can I come in Tuesday?"
+    assert handoff.patient == patient
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forged_requests_are_stored_nowhere_and_queue_nothing(twilio_signed_post, patient, inbound_queue):
+    assert twilio_signed_post(INBOUND, sms("STOP"), signature="Zm9yZ2Vk").status_code == 403
+    other_account = sms("STOP", AccountSid="AC" + "9" * 32)
+    assert twilio_signed_post(INBOUND, other_account).status_code == 403
+    assert InboundMessage.objects.count() == 0 and queued_tasks(inbound_queue) == []
+    patient.refresh_from_db()
+    assert patient.sms_opted_out_at is None
+
+
+@pytest.mark.django_db
+def test_one_statement_and_no_transaction(twilio_signed_post, patient):
+    with CaptureQueriesContext(connection) as queries:
+        assert twilio_signed_post(INBOUND, sms()).status_code == 200
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 1, statements
+    assert statements[0].startswith("INSERT INTO recall_inboundmessage") and "ON CONFLICT" in statements[0]
+    with CaptureQueriesContext(connection) as queries:  # the retry inserts nothing, in the same one statement
+        assert twilio_signed_post(INBOUND, sms()).status_code == 200
+    assert [q["sql"] for q in queries.captured_queries] == statements
+    assert InboundMessage.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_body_over_twilios_limit_is_stored_truncated_and_logged(twilio_signed_post, patient, caplog):
+    with caplog.at_level(logging.WARNING, logger="medspa.twilio.webhooks"):
+        assert twilio_signed_post(INBOUND, sms("é" * 5000)).status_code == 200
+    assert InboundMessage.objects.get().body == "é" * 1600
+    assert "body of 5000 characters; stored the first 1600" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_request_over_64_kb_is_refused_unread(twilio_signed_post, patient, caplog):
+    with caplog.at_level(logging.WARNING, logger="medspa.twilio.webhooks"):
+        response = twilio_signed_post(INBOUND, sms("x" * (MAX_WEBHOOK_BYTES + 1)))
+    assert response.status_code == 413 and b"over 65536 bytes" in response.content
+    assert InboundMessage.objects.count() == 0
+    assert "Rejected Twilio webhook of" in caplog.text
+
+
+@pytest.mark.django_db
+def test_media_read_is_capped_whatever_num_media_says(twilio_signed_post, patient, caplog):
+    media = {f"MediaUrl{i}": f"https://api.twilio.com/Media/ME{i:032d}" for i in range(40)}
+    media.update({f"MediaContentType{i}": "image/jpeg" for i in range(40)})
+    media["MediaUrl1"] = "https://api.twilio.com/" + "a" * 3000  # no Twilio URL is that long
+    assert twilio_signed_post(INBOUND, sms("photos", NumMedia="1000000", **media)).status_code == 200
+    stored = InboundMessage.objects.get().media
+    assert len(stored) == 9  # the first 10, less the one too long to be Twilio's
+    assert stored[0] == {"url": "https://api.twilio.com/Media/ME" + "0" * 32, "content_type": "image/jpeg"}
+    assert "MediaUrl1 of 3023 characters left out" in caplog.text
