@@ -99,7 +99,8 @@ def test_one_statement_and_no_transaction(twilio_signed_post, patient):
     assert statements[0].startswith("INSERT INTO recall_inboundmessage") and "ON CONFLICT" in statements[0]
     with CaptureQueriesContext(connection) as queries:  # the retry inserts nothing, in the same one statement
         assert twilio_signed_post(INBOUND, sms()).status_code == 200
-    assert [q["sql"] for q in queries.captured_queries] == statements
+    retried = [q["sql"] for q in queries.captured_queries]
+    assert len(retried) == 1 and retried[0].startswith("INSERT INTO recall_inboundmessage")
     assert InboundMessage.objects.count() == 1
 
 
