@@ -14,7 +14,7 @@ Twilio's RequestValidator over the public URL, so ours stores one row and queues
    `--rate-seconds`; each latency is counted from the moment the request was due (queueing included).
 
 Ends with: `webhook workers=3 ours_rps=... signature_only_rps=... bare_rps=... ratio_signature_only=...
-ratio_bare=... p50_ms_at_200=... p99_ms_at_200=... served_at_200=...`.
+ratio_bare=... p50_ms_at_200=... p99_ms_at_200=... served_at_200=... load1=...`.
 """
 
 import argparse
@@ -162,6 +162,12 @@ async def fixed_rate(host: str, port: int, path: str, bodies: list[tuple[str, st
     return latencies, failures
 
 
+def queued(env: dict) -> int:
+    import redis
+
+    return redis.Redis.from_url(env["REDIS_URL"]).llen("inbound")
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
@@ -193,6 +199,8 @@ def main(argv=None):
         "DEBUG": "false", "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1",
         "VAR_DIR": str(workdir / "var"), "SMS_BACKEND": "console", "PYTHONPATH": str(ROOT),
         "TWILIO_DEFAULT_FROM": "+14155550100",  # the number the texts are sent to is ours
+        "TWILIO_ACCOUNT_SID": "ACbench",
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,  # DEBUG=false refuses to start without one  # the AccountSid every signed body carries: refused (403) otherwise
     })
     gunicorn = None
     try:
@@ -241,14 +249,15 @@ def main(argv=None):
 
         with psycopg.connect(env["DATABASE_URL"]) as conn:
             stored = conn.execute("SELECT count(*) FROM recall_inboundmessage").fetchone()[0]
-        print(f"  stored inbound messages: {stored}; failed requests: {failures} (fixed rate: {bad_at_rate})")
+        print(f"  stored inbound messages: {stored}; failed requests: {failures} (fixed rate: {bad_at_rate}); "
+              f"queued for the inbound worker: {queued(env)}")
         print(f"webhook workers={args.workers} client={client.split()[0]} ours_rps={medians['ours']:.0f} "
               f"signature_only_rps={medians['signature_only']:.0f} bare_rps={medians['bare']:.0f} "
               f"ratio_signature_only={medians['ours'] / medians['signature_only']:.2f} "
               f"ratio_bare={medians['ours'] / medians['bare']:.2f} "
               f"p50_ms_at_{args.rate:.0f}={percentile(latencies, 0.5) * 1000:.1f} "
               f"p99_ms_at_{args.rate:.0f}={percentile(latencies, 0.99) * 1000:.1f} "
-              f"served_at_{args.rate:.0f}={served:.0f}")
+              f"served_at_{args.rate:.0f}={served:.0f} load1={os.getloadavg()[0]:.1f}")
     finally:
         if gunicorn:
             gunicorn.terminate()
