@@ -4,6 +4,8 @@
 a TLS proxy) AND that `AccountSid` is ours: a forged or foreign request gets 403 and leaves no trace.
 `parse_inbound_sms` turns the form into an `InboundSms` (E.164 sender, body, OptOutType, media) or
 raises BadWebhook for a malformed sender.
+Work is bounded whatever is posted: a body over MAX_WEBHOOK_BYTES is refused (413) before it is parsed or
+hashed, a text over 1,600 characters is cut (logged), at most MAX_MEDIA media are read.
 """
 
 import logging
