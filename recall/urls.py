@@ -4,6 +4,9 @@ from .views import calls, dev_phone, patient_link, settings, staff, unsubscribe,
 
 app_name = "recall"
 urlpatterns = [
+    # Twilio's webhooks first: the busiest routes, resolved without trying the staff pages' patterns.
+    path("twilio/sms/status/", webhooks.sms_status, name="twilio_status"),
+    path("twilio/sms/inbound/", webhooks.sms_inbound, name="twilio_inbound"),
     path("recall/", staff.dashboard, name="dashboard"),
     path("recall/import/", staff.import_page, name="import"),
     path("recall/calls/", calls.call_list_page, name="call_list"),
@@ -16,6 +19,4 @@ urlpatterns = [
     path("e/unsubscribe/<str:token>/", unsubscribe.email_unsubscribe, name="email_unsubscribe"),
     path("dev/phone/", dev_phone.phone_list, name="dev_phone_list"),
     path("dev/phone/<int:pk>/", dev_phone.phone, name="dev_phone"),
-    path("twilio/sms/status/", webhooks.sms_status, name="twilio_status"),
-    path("twilio/sms/inbound/", webhooks.sms_inbound, name="twilio_inbound"),
 ]
