@@ -199,8 +199,8 @@ def main(argv=None):
         "DEBUG": "false", "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1",
         "VAR_DIR": str(workdir / "var"), "SMS_BACKEND": "console", "PYTHONPATH": str(ROOT),
         "TWILIO_DEFAULT_FROM": "+14155550100",  # the number the texts are sent to is ours
-        "TWILIO_ACCOUNT_SID": "ACbench",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,  # DEBUG=false refuses to start without one  # the AccountSid every signed body carries: refused (403) otherwise
+        "TWILIO_ACCOUNT_SID": "ACbench",  # the AccountSid every signed body carries: refused (403) otherwise
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,  # DEBUG=false refuses to start without one
     })
     gunicorn = None
     try:
