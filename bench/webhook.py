@@ -10,11 +10,13 @@ Twilio's RequestValidator over the public URL, so ours stores one row and queues
 1. Throughput: `wrk` (Debian's package) runs ours, signature-only and bare in turn, `--rounds` times, each for
    `--seconds` with `--connections` connections; the medians are reported. Without wrk, a Python thread pool
    does the same (slower client: the ratios stay comparable, the absolute figures are lower).
-2. Latency at a fixed rate: an open-loop asyncio client sends `--rate` requests per second to ours for
-   `--rate-seconds`; each latency is counted from the moment the request was due (queueing included).
+2. Latency at a fixed rate: an open-loop asyncio client sends `--rate` requests per second to the
+   signature-only view (the machine's floor at that moment), then to ours, for `--rate-seconds` each; each
+   latency is counted from the moment the request was due (queueing included).
 
 Ends with: `webhook workers=3 ours_rps=... signature_only_rps=... bare_rps=... ratio_signature_only=...
-ratio_bare=... p50_ms_at_200=... p99_ms_at_200=... served_at_200=... load1=...`.
+ratio_bare=... p50_ms_at_200=... p99_ms_at_200=... served_at_200=...
+signature_only_p99_ms_at_200=... load1=...`.
 """
 
 import argparse
@@ -241,11 +243,18 @@ def main(argv=None):
                 print(f"  round {r + 1} {name}: {value:.0f} req/s ({bad} failed)")
         medians = {name: statistics.median(values) for name, values in rps.items()}
 
+        # The same fixed rate on the signature-only view first: what the machine allows right now.
+        sig_rate = signed_bodies(base, TARGETS["signature_only"], int(args.rate * args.rate_seconds), "srate")
+        time.sleep(2)
+        sig_latencies, _ = asyncio.run(
+            fixed_rate("127.0.0.1", port, TARGETS["signature_only"], sig_rate, args.rate, args.rate_seconds))
         at_rate = signed_bodies(base, TARGETS["ours"], int(args.rate * args.rate_seconds), "rate")
         time.sleep(2)
         latencies, bad_at_rate = asyncio.run(
             fixed_rate("127.0.0.1", port, TARGETS["ours"], at_rate, args.rate, args.rate_seconds))
         served = (len(latencies) - bad_at_rate) / (args.rate_seconds + max(0.0, max(latencies) if latencies else 0))
+        print(f"  at {args.rate:.0f} req/s: signature-only p50 {percentile(sig_latencies, 0.5) * 1000:.1f} ms, "
+              f"p99 {percentile(sig_latencies, 0.99) * 1000:.1f} ms")
 
         with psycopg.connect(env["DATABASE_URL"]) as conn:
             stored = conn.execute("SELECT count(*) FROM recall_inboundmessage").fetchone()[0]
@@ -257,7 +266,9 @@ def main(argv=None):
               f"ratio_bare={medians['ours'] / medians['bare']:.2f} "
               f"p50_ms_at_{args.rate:.0f}={percentile(latencies, 0.5) * 1000:.1f} "
               f"p99_ms_at_{args.rate:.0f}={percentile(latencies, 0.99) * 1000:.1f} "
-              f"served_at_{args.rate:.0f}={served:.0f} load1={os.getloadavg()[0]:.1f}")
+              f"served_at_{args.rate:.0f}={served:.0f} "
+              f"signature_only_p99_ms_at_{args.rate:.0f}={percentile(sig_latencies, 0.99) * 1000:.1f} "
+              f"load1={os.getloadavg()[0]:.1f}")
     finally:
         if gunicorn:
             gunicorn.terminate()
