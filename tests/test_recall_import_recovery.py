@@ -91,9 +91,9 @@ def test_a_stalled_import_is_resumed_by_the_beat_task_and_ends_as_an_uninterrupt
     page = owner_client.get(f"/recall/import/{job.pk}/").content.decode()
     assert "Importing" in page and "Try again" not in page
 
-    with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
-        with django_capture_on_commit_callbacks(execute=True):  # the queued task runs (eager worker)
-            assert recover_imports() == {"requeued": 1, "failed": 0}
+    with (time_machine.travel(timezone.now() + dt.timedelta(minutes=4)),
+          django_capture_on_commit_callbacks(execute=True)):  # the queued task runs (eager worker)
+        assert recover_imports() == {"requeued": 1, "failed": 0}
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("done", 2)
     assert job.counts == counts and job.report == report  # already_imported stays 0: nothing redone
