@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,14 +19,15 @@ from medspa.models import Location, log_action
 
 from .importer import HeaderError, ImportReport, import_history
 from .models import ImportJob
+from .models.imports import ATTEMPTS_PER_TRY
 from .queue import enqueue_import
 
 log = logging.getLogger(__name__)
 
 STALLED_AFTER = timedelta(minutes=3)  # a chunk takes seconds; no heartbeat for this long means no worker
-MAX_ATTEMPTS = 3
-WORKER_STOPPED = ("failed: worker stopped. The import stopped {n} times without finishing; rows written "
-                  "so far are kept. Try again, or ask for help if it stops again.")
+MAX_ATTEMPTS = ATTEMPTS_PER_TRY
+WORKER_STOPPED = (f"failed: worker stopped. The import stopped {MAX_ATTEMPTS} times without finishing; rows "
+                  "written so far are kept. Try again, or ask for help if it stops again.")
 
 
 class JobLost(Exception):
@@ -63,7 +64,7 @@ def run_job(job_id: int) -> str:
         log.exception("History import %s failed", job_id)
         jobs.update(status=ImportJob.Status.FAILED, finished_at=timezone.now(),
                     error="The import stopped on an unexpected error. Rows written so far are kept; "
-                          "uploading the same file again adds only what is missing.")
+                          "Try again goes on after them.")
         raise
     if not jobs.update(status=ImportJob.Status.DONE, counts=report.counts(), report=report.as_dict(), data=b"",
                        finished_at=timezone.now(), heartbeat_at=timezone.now()):
@@ -79,16 +80,14 @@ def recover_stalled(now=None) -> dict:
     number of times: each change is conditional on the row still being stalled."""
     now = now or timezone.now()
     cutoff = now - STALLED_AFTER
-    stalled = ImportJob.objects.filter(Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=cutoff)
-                                       | Q(status=ImportJob.Status.QUEUED, created_at__lt=cutoff,
-                                           heartbeat_at__isnull=True)
-                                       | Q(status=ImportJob.Status.QUEUED, heartbeat_at__lt=cutoff))
+    stalled = (ImportJob.objects.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+               .alias(last_sign=Coalesce("heartbeat_at", "started_at", "created_at")).filter(last_sign__lt=cutoff))
     result = {"requeued": 0, "failed": 0}
-    for job in stalled.only("pk", "status", "attempts", "heartbeat_at", "created_by"):
+    for job in stalled.only("pk", "status", "attempts", "attempt_limit", "heartbeat_at"):
         this = ImportJob.objects.filter(pk=job.pk, status=job.status, attempts=job.attempts)
-        if job.status == ImportJob.Status.RUNNING and job.attempts >= MAX_ATTEMPTS:
+        if job.status == ImportJob.Status.RUNNING and job.attempts >= job.attempt_limit:
             if this.update(status=ImportJob.Status.FAILED, finished_at=now,
-                           error=WORKER_STOPPED.format(n=job.attempts)):
+                           error=WORKER_STOPPED):
                 log.warning("History import %s stalled %s times: failed", job.pk, job.attempts)
                 result["failed"] += 1
             continue
@@ -101,9 +100,11 @@ def recover_stalled(now=None) -> dict:
 
 
 def retry(job: ImportJob, user) -> bool:
-    """The owner's "Try again" on a failed job whose file is kept: a fresh set of attempts, same checkpoint."""
+    """The owner's "Try again" on a failed job whose file is kept: MAX_ATTEMPTS more claims, same checkpoint.
+    (`attempts` only grows, so a worker of an earlier claim can never pass for the current one.)"""
     if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.FAILED).exclude(data=b"").update(
-            status=ImportJob.Status.QUEUED, attempts=0, error="", finished_at=None, heartbeat_at=timezone.now()):
+            status=ImportJob.Status.QUEUED, attempt_limit=F("attempts") + MAX_ATTEMPTS, error="",
+            finished_at=None, heartbeat_at=timezone.now()):
         return False
     log_action(user, "recall.history_import_retried", job, file=job.file_name)
     transaction.on_commit(lambda: enqueue_import(job.pk))

@@ -5,6 +5,9 @@ from django.db import models
 from django.utils import timezone
 
 
+ATTEMPTS_PER_TRY = 3  # claims a job gets (first upload, then each Try again) before it fails as stalled
+
+
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
@@ -37,6 +40,8 @@ class ImportJob(models.Model):
     # and is queued again (recall.imports.recover_stalled), resuming after its last committed chunk.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Workers that have claimed this job.")
+    attempt_limit = models.PositiveSmallIntegerField(
+        default=ATTEMPTS_PER_TRY, help_text="Claims after which a stalled job fails; Try again allows more.")
 
     objects = ImportJobQuerySet.as_manager()
 
