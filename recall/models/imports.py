@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-
 ATTEMPTS_PER_TRY = 3  # claims a job gets (first upload, then each Try again) before it fails as stalled
 
 
