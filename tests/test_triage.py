@@ -132,11 +132,11 @@ CASES = [
     ("one side of my lips is bigger", PROVIDER, "one side"),
     ("i got a text saying my appointment is tomorrow, can i move it to thursday", REBOOK, "move it to"),
     ("Do you guys have any deals right now", EVENT, "deals"),
-    ("I want my eyes to look less tired", BOOK, None),
-    ("I want to look good before my wedding", BOOK, None),
+    ("I want my eyes to look less tired", STAFF, None),  # a wish, no booking request or service
+    ("I want to look good before my wedding", STAFF, None),
     ("my lips look thin", STAFF, None),
     ("what can I do about forehead lines", PROVIDER, None),
-    ("what do you have for crow's feet", BOOK, "do you have"),
+    ("what do you have for crow's feet", STAFF, None),  # a concern, not a named service: a person
     ("my skin looks dull", STAFF, None),
     ("do you do laser for my legs", BOOK, "do you do"),
     ("I'd like a consult for a peel for redness and rosacea", BOOK, "consult"),
@@ -145,7 +145,7 @@ CASES = [
     ("breathtaking results on your instagram!", STAFF, None),
     ("the swelling of my bank account after Black Friday, haha", STAFF, None),
     ("I'm burned out and need a facial", BOOK, "and need"),
-    ("can I get something for my under eyes", BOOK, "can I get"),
+    ("can I get something for my under eyes", STAFF, None),
     ("is the numbing cream included", STAFF, None),
     ("I get fever blisters, can I still get lip filler", PROVIDER, "fever blisters"),
     ("I have a sunburn, can I still do laser hair removal", PROVIDER, "sunburn"),

@@ -374,6 +374,9 @@ REBOOKING = [
     r"|session)\b",
     r"\b(?:move|push|bump|switch|change)\s+(?:it|that|us|me)\s+to\b",
     r"\banother (?:round|session|appointment|treatment|syringe)\b|\bwearing off\b|\bworn off\b",
+    # the last treatment has worn off: "the 11s are back", "my botox totally died"
+    r"\b(?:11s|elevens|lines|wrinkles|crow'?s feet|crows feet)\s+(?:are|r|came|coming|come)\s+back\b"
+    r"|\b(?:my|the)\s+(?:botox|tox|dysport|xeomin|filler)\s+(?:[\w']+\s+)?(?:wore off|died|is gone|ran out)\b",
     r"\bit'?s been\s+(?:[\w']+\s+)?(?:months|weeks)\b",
     r"\b(?:get|do|have|book|schedule|see|try)\s+(?:[\w']+\s+){0,2}?again\b",
     r"\bmy usual\b|\bfollow[- ]?up (?:appointment|appt|visit)\b|\bmaintenance\b",
@@ -385,7 +388,7 @@ REBOOKING = [
     r"\breprogram\w*|\b(?:cambiar|mover|pasar) (?:mi |la )?cita\b|\botra vez\b|\bde nuevo\b|\bretoque\b"
     r"|\b(?:ya )?me toca\b|\b(?:siguiente|proxima|proximo|segunda|segundo) (?:cita|sesion|aplicacion|facial|tratamiento"
     r"|retoque)\b"
-    r"|\bse me (?:esta quitando|quito)\b|\bregres\w*|\bvolver\b|\bla vez pasada\b|\bmismo horario\b"
+    r"|\bse me (?:esta quitando|quito)\b|\bregres\w*\b(?! (?:la|su|tu) llamada)|\bvolver\b|\bla vez pasada\b|\bmismo horario\b"
     r"|\brecordatorio\b|\bme anotas?\b|\banotame\b|\bapuntame\b"
     r"|\b(?:si|ok|claro|va|dale|perfecto)\b\W*(?:el |para el |este )?(?:lunes|martes|miercoles|jueves|viernes|sabado"
     r"|domingo|manana)\b",
@@ -398,7 +401,7 @@ AFFIRMATIVE = re.compile(
 
 BOOKING = [
     r"\bbook\w*|\bappointments?\b|\bappts?\b|\bschedul\w*|\bconsult\w*|\breserv\w*",
-    r"\bcome in\b|\b(?:get|fit|squeeze) me in\b|\bavailab\w*|\bopenings?\b|\bopen (?:slots?|spots?|times?)\b"
+    r"\bcome in\b|\b(?:get|fit|squeeze) me in\b|\bcan (?:i|we) get in\b|\bavailab\w*|\bopenings?\b|\bopen (?:slots?|spots?|times?)\b"
     r"|\bslots?\b|\bsign me up\b",
     r"\b(?:want|wanted|wanting|like|love|looking|hoping|plan\w*|interested|thinking|considering|dying|keen|ready)"
     r"\s+(?:[\w']+\s+){0,2}?(?:try|trying|get|getting|do|doing|start|starting)\b",
@@ -414,6 +417,43 @@ BOOKING = [
 BOOKING_FALLBACK = re.compile(r"\b(?:i|we|and|just|really)\s+(?:want|wanna|need|would like|'d like|d like)\b")
 # "Botox please", "hydrafacial por favor": a request for a service.
 SERVICE_PLEASE = re.compile(r"^\W*(?:[\w'-]+\s+){1,3}?(?:please|pls|por favor)\W*$")
+# Booking phrases that state an intent to book by themselves (a booking verb or request). Every other booking
+# phrase ("do you offer", "can I get", "I want", "me interesa"...) counts only beside a named service, and no
+# booking phrase counts beside a staff or provider signal (BOOKING_BLOCK_*).
+CLEAR_BOOKING = re.compile(
+    r"^(?:book\w*|appointments?|appts?|schedul\w*|reserv\w*|come in|(?:get|fit|squeeze) me in|can (?:i|we) get in"
+    r"|availab\w*"
+    r"|openings?|open (?:slots?|spots?|times?)|slots?|sign me up|put me down for|pencil me in|citas?|agend\w*"
+    r"|disponib\w*|tienen (?:espacio|lugar|citas)|hay (?:espacio|lugar)|puedo (?:ir|pasar)|quiero (?:agendar|una cita))$"
+)
+# Provider signals that keep a booking or rebooking request with a clinician first: eligibility ("can I get
+# filler if I had..."), dose, pregnancy, medication, safety and possible-effect questions ("will I bruise?",
+# "is redness common after...", "how long will I peel").  The provider rules catch most of these anyway.
+BOOKING_BLOCK_PROVIDER = re.compile(
+    r"\b(?:can|could|should|may)\s+i\s+(?:still\s+)?(?:get|do|have|book|come in|go)\b[^.?!]{0,40}?\b(?:if|while|since"
+    r"|when)\s+(?:i|i'm|i'?ve|my|im)\b"
+    r"|\b(?:if|while)\s+(?:i'?m|i am|im)\s+(?:pregnant|nursing|breast ?feeding|on|taking|sick|allergic)\b"
+    r"|\bsafe\b|\bcommon\b|\bnormal\b|\bside[- ]?effects?\b|\brisks?\b|\bdown ?time\b|\ballerg\w*|\bpregnan\w*"
+    r"|\bbreast ?feed\w*|\bmedic\w*|\bmeds\b|\b(?:ibuprofen|ibuprofeno|tylenol|paracetamol|aspirin|aspirina|advil"
+    r"|antibiotics?|antibioticos?)\b|\bdos(?:e|es|age|is)\b|\bhow many units\b|\bcuantas unidades\b|\bcandidat\w*|\beligib\w*"
+    r"|\bwill\s+i\s+(?:bruise|swell|peel|scar|be\s+(?:red|swollen|bruised|sore)|need|look)\b"
+    r"|\bhow long\s+(?:will|does|do|would|until|till|before|is|am)\b"
+    r"|\bcuanto tiempo\s+(?:queda|quedan|dura|duran|tarda|tardan|se|voy|estare|me)\b|\bes (?:seguro|normal|comun)\b"
+    r"|\bpuedo\s+(?:tomar|usar|hacerme\b[^.?!]{0,30}?\bsi)\b|\bembaraz\w*|\blactan\w*|\bmedicin\w*|\bpastillas?\b"
+)
+# Staff signals: a price, money, cancellation, complaint, exception or policy question is for a person even when
+# it names a service and a booking word ("I need to cancel my CO2 laser", "my card was charged but I never booked").
+BOOKING_BLOCK_STAFF = re.compile(
+    r"\bprices?\b|\bpricing\b|\bcosts?\b|\bhow much\b|\bquote\b|\brefund\w*|\bmoney back\b|\breceipts?\b|\binvoices?\b"
+    r"|\bitemized\b|\bhsa\b|\bfsa\b|\binsurance\b|\bbill(?:ed|ing)\b|\bcharg(?:e|ed|es|ing)\b|\bdeposits?\b"
+    r"|\bcancel(?!l?ations?\b|aciones\b|acion\b)\w*|\bno[- ]show\b|\blate fee\b|\bpolic(?:y|ies)\b|\bexceptions?\b|\bcomplain\w*"
+    r"|\bgift ?(?:cards?|certificates?)\b|\bcredit balance\b|\bbalance\b|\bdiscount\w*|\bcoupons?\b|\bpromo codes?\b"
+    r"|\b(?:special|better|good)\s+(?:deal|price|rate)\b|\bpayment plans?\b|\bfinanc\w*|\bwaive\w*"
+    r"|\bcuanto (?:cuesta|cuestan|es|sale|salen|cobran|vale)\b|\bprecios?\b|\bcostos?\b|\breembols\w*|\brecibos?\b"
+    r"|\bfacturas?\b|\bcobr(?:o|aron|an|ar|ado|ada)\b|\bdeposito\b|\banticipo\b|\bcancel(?:ar|o|e|en|a|ame|amos)\b"
+    r"|\btarjetas? de regalo\b|\bcertificados? de regalo\b|\bpoliticas?\b|\bexcepcion\b|\bquej\w*|\bsaldo\b"
+    r"|\bdescuentos?\b|\bcupon\w*|\bseguro medico\b"
+)
 # Booking phrases explicit enough (with a named service) to outrank event_follow_up.
 STRONG_BOOKING = re.compile(
     r"^(?:book\w*|appointments?|appts?|schedul\w*|reserv\w*|openings?|availab\w*|sign me up|(?:get|fit|squeeze)"
