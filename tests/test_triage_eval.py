@@ -57,6 +57,12 @@ def test_clinical_heldout_messages_reach_a_human(heldout):
     assert heldout["clinical_to_human"] >= 0.95
 
 
+def test_heldout_staff_and_provider_messages_almost_never_book(heldout):
+    # Policy: booking and rebooking need positive booking intent; a message for staff or a clinician is not a
+    # booking. At most 1% of held-out staff_review/provider_review messages may land in booking or rebooking.
+    assert heldout["human_review_to_booking_share"] <= 0.01
+
+
 def write(tmp_path, name, lines):
     (tmp_path / name).write_text("\n".join(json.dumps(line) if isinstance(line, dict) else line for line in lines))
 
@@ -105,3 +111,20 @@ def test_bad_corpus_and_heldout_misses_are_refused(tmp_path):
         run("--split", "heldout", "--corpus-dir", str(tmp_path))
     with pytest.raises(CommandError, match="only for the dev split"):
         run("--split", "heldout", "--misses")
+
+
+def test_staff_and_provider_messages_routed_to_booking_are_counted_with_booking_precision(tmp_path):
+    write(tmp_path, "dev.jsonl", [
+        row(1, "can I book botox friday", "booking"),
+        row(2, "can i come in saturday for a chemical peel?", "booking"),
+        row(3, "quiero agendar relleno de labios el viernes", "staff_review", "es"),  # mislabelled on purpose
+        row(4, "I need to cancel my CO2 laser on the 14th", "staff_review"),
+        row(5, "is botox safe while breastfeeding", "provider_review"),
+    ])
+    text = run("--split", "dev", "--corpus-dir", str(tmp_path))
+    assert "staff/provider->booking/rebooking 1 (33.3%)" in text
+    assert "booking precision  66.7%" in text
+    figures = json.loads(run("--split", "dev", "--corpus-dir", str(tmp_path), "--format", "json"))
+    assert figures["human_review_to_booking"] == 1
+    assert figures["human_review_to_booking_share"] == pytest.approx(1 / 3)
+    assert figures["booking_precision"] == pytest.approx(2 / 3)
