@@ -85,8 +85,9 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
             # Pain: severe/worsening pain, or pain/headache together with a recent treatment, unless asked
             # as a question ("does it hurt a lot?", "will it hurt after the peel?" are provider questions).
             pain = list(lexicon.SAFETY_PAIN.finditer(text))
-            if lexicon.POST_TREATMENT.search(text) or concepts.POST_TREATMENT.search(text):
-                pain += lexicon.PAIN_AFTER.finditer(text)
+            after = list(lexicon.PAIN_AFTER.finditer(text))  # cheap; the treatment search only when needed
+            if after and (lexicon.POST_TREATMENT.search(text) or concepts.POST_TREATMENT.search(text)):
+                pain += after
             for m in sorted(pain, key=lambda m: m.start()):
                 if not lexicon.QUESTION_GUARD.search(text[max(0, m.start() - 30) : m.start()]) and not (
                         concepts.possibility_question(text, m.start(), norm.language)):
@@ -137,11 +138,12 @@ def _booking_intent(norm: Normalized, matches: dict[str, list[str]], fields: dic
       staff_review.  The words that did so are the reasons.
     """
     text = norm.text
-    service = _names_a_service(text, fields)
-    booking = [p for p in matches.get(BOOKING, []) if service or lexicon.CLEAR_BOOKING.match(p.lower())]
-    if not booking and service:
+    phrases = matches.get(BOOKING, [])
+    clear = [p for p in phrases if lexicon.CLEAR_BOOKING.match(p.lower())]
+    booking = phrases if len(clear) == len(phrases) or _names_a_service(text, fields) else clear
+    if not booking:
         soft = lexicon.BOOKING_FALLBACK.search(text) or lexicon.SERVICE_PLEASE.search(text)
-        if soft:  # "I want lip filler", "Botox please": asking for a named service
+        if soft and _names_a_service(text, fields):  # "I want lip filler", "Botox please": a named service
             booking = [norm.source(*soft.span()).strip()]
     if booking:
         matches[BOOKING] = booking

@@ -11,6 +11,7 @@ from datetime import date
 from functools import lru_cache
 
 from . import dates
+from .lexicon import IndexedRules
 from .text import Normalized
 
 # Everyday words for catalog services, used only when the target service exists in the catalog.
@@ -238,12 +239,13 @@ PATIENT_NEW = re.compile(
     r"\bfirst (?:time|visit|appointment)\b|\bnever (?:been|had|tried|done)\b|\bnew (?:patient|client|here)\b"
     r"|\bhaven'?t been (?:there |in )?before\b"
 )
-PATIENT_RETURNING = re.compile(
+PATIENT_RETURNING = re.compile(  # run as IndexedRules below: its look-behinds are slow at every position
     r"\blast (?:time|appointment|visit)\b|(?<!never )(?<!not )\b(?:i'?ve|i have|ive) been (?:there |in |coming )"
     r"?(?:before|for)\b|\bmy last (?:appointment|visit|session|treatment)\b|\b(?:i'?m|i am|im) (?:a|an existing"
     r"|a current|a regular|your) (?:client|patient|customer)\b|\bexisting (?:client|patient)\b"
     r"|\breturning (?:client|patient)\b|\bmy usual\b|\bcame in (?:last|before|a few)\b"
 )
+PATIENT_RETURNING = IndexedRules([PATIENT_RETURNING.pattern]).regex
 NON_MEMBER = re.compile(
     r"\bnot (?:a |an |yet a )?members?\b|\bnon[- ]?members?\b|\b(?:don'?t|do not|dont) have (?:a |the )?"
     r"membership\b|\baren'?t members\b|\bnot on (?:the|a) membership\b"
