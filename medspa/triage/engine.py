@@ -222,9 +222,8 @@ def _fields(norm: Normalized, today: date, found_dates: list[dates.FoundDate], m
         fields["member_status"] = "non_member"
     elif extract.MEMBER.search(text):
         fields["member_status"] = "member"
-    for name, pattern in extract.FLAG_RES.items():
-        if pattern.search(text):
-            fields[name] = True
+    for name in extract.find_flags(text):
+        fields[name] = True
     if matches.get(BUNDLE):  # the bundle rules already ran in _route_matches
         fields["bundle_question"] = True
     name = extract.find_caller_name(norm.original, service_words)

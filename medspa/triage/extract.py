@@ -267,6 +267,13 @@ FLAGS = {
                       r"|partner|daughter|boyfriend|girlfriend|bestie|coworker|someone)\b|\bplus one\b|\bguests?\b",
 }
 FLAG_RES = {name: re.compile(f"{WORD_FIRST}(?:{pattern})") for name, pattern in FLAGS.items()}
+# All flags in one pass (the words of one flag never overlap another's): names in FLAGS order.
+FLAGS_RE = re.compile(WORD_FIRST + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in FLAGS.items()) + ")")
+
+
+def find_flags(text: str) -> list[str]:
+    found = {m.lastgroup for m in FLAGS_RE.finditer(text)}
+    return [name for name in FLAGS if name in found]
 
 NAME_AFTER = re.compile(
     r"(?i:\bmy name is|\bmy name's|\bname is|\bthis is)\s+([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)?)"
