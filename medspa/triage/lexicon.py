@@ -557,6 +557,20 @@ def _prefixes(items: list, n: int, budget: list[int]) -> set[str] | None:
     return None
 
 
+def _dispatch(prefix: str, pairs: list[tuple[str, str]]) -> str:
+    """Alternatives keyed by the character after `prefix`, as a halving tree of look-aheads: a word start is
+    sent to its bucket in a few character-class tests instead of one test per bucket. Buckets never compete
+    (different characters), so their order does not matter."""
+    if len(pairs) <= 3:
+        return "|".join(f"(?={re.escape(prefix + char)})(?:{body})" for char, body in pairs)
+    half = len(pairs) // 2
+    parts = []
+    for group in (pairs[:half], pairs[half:]):
+        chars = "".join(re.escape(char) for char, _ in group)
+        parts.append(f"(?={re.escape(prefix)}[{chars}])(?:{_dispatch(prefix, group)})")
+    return "|".join(parts)
+
+
 class IndexedRules:
     """One route's rules, tried only at word starts and only those that can begin with the word's first two
     characters (a two-level dispatch inside one regex, so finditer runs it in C). Same matches as the whole
@@ -588,12 +602,11 @@ class IndexedRules:
             if anywhere:  # keep the original order: one flat bucket for this first character
                 ordered = [alt for index, (alt, found) in enumerate(zip(alternatives, keys, strict=True))
                            if found is None or any(k[0] == first for k in found)]
-                branches.append(f"(?={re.escape(first)})(?:{'|'.join(f'(?:{a})' for a in ordered)})")
+                branches.append((first, "|".join(f"(?:{a})" for a in ordered)))
                 continue
-            inner = "|".join(f"(?={re.escape(first + second)})(?:{'|'.join(f'(?:{a})' for a in alts)})"
-                             for second, alts in seconds.items())
-            branches.append(f"(?={re.escape(first)})(?:{inner})")
-        self.regex = re.compile("(?<![\\w'])(?:" + "|".join(branches) + ")")
+            inner = _dispatch(first, [(second, "|".join(f"(?:{a})" for a in alts)) for second, alts in seconds.items()])
+            branches.append((first, inner))
+        self.regex = re.compile("(?<![\\w'])(?:" + _dispatch("", branches) + ")")
 
     def finditer(self, text: str):
         return self.regex.finditer(text)
