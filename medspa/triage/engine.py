@@ -12,6 +12,7 @@ from medspa.catalog import DEFAULT_CATALOG
 from medspa.routes import TRIAGE_PRECEDENCE, Route
 
 from . import concepts, dates, extract, lexicon
+from .language import wordset
 from .text import Normalized, normalize
 
 SAFETY = Route.SAFETY_ESCALATION.value
@@ -115,9 +116,9 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
 
 # A treatment named in the message, in the clinic's catalog or not ("Morpheus8", "CO2 laser", "relleno"); the
 # generic words (treatment, appointment, session, cita...) name none.
-GENERIC_TREATMENT = frozenset(
+GENERIC_TREATMENT = wordset(
     "treatment treatments appointment appt procedure session visit needle needles shots shot injection injections "
-    "injected tratamiento cita sesion aplicacion procedimiento fill".split())
+    "injected tratamiento cita sesion aplicacion procedimiento fill")
 NAMED_TREATMENT = re.compile(r"\b" + concepts.TREATMENT + r"\b")
 
 

@@ -388,7 +388,8 @@ REBOOKING = [
     r"\breprogram\w*|\b(?:cambiar|mover|pasar) (?:mi |la )?cita\b|\botra vez\b|\bde nuevo\b|\bretoque\b"
     r"|\b(?:ya )?me toca\b|\b(?:siguiente|proxima|proximo|segunda|segundo) (?:cita|sesion|aplicacion|facial|tratamiento"
     r"|retoque)\b"
-    r"|\bse me (?:esta quitando|quito)\b|\bregres\w*\b(?! (?:la|su|tu) llamada)|\bvolver\b|\bla vez pasada\b|\bmismo horario\b"
+    r"|\bse me (?:esta quitando|quito)\b|\bregres\w*\b(?! (?:la|su|tu) llamada)|\bvolver\b|\bla vez pasada\b"
+    r"|\bmismo horario\b"
     r"|\brecordatorio\b|\bme anotas?\b|\banotame\b|\bapuntame\b"
     r"|\b(?:si|ok|claro|va|dale|perfecto)\b\W*(?:el |para el |este )?(?:lunes|martes|miercoles|jueves|viernes|sabado"
     r"|domingo|manana)\b",
@@ -401,7 +402,8 @@ AFFIRMATIVE = re.compile(
 
 BOOKING = [
     r"\bbook\w*|\bappointments?\b|\bappts?\b|\bschedul\w*|\bconsult\w*|\breserv\w*",
-    r"\bcome in\b|\b(?:get|fit|squeeze) me in\b|\bcan (?:i|we) get in\b|\bavailab\w*|\bopenings?\b|\bopen (?:slots?|spots?|times?)\b"
+    r"\bcome in\b|\b(?:get|fit|squeeze) me in\b|\bcan (?:i|we) get in\b|\bavailab\w*|\bopenings?\b"
+    r"|\bopen (?:slots?|spots?|times?)\b"
     r"|\bslots?\b|\bsign me up\b",
     r"\b(?:want|wanted|wanting|like|love|looking|hoping|plan\w*|interested|thinking|considering|dying|keen|ready)"
     r"\s+(?:[\w']+\s+){0,2}?(?:try|trying|get|getting|do|doing|start|starting)\b",
@@ -424,7 +426,8 @@ CLEAR_BOOKING = re.compile(
     r"^(?:book\w*|appointments?|appts?|schedul\w*|reserv\w*|come in|(?:get|fit|squeeze) me in|can (?:i|we) get in"
     r"|availab\w*"
     r"|openings?|open (?:slots?|spots?|times?)|slots?|sign me up|put me down for|pencil me in|citas?|agend\w*"
-    r"|disponib\w*|tienen (?:espacio|lugar|citas)|hay (?:espacio|lugar)|puedo (?:ir|pasar)|quiero (?:agendar|una cita))$"
+    r"|disponib\w*|tienen (?:espacio|lugar|citas)|hay (?:espacio|lugar)|puedo (?:ir|pasar)"
+    r"|quiero (?:agendar|una cita))$"
 )
 # Provider signals that keep a booking or rebooking request with a clinician first: eligibility ("can I get
 # filler if I had..."), dose, pregnancy, medication, safety and possible-effect questions ("will I bruise?",
@@ -435,7 +438,8 @@ BOOKING_BLOCK_PROVIDER = re.compile(
     r"|\b(?:if|while)\s+(?:i'?m|i am|im)\s+(?:pregnant|nursing|breast ?feeding|on|taking|sick|allergic)\b"
     r"|\bsafe\b|\bcommon\b|\bnormal\b|\bside[- ]?effects?\b|\brisks?\b|\bdown ?time\b|\ballerg\w*|\bpregnan\w*"
     r"|\bbreast ?feed\w*|\bmedic\w*|\bmeds\b|\b(?:ibuprofen|ibuprofeno|tylenol|paracetamol|aspirin|aspirina|advil"
-    r"|antibiotics?|antibioticos?)\b|\bdos(?:e|es|age|is)\b|\bhow many units\b|\bcuantas unidades\b|\bcandidat\w*|\beligib\w*"
+    r"|antibiotics?|antibioticos?)\b|\bdos(?:e|es|age|is)\b|\bhow many units\b|\bcuantas unidades\b|\bcandidat\w*"
+    r"|\beligib\w*"
     r"|\bwill\s+i\s+(?:bruise|swell|peel|scar|be\s+(?:red|swollen|bruised|sore)|need|look)\b"
     r"|\bhow long\s+(?:will|does|do|would|until|till|before|is|am)\b"
     r"|\bcuanto tiempo\s+(?:queda|quedan|dura|duran|tarda|tardan|se|voy|estare|me)\b|\bes (?:seguro|normal|comun)\b"
@@ -446,7 +450,8 @@ BOOKING_BLOCK_PROVIDER = re.compile(
 BOOKING_BLOCK_STAFF = re.compile(
     r"\bprices?\b|\bpricing\b|\bcosts?\b|\bhow much\b|\bquote\b|\brefund\w*|\bmoney back\b|\breceipts?\b|\binvoices?\b"
     r"|\bitemized\b|\bhsa\b|\bfsa\b|\binsurance\b|\bbill(?:ed|ing)\b|\bcharg(?:e|ed|es|ing)\b|\bdeposits?\b"
-    r"|\bcancel(?!l?ations?\b|aciones\b|acion\b)\w*|\bno[- ]show\b|\blate fee\b|\bpolic(?:y|ies)\b|\bexceptions?\b|\bcomplain\w*"
+    r"|\bcancel(?!l?ations?\b|aciones\b|acion\b)\w*|\bno[- ]show\b|\blate fee\b|\bpolic(?:y|ies)\b|\bexceptions?\b"
+    r"|\bcomplain\w*"
     r"|\bgift ?(?:cards?|certificates?)\b|\bcredit balance\b|\bbalance\b|\bdiscount\w*|\bcoupons?\b|\bpromo codes?\b"
     r"|\b(?:special|better|good)\s+(?:deal|price|rate)\b|\bpayment plans?\b|\bfinanc\w*|\bwaive\w*"
     r"|\bcuanto (?:cuesta|cuestan|es|sale|salen|cobran|vale)\b|\bprecios?\b|\bcostos?\b|\breembols\w*|\brecibos?\b"

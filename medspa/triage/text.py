@@ -205,14 +205,14 @@ def normalize(original: str) -> Normalized:
                 pending_space = start
             continue
         if kind == "word":
-            token = m.group()
-            fixed = _fixed(token, spanish)
+            typed = m.group()
+            fixed = _fixed(typed, spanish)
             if fixed is None:  # a filler ("um") reads as a space
                 if pending_space is None:
                     pending_space = start
                 continue
-            if token == "rn" and original[start:end] != "rn":  # "RN" is a title; "rn" is "right now"
-                fixed = correct(squeeze(token, "es" if spanish else "en"), "es" if spanish else "en")
+            if typed == "rn" and original[start:end] != "rn":  # "RN" is a title; "rn" is "right now"
+                fixed = correct(squeeze(typed, "es" if spanish else "en"), "es" if spanish else "en")
         else:
             fixed = m.group()
         if pending_space is not None:
