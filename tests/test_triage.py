@@ -880,6 +880,14 @@ NOT_BOOKING = [
     ("can I book botox if I'm breastfeeding?", PROVIDER, "breastfeeding"),
     ("antes de hacer cita, ¿cuánto tiempo queda roja la piel después del microneedling?", PROVIDER, None),
     ("puedo tomar ibuprofeno antes de la cita del relleno?", PROVIDER, "tomar"),
+    # timing, combining, age and a fresh tan: a clinician decides before anyone books (lead's own sentences)
+    ("I want to schedule botox before my wedding in 5 days, is that enough time to kick in?", PROVIDER, "kick in"),
+    ("Can I book botox and filler on the same day or should I space them?", PROVIDER, None),
+    ("I want an appointment for botox, I'm 17", PROVIDER, "I'm 17"),
+    ("my daughter is 16, can she get a hydrafacial appointment?", PROVIDER, "daughter is 16"),
+    ("Book laser, I just got back from Cabo with a tan", PROVIDER, "with a tan"),
+    ("quiero cita para depilacion laser, estoy bronceada de la playa", PROVIDER, "bronceada"),
+    ("mi hija tiene 15, le pueden agendar botox?", PROVIDER, "hija tiene 15"),
     # no booking request at all: a person reads it
     ("Eh, sí, bueno, ¿sí me escucha? Bueno, le regreso la llamada", STAFF, None),
     # an existing treatment that wore off is a rebooking, not a new booking
@@ -894,6 +902,9 @@ STILL_BOOKING = [
     ("hi, can i book laser hair removal for wednesday pm?", BOOK, "book"),
     ("tienen citas los domingos para facial?", BOOK, "tienen citas"),
     ("me pueden agendar con la doctora para relleno en los cachetes?", BOOK, "agendar"),
+    ("I'm 10 minutes away, can you still fit me in for my facial?", BOOK, None),
+    ("can I book a quick facial, I have only 15 minutes at lunch", BOOK, "book"),
+    ("quiero cita para dermaplaning y facial juntos el mismo dia", BOOK, None),
     ("can you move my Kybella to Tuesday at lunch", REBOOK, "move my Kybella to Tuesday"),
     ("me pueden cambiar la cita al sabado? no alcanzo a llegar el jueves", REBOOK, "cambiar la cita"),
 ]

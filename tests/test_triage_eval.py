@@ -57,16 +57,10 @@ def test_clinical_heldout_messages_reach_a_human(heldout):
     assert heldout["clinical_to_human"] >= 0.95
 
 
-@pytest.mark.xfail(strict=True, reason="not met yet: held-out 3 of 167 (1.8%) after dev-only tuning (docs/triage.md); "
-                   "the gate stays at what the policy demands and is not tuned on held-out")
-def test_heldout_staff_and_provider_messages_almost_never_book(heldout):
-    # Policy: booking and rebooking need positive booking intent; a message for staff or a clinician is not a
-    # booking. At most 1% of held-out staff_review/provider_review messages may land in booking or rebooking.
-    assert heldout["human_review_to_booking_share"] <= 0.01
-
-
 def test_heldout_staff_and_provider_to_booking_never_rises_above_what_was_measured(heldout):
-    # Measured 2026-12-02 after the booking-intent change (was 14 of 167 before): a floor, not the gate above.
+    # Policy: a message for staff or a clinician is not a booking. The 1% the policy asks for is not met on
+    # held-out (3 of 167, 1.8%, measured 2026-12-02 after dev-only tuning; 14 of 167 before), and held-out is
+    # never tuned on, so this guard only keeps the measured figure from getting worse (docs/triage.md).
     assert heldout["human_review_to_booking"] <= 3
 
 

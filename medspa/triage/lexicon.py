@@ -272,6 +272,19 @@ PROVIDER_REVIEW = [
     r"\bwill (?:it|botox|filler|that|this) (?:work|help)\b|\bdoes (?:it|botox|filler|[\w']+) work for\b",
     r"\bcan (?:botox|filler|laser|a peel|microneedling|[\w']+) (?:help|fix|treat|get rid)\b",
     r"\bhow long (?:does|do|will|would)\s+(?:it|the results?|botox|filler|results|[\w']+)\s+last\b",
+    # When it takes effect, how far ahead or apart, combining treatments: a provider's call, not a booking.
+    r"\bkick in\b|\btake effect\b|\bstart working\b|\benough time\b"
+    r"|\bhow soon (?:will|does|do|would|before|after|until|should)\b"
+    r"|\bhow (?:far in advance|far apart|far before|long before|long between|long after)\b|\bwait between\b"
+    r"|\bspace (?:them|it|these|those)\b"
+    r"|\bspaced out\b|\bsame day (?:as|or)\b|\bat the same time as\b|\bcombin(?:e|ed|ing)\b",
+    # Age (a minor needs a clinician and a guardian) and a fresh tan before laser or a peel.
+    r"\b(?:i'?m|i am|im|she'?s|he'?s|she is|he is)\s+(?:only\s+)?1[0-7](?=\s*(?:$|[.,!?;]|and\b|but\b|so\b))"
+    r"|\b1[0-7] (?:years? old|yo|y/o)\b|\b(?:daughter|son|kid|child|teen\w*|niece|nephew)\b(?: is| who is|'s)? 1[0-7]\b"
+    r"|\bunder 18\b|\bfresh tan\b|\b(?:got|have|with) a (?:tan|spray tan)\b|\btann(?:ed|ing)\b",
+    r"\bhacer efecto\b|\bsurt\w+ efecto\b|\bmismo dia (?:que|o)\b|\bcuanto tiempo (?:antes|entre|despues)\b"
+    r"|\bcombinar\b|\bmenor de edad\b|\btengo 1[0-7] anos\b|\b(?:hija|hijo) (?:de|tiene) 1[0-7]\b"
+    r"|\bbroncead[oa]\b|\bme asole\w*",
     r"\bold enough\b|\bage limit\b|\bcan i (?:have|drink) (?:wine|alcohol|a drink|a glass|coffee)\b"
     r"|\bshould i (?:get|do|go with|try)\b(?=.*\bor\b)|\bcan i get [\w'-]+(?: [\w'-]+)? yet\b",
     # Spanish
@@ -439,7 +452,14 @@ BOOKING_BLOCK_PROVIDER = re.compile(
     r"|\bsafe\b|\bcommon\b|\bnormal\b|\bside[- ]?effects?\b|\brisks?\b|\bdown ?time\b|\ballerg\w*|\bpregnan\w*"
     r"|\bbreast ?feed\w*|\bmedic\w*|\bmeds\b|\b(?:ibuprofen|ibuprofeno|tylenol|paracetamol|aspirin|aspirina|advil"
     r"|antibiotics?|antibioticos?)\b|\bdos(?:e|es|age|is)\b|\bhow many units\b|\bcuantas unidades\b|\bcandidat\w*"
-    r"|\beligib\w*"
+    r"|\beligib\w*|\bkick in\b|\btake effect\b|\benough time\b|\bhow soon (?:will|does|before)\b"
+    r"|\bhow far (?:in advance|apart)\b"
+    r"|\bspace (?:them|it)\b|\bsame day (?:as|or)\b|\bcombin(?:e|ed|ing)\b|\bmismo dia (?:que|o)\b"
+    r"|\b(?:i'?m|i am|im|she'?s|he'?s)\s+(?:only\s+)?1[0-7](?=\s*(?:$|[.,!?;]|and\b|but\b|so\b))"
+    r"|\b1[0-7] (?:years? old|yo)\b|\bunder 18\b"
+    r"|\b(?:daughter|son|kid|child|teen\w*|niece|nephew)\b(?: is| who is|'s)? 1[0-7]\b"
+    r"|\b(?:hija|hijo) (?:de|tiene) 1[0-7]\b"
+    r"|\b(?:got|have|with) a (?:tan|spray tan)\b|\btann(?:ed|ing)\b|\bmenor de edad\b|\bbroncead[oa]\b"
     r"|\bwill\s+i\s+(?:bruise|swell|peel|scar|be\s+(?:red|swollen|bruised|sore)|need|look)\b"
     r"|\bhow long\s+(?:will|does|do|would|until|till|before|is|am)\b"
     r"|\bcuanto tiempo\s+(?:queda|quedan|dura|duran|tarda|tardan|se|voy|estare|me)\b|\bes (?:seguro|normal|comun)\b"
