@@ -28,6 +28,7 @@ when Twilio's probe succeeds, see `medspa.twilio.pauses`); 429 / 5xx / network e
 """
 
 import logging
+import smtplib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,32 +36,36 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
-from medspa.models import Handoff, Patient
+from medspa.models import Handoff, Patient, SenderPause
 from medspa.routes import Route
 from medspa.twilio.errors import ErrorClass, Rule
-from medspa.twilio.pauses import is_paused, pause
+from medspa.twilio.pauses import pause
 from medspa.twilio.transport import SmsError, send_sms
 
-from . import member_touches
-from .models import Touch
+from . import email, member_touches
+from .models import ChannelChoice, RecallRule, Touch
+from .models.outbox import Channel
 from .models.schedules import OWING_STATES
 from .queue import enqueue_dispatch
 from .quiet_hours import may_send, next_send_time
-from .schedules import open_concerns, refresh_patient
+from .schedules import paused_subquery, refresh_patient
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
 REQUEUE_AFTER = timedelta(minutes=2)  # a fresh touch's own task normally runs well before this
 MAX_ATTEMPTS = 5
 MAX_BACKOFF = 300
+SENT_CHANNELS = (Channel.SMS, Channel.EMAIL)  # a touch with channel "call" is a logged call, never sent
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent, skipped, held, paused, throttled, cancelled, retry, failed
+    status: str  # sent, skipped, held, paused, throttled, cancelled, retry, failed, rerouted (text -> email)
     retry_in: float | None = None
 
 
@@ -70,101 +75,226 @@ def status_callback_url() -> str:
 
 def take_send_token(sender: str) -> bool:
     """Fixed-window token bucket in the shared cache: at most SMS_RATE_PER_SECOND per second per sender."""
+    return wait_for_token(sender) == 0
+
+
+def wait_for_token(sender: str, *, now: float | None = None) -> float:
+    """Take a send token for `sender`: 0 when it may send now, else the seconds until the window its turn falls in.
+
+    Fixed windows in the shared cache (SMS_RATE_PER_SECOND per second per sender; 0 or less: no limit, no
+    cache call). The n-th request past a window's capacity is told to come back in the window n would fill,
+    so a burst of queued touches is spread over the coming windows and each is retried about once instead of
+    every second (the worker is never blocked: the task is rescheduled, see send_touch)."""
     rate = float(settings.SMS_RATE_PER_SECOND)
+    if rate <= 0:
+        return 0.0
     window = max(1, round(1 / rate)) if rate < 1 else 1
     capacity = max(1, int(rate * window))
-    key = f"recall:sms-rate:{sender}:{int(time.time() // window)}"
+    now = time.time() if now is None else now
+    index = int(now // window)
+    key = f"recall:sms-rate:{sender}:{index}"
     cache.add(key, 0, timeout=window + 5)
     try:
-        return cache.incr(key) <= capacity
+        taken = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=window + 5)
-        return True
+        return 0.0
+    if taken <= capacity:
+        return 0.0
+    ahead = (taken - 1) // capacity  # whole windows already promised to earlier requests
+    return round((index + ahead) * window - now, 3) if ahead else float(window)
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
     return float(min(MAX_BACKOFF, max(retry_after or 0, 5 * 2 ** max(attempts - 1, 0))))
 
 
+@dataclass
+class Message:
+    """One message to one patient, claimed (status `sending`): the touch whose task sends it (`lead`) and the
+    patient's other recall touches owed the same day (`grouped`), all recorded as part of it."""
+
+    lead: Touch
+    grouped: list[Touch]
+    channel: str
+    to: str
+    claimed_at: datetime
+
+    @property
+    def ids(self) -> list[int]:
+        return [self.lead.pk, *(t.pk for t in self.grouped)]
+
+    @property
+    def rows(self):
+        return Touch.objects.filter(pk__in=self.ids)
+
+
 def send_touch(touch_id: int, *, now: datetime | None = None) -> Outcome:
+    """Send the message touch `touch_id` leads (claim, record the start, send, record the answer)."""
     now = now or timezone.now()
-    row = Touch.objects.filter(pk=touch_id).values("status", "from_number", "not_before").first()
-    if row is None or row["status"] != Touch.Status.QUEUED:
-        return Outcome("skipped")
-    if row["not_before"] > now:
-        return Outcome("held")
-    if is_paused(row["from_number"]):  # stays queued; the resume re-dispatches it
-        return Outcome("paused")
-    if not take_send_token(row["from_number"]):
-        return Outcome("throttled", retry_in=1.0)
-    touch, outcome = claim_touch(touch_id, now=now)
-    if touch is None:
+    message, outcome = claim_message(touch_id, now=now)
+    if message is None:
         return outcome
     started = timezone.now()
-    if Touch.objects.filter(pk=touch.pk, status=Touch.Status.SENDING, claimed_at=touch.claimed_at,
-                            send_started_at__isnull=True).update(send_started_at=started) != 1:
+    if message.rows.filter(status=Touch.Status.SENDING, claimed_at=message.claimed_at,
+                           send_started_at__isnull=True).update(send_started_at=started) != len(message.ids):
         return Outcome("skipped")
+    if message.channel == Channel.EMAIL:
+        return send_as_email(message)
+    lead = message.lead
     try:
-        message = send_sms(to=touch.to, body=touch.body, from_=touch.from_number,
-                           status_callback=status_callback_url())
+        sent = send_sms(to=message.to, body=lead.body, from_=lead.from_number, status_callback=status_callback_url())
     except SmsError as exc:
-        return record_error(touch, exc, now=timezone.now())
-    Touch.objects.filter(pk=touch.pk, status=Touch.Status.SENDING).update(
-        status=Touch.Status.SENT, provider_sid=message.sid, sent_at=timezone.now(), last_error="", error_code=None)
+        return record_error(message, exc, now=timezone.now())
+    record_sent(message, sid=sent.sid)
     return Outcome("sent")
 
 
-def claim_touch(touch_id: int, *, now: datetime | None = None) -> tuple[Touch | None, Outcome]:
-    """Lock and claim a queued touch (queued -> sending). Returns (touch, outcome); touch None if not claimed."""
+def record_sent(message: Message, *, sid: str | None) -> None:
+    """Every touch of the message is sent (attribution credits each service); only the lead carries the sid,
+    which status callbacks find the others through (Touch.message)."""
+    message.rows.filter(status=Touch.Status.SENDING).update(
+        status=Touch.Status.SENT, sent_at=timezone.now(), last_error="", error_code=None,
+        provider_sid=Case(When(pk=message.lead.pk, then=Value(sid)), default=Value(None)))
+
+
+def send_as_email(message: Message) -> Outcome:
+    lead = message.lead
+    try:
+        email.send_touch_email(lead, to=message.to)
+    except Exception as exc:  # any Django email backend: SMTP refusals, connection errors...
+        log.warning("Email for touch %s failed: %s", lead.pk, exc)
+        refused = isinstance(exc, smtplib.SMTPRecipientsRefused)
+        fields = {"last_error": f"Email not sent: {exc}"[:250]}
+        if not refused and lead.attempts < MAX_ATTEMPTS:
+            delay = backoff(lead.attempts)
+            message.rows.filter(status=Touch.Status.SENDING).update(
+                status=Touch.Status.QUEUED, claimed_at=None, send_started_at=None,
+                not_before=timezone.now() + timedelta(seconds=delay), **fields)
+            return Outcome("retry", retry_in=delay)
+        message.rows.filter(status=Touch.Status.SENDING).update(status=Touch.Status.FAILED, **fields)
+        return Outcome("failed")
+    record_sent(message, sid=None)
+    return Outcome("sent")
+
+
+def choose_channel(rule: RecallRule | None, patient: Patient, touch: Touch) -> str | None:
+    """The channel this message goes by now, from the rule's choice and the patient's contact facts at this moment
+    (consent can change between the sweep and the send); None when neither may reach them (the call list does).
+
+    A text goes only to the number the touch was written for (a changed number is not the one consent was
+    given for). Member touchpoints are texts only."""
+    text = patient.can_text and str(patient.phone) == touch.to if touch.channel == Channel.SMS else patient.can_text
+    if touch.is_member:
+        return Channel.SMS if text else None
+    mail = patient.can_email
+    choice = rule.channel if rule is not None else ChannelChoice.TEXT_FIRST
+    order = (Channel.EMAIL, Channel.SMS) if choice == ChannelChoice.EMAIL_FIRST else (Channel.SMS, Channel.EMAIL)
+    allowed = {Channel.SMS: text, Channel.EMAIL: mail}
+    return next((channel for channel in order if allowed[channel]), None)
+
+
+def _not_owed(touch: Touch, now: datetime) -> str | None:
+    """Why this touch is no longer owed (the schedule moved on, a booking, a member change), or None."""
+    schedule = touch.schedule
+    if schedule is not None and (schedule.stopped_at or schedule.state not in OWING_STATES):
+        return f"Schedule is {schedule.get_state_display().lower()}."
+    if schedule is not None and schedule.booked_for and schedule.booked_for > now:
+        return "A visit is booked."
+    if touch.is_member:
+        return member_touches.no_longer_owed(touch, touch.patient.location.local(now).date(), now)
+    return None
+
+
+def claim_message(touch_id: int, *, now: datetime | None = None) -> tuple[Message | None, Outcome]:
+    """Lock and claim touch `touch_id` and the patient's other recall touches owed now, as ONE message.
+
+    One SELECT ... FOR UPDATE SKIP LOCKED reads the touches with their patient, location, schedule, rule, whether
+    a safety/provider-review concern is open and whether the SMS sender is paused; one UPDATE claims them
+    (queued -> sending, channel and address decided now). Everything that can change after the sweep is
+    re-checked here: consent and the number, a booking, the schedule, an open concern (cancel); quiet hours in
+    the patient's zone (hold until 08:00); a paused sender (stays queued); the rate limit (rescheduled).
+    """
     now = now or timezone.now()
+    patient_of = Touch.objects.filter(pk=touch_id).values("patient_id")[:1]
     with transaction.atomic():
-        touch = (
-            Touch.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("patient__location", "schedule")
-            .filter(pk=touch_id).first()
+        touches = list(
+            # The patient's row too (FOR NO KEY UPDATE, so the sweep's inserts are not blocked): two tasks for
+            # the same patient never each send a message; the loser skips and the winner takes its touch along.
+            Touch.objects.select_for_update(skip_locked=True, no_key=True, of=("self", "patient"))
+            .select_related("patient__location", "schedule", "service__recall_rule")
+            .annotate(concern=paused_subquery(),
+                      sender_paused=Exists(SenderPause.objects.active().filter(sender=OuterRef("from_number"))))
+            .filter(patient_id=Subquery(patient_of), status=Touch.Status.QUEUED, not_before__lte=now)
+            .filter(Q(pk=touch_id) | Q(source=Touch.Source.RECALL, channel__in=SENT_CHANNELS))
+            .order_by("pk")
         )
-        if touch is None or touch.status != Touch.Status.QUEUED:
-            return None, Outcome("skipped")
-        if touch.not_before > now:
-            return None, Outcome("held")
-        schedule, patient = touch.schedule, touch.patient
-        reason = None
-        if not patient.can_text:
-            reason = "Patient cannot be texted (no consent, opted out or invalid number)."
-        elif str(patient.phone) != touch.to:
-            reason = "The patient's phone number changed after this touch was written."
-        elif schedule is not None and (schedule.stopped_at or schedule.state not in OWING_STATES):
-            reason = f"Schedule is {schedule.get_state_display().lower()}."
-        elif schedule is not None and schedule.booked_for and schedule.booked_for > now:
-            reason = "A visit is booked."
-        elif open_concerns().filter(patient_id=patient.pk).exists():
-            reason = "An open safety or provider-review concern pauses recall."
-        elif touch.is_member:
-            reason = member_touches.no_longer_owed(touch, patient.location.local(now).date(), now)
-        if reason:
-            touch.status, touch.last_error = Touch.Status.CANCELLED, reason
-            touch.save(update_fields=["status", "last_error"])
+        lead = next((t for t in touches if t.pk == touch_id), None)
+        if lead is None:
+            row = Touch.objects.filter(pk=touch_id).values("status", "not_before").first()
+            held = row is not None and row["status"] == Touch.Status.QUEUED and row["not_before"] > now
+            return None, Outcome("held" if held else "skipped")
+        grouped = [t for t in touches if t.pk != touch_id] if not lead.is_member else []
+        patient = lead.patient
+        if lead.concern:
+            cancel(touches, "An open safety or provider-review concern pauses recall.")
             return None, Outcome("cancelled")
+        rule = getattr(lead.service, "recall_rule", None) if lead.service_id else None
+        channel = choose_channel(rule, patient, lead)
+        if channel is None:
+            cancel([lead, *grouped], "Patient cannot be texted (no consent, opted out or invalid number)"
+                                     + (" or emailed." if patient.email and not lead.is_member else "."))
+            return None, Outcome("cancelled")
+        reasons = {t.pk: reason for t in [lead, *grouped] if (reason := _not_owed(t, now))}
+        if lead.pk in reasons:
+            cancel([lead], reasons[lead.pk])  # the others are still owed: their own tasks send them
+            return None, Outcome("cancelled")
+        if reasons:
+            for t in grouped:
+                if t.pk in reasons:
+                    cancel([t], reasons[t.pk])
+            grouped = [t for t in grouped if t.pk not in reasons]
+        members = [lead, *grouped]
         tz = patient.location.tz
         if not may_send(now, tz):
-            touch.not_before = next_send_time(now, tz)
-            touch.save(update_fields=["not_before"])
+            Touch.objects.filter(pk__in=[t.pk for t in members]).update(not_before=next_send_time(now, tz))
             return None, Outcome("held")
-        touch.status, touch.claimed_at, touch.attempts = Touch.Status.SENDING, now, touch.attempts + 1
-        touch.send_started_at = None
-        touch.save(update_fields=["status", "claimed_at", "attempts", "send_started_at"])
-    return touch, Outcome("claimed")
+        if channel == Channel.SMS and lead.sender_paused:  # stays queued; the resume re-dispatches it
+            return None, Outcome("paused")
+        sender = lead.from_number if channel == Channel.SMS else f"email:{settings.DEFAULT_FROM_EMAIL}"
+        wait = wait_for_token(sender)
+        if wait:
+            Touch.objects.filter(pk=lead.pk).update(not_before=now + timedelta(seconds=wait))
+            return None, Outcome("throttled", retry_in=wait)
+        to = str(patient.phone) if channel == Channel.SMS else patient.email
+        Touch.objects.filter(pk__in=[t.pk for t in members]).update(
+            status=Touch.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, send_started_at=None,
+            channel=channel, to=to,
+            message_id=Case(When(pk=lead.pk, then=Value(None)), default=Value(lead.pk)))
+        for t in members:
+            t.status, t.claimed_at, t.attempts, t.channel, t.to = Touch.Status.SENDING, now, t.attempts + 1, channel, to
+    return Message(lead, grouped, channel, to, now), Outcome("claimed")
 
 
-def record_error(touch: Touch, exc: SmsError, *, now: datetime) -> Outcome:
+def claim_touch(touch_id: int, *, now: datetime | None = None) -> tuple[Touch | None, Outcome]:
+    """Claim the message `touch_id` leads; returns (its lead touch, outcome), touch None if not claimed."""
+    message, outcome = claim_message(touch_id, now=now)
+    return (message.lead if message else None), outcome
+
+
+def cancel(touches: list[Touch], reason: str) -> None:
+    Touch.objects.filter(pk__in=[t.pk for t in touches], status=Touch.Status.QUEUED).update(
+        status=Touch.Status.CANCELLED, last_error=reason[:250])
+
+
+def record_error(message: Message, exc: SmsError, *, now: datetime) -> Outcome:
+    touch = message.lead
     fields = {"last_error": str(exc)[:250], "error_code": exc.code}
-    if exc.sid:
-        fields["provider_sid"] = exc.sid
-    sending = Touch.objects.filter(pk=touch.pk, status=Touch.Status.SENDING)
+    sending = message.rows.filter(status=Touch.Status.SENDING)
     if exc.error_class == ErrorClass.SENDER:
         # Not the patient's fault and not this touch's: hold it, pause the sender, lose nothing.
         sending.update(status=Touch.Status.QUEUED, claimed_at=None, send_started_at=None,
-                       attempts=max(touch.attempts - 1, 0), **fields)
+                       attempts=Greatest(F("attempts") - 1, Value(0)), **fields)
         pause(touch.from_number, exc.rule, exc.code)
         return Outcome("paused")
     if exc.error_class == ErrorClass.TRANSIENT and touch.attempts < MAX_ATTEMPTS:
@@ -174,9 +304,37 @@ def record_error(touch: Touch, exc: SmsError, *, now: datetime) -> Outcome:
         return Outcome("retry", retry_in=delay)
     if exc.error_class == ErrorClass.TRANSIENT:
         fields["last_error"] = f"Gave up after {touch.attempts} attempts: {exc}"[:250]
-    sending.update(status=Touch.Status.FAILED, **fields)
+    if exc.sid:
+        fields["provider_sid"] = exc.sid
+    sending.filter(pk=touch.pk).update(status=Touch.Status.FAILED, **fields)
+    fields.pop("provider_sid", None)
+    sending.exclude(pk=touch.pk).update(status=Touch.Status.FAILED, **fields)
     apply_recipient_rule(touch, exc.rule, exc.code, now)
+    if email_instead(message, exc.rule):
+        return Outcome("rerouted")
     return Outcome("failed")
+
+
+def email_instead(message: Message, rule: Rule) -> bool:
+    """Text first: a text the number cannot take (not a mobile, invalid, carrier opt-out) goes by email instead,
+    the same day, when the patient may be emailed (one text attempt and one email at most). The text's error
+    stays on the touch."""
+    lead = message.lead
+    if lead.is_member or rule.error_class not in (ErrorClass.RECIPIENT, ErrorClass.OPTED_OUT):
+        return False
+    recall_rule = getattr(lead.service, "recall_rule", None) if lead.service_id else None
+    if recall_rule is None or recall_rule.channel != ChannelChoice.TEXT_FIRST:
+        return False
+    patient = Patient.objects.get(pk=lead.patient_id)
+    if not patient.can_email:
+        return False
+    with transaction.atomic():
+        moved = message.rows.filter(status=Touch.Status.FAILED).update(
+            status=Touch.Status.QUEUED, channel=Channel.EMAIL, to=patient.email, claimed_at=None,
+            send_started_at=None, provider_sid=None, not_before=timezone.now())
+        if moved:
+            transaction.on_commit(lambda: enqueue_dispatch([lead.pk]))
+    return bool(moved)
 
 
 def apply_recipient_rule(touch: Touch, rule: Rule, code: int | None, now: datetime) -> None:
@@ -221,19 +379,23 @@ def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
         Touch.objects.filter(pk__in=reclaimed, status=Touch.Status.SENDING, send_started_at__isnull=True).update(
             status=Touch.Status.QUEUED, claimed_at=None, not_before=now)
     # The request started and we never learned the answer: do not risk a second text.
+    # One inbox item per message: the touches sent as part of another's (Touch.message) follow their lead.
     for touch in (Touch.objects.filter(status=Touch.Status.SENDING, claimed_at__lt=stale,
-                                       send_started_at__isnull=False, provider_sid__isnull=True)
+                                       send_started_at__isnull=False, provider_sid__isnull=True,
+                                       message__isnull=True)
                   .select_related("patient__location")):
         with transaction.atomic():
-            if Touch.objects.filter(pk=touch.pk, status=Touch.Status.SENDING).update(
+            if Touch.objects.filter(Q(pk=touch.pk) | Q(message_id=touch.pk), status=Touch.Status.SENDING).update(
                     status=Touch.Status.FAILED, last_error="Unknown outcome: the worker stopped during the send.") != 1:
                 continue
             patient = touch.patient
             Handoff.objects.open_for(
-                patient, Route.DATA_QUALITY, Handoff.Source.SYSTEM, touch=touch, caller_phone=touch.to,
+                patient, Route.DATA_QUALITY, Handoff.Source.SYSTEM, touch=touch,
+                caller_phone=touch.to if touch.channel == Touch.Channel.SMS else str(patient.phone or ""),
                 title=f"Check whether a reminder reached {patient.full_name}",
-                summary="A recall text was being sent when the worker stopped. It was not resent, to avoid a "
-                        "double text. Check the Twilio message log for this number and text the patient if needed.",
+                summary=f"A recall {'email' if touch.channel == Touch.Channel.EMAIL else 'text'} was being sent "
+                        "when the worker stopped. It was not resent, to avoid a double message. Check the Twilio "
+                        "message log (or the mail log) for this patient and contact them if needed.",
                 reasons=["Unknown send outcome"],
             )
         result.unknown_outcome.append(touch.pk)
