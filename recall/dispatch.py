@@ -27,6 +27,7 @@ when Twilio's probe succeeds, see `medspa.twilio.pauses`); 429 / 5xx / network e
 `queued` with exponential backoff, at most MAX_ATTEMPTS attempts, then `failed`.
 """
 
+import functools
 import logging
 import smtplib
 import time
@@ -35,25 +36,25 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
-from medspa.models import Handoff, Patient, SenderPause
+from medspa.models import Handoff, Location, Patient, SenderPause
 from medspa.routes import Route
 from medspa.twilio.errors import ErrorClass, Rule
 from medspa.twilio.pauses import pause
 from medspa.twilio.transport import SmsError, send_sms
 
 from . import email, member_touches
-from .models import ChannelChoice, RecallRule, Touch
+from .models import ChannelChoice, RecallRule, RecallSchedule, Touch
 from .models.outbox import Channel
 from .models.schedules import OWING_STATES
 from .queue import enqueue_dispatch
 from .quiet_hours import may_send, next_send_time
-from .schedules import paused_subquery, refresh_patient
+from .schedules import PAUSE_ROUTES, refresh_patient
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
@@ -135,9 +136,9 @@ def send_touch(touch_id: int, *, now: datetime | None = None) -> Outcome:
     message, outcome = claim_message(touch_id, now=now)
     if message is None:
         return outcome
-    started = timezone.now()
-    if message.rows.filter(status=Touch.Status.SENDING, claimed_at=message.claimed_at,
-                           send_started_at__isnull=True).update(send_started_at=started) != len(message.ids):
+    if update_touches(message.ids, "send_started_at = %s", [timezone.now()],
+                      " AND status = %s AND claimed_at = %s AND send_started_at IS NULL",
+                      [Touch.Status.SENDING, message.claimed_at]) != len(message.ids):
         return Outcome("skipped")
     if message.channel == Channel.EMAIL:
         return send_as_email(message)
@@ -153,9 +154,10 @@ def send_touch(touch_id: int, *, now: datetime | None = None) -> Outcome:
 def record_sent(message: Message, *, sid: str | None) -> None:
     """Every touch of the message is sent (attribution credits each service); only the lead carries the sid,
     which status callbacks find the others through (Touch.message)."""
-    message.rows.filter(status=Touch.Status.SENDING).update(
-        status=Touch.Status.SENT, sent_at=timezone.now(), last_error="", error_code=None,
-        provider_sid=Case(When(pk=message.lead.pk, then=Value(sid)), default=Value(None)))
+    update_touches(message.ids, "status = %s, sent_at = %s, last_error = '', error_code = NULL, "
+                                "provider_sid = CASE WHEN id = %s THEN %s ELSE NULL END",
+                   [Touch.Status.SENT, timezone.now(), message.lead.pk, sid],
+                   " AND status = %s", [Touch.Status.SENDING])
 
 
 def send_as_email(message: Message) -> Outcome:
@@ -178,7 +180,7 @@ def send_as_email(message: Message) -> Outcome:
     return Outcome("sent")
 
 
-def choose_channel(rule: RecallRule | None, patient: Patient, touch: Touch) -> str | None:
+def choose_channel(choice: str | None, patient: Patient, touch: Touch) -> str | None:
     """The channel this message goes by now, from the rule's choice and the patient's contact facts at this moment
     (consent can change between the sweep and the send); None when neither may reach them (the call list does).
 
@@ -188,7 +190,7 @@ def choose_channel(rule: RecallRule | None, patient: Patient, touch: Touch) -> s
     if touch.is_member:
         return Channel.SMS if text else None
     mail = patient.can_email
-    choice = rule.channel if rule is not None else ChannelChoice.TEXT_FIRST
+    choice = choice or ChannelChoice.TEXT_FIRST  # no rule (yet): the default
     order = (Channel.EMAIL, Channel.SMS) if choice == ChannelChoice.EMAIL_FIRST else (Channel.SMS, Channel.EMAIL)
     allowed = {Channel.SMS: text, Channel.EMAIL: mail}
     return next((channel for channel in order if allowed[channel]), None)
@@ -206,29 +208,78 @@ def _not_owed(touch: Touch, now: datetime) -> str | None:
     return None
 
 
+@functools.cache
+def claim_sql(vendor: str) -> str:
+    """The claim's one SELECT: the touches with what the re-checks read, as plain columns (cached text)."""
+    touch, patient, location, schedule, rule, handoff, pause_table = (m._meta.db_table for m in (
+        Touch, Patient, Location, RecallSchedule, RecallRule, Handoff, SenderPause))
+    routes = ", ".join(f"'{r}'" for r in PAUSE_ROUTES)
+    lock = " FOR NO KEY UPDATE OF t, p SKIP LOCKED" if vendor == "postgresql" else ""
+    return f"""
+        SELECT t.*, p.first_name AS p_first_name, p.last_name AS p_last_name, p.phone AS p_phone,
+               p.sms_consent AS p_sms_consent, p.sms_opted_out_at AS p_sms_opted_out_at,
+               p.phone_invalid_at AS p_phone_invalid_at, p.email AS p_email, p.email_consent AS p_email_consent,
+               p.email_unsubscribed_at AS p_email_unsubscribed_at, p.location_id AS p_location_id,
+               l.name AS l_name, l.time_zone AS l_time_zone, l.phone AS l_phone,
+               s.state AS s_state, s.stopped_at AS s_stopped_at, s.booked_for AS s_booked_for,
+               r.channel AS r_channel,
+               EXISTS (SELECT 1 FROM {handoff} h WHERE h.patient_id = t.patient_id AND h.route IN ({routes})
+                       AND h.status <> '{Handoff.Status.DONE}') AS concern,
+               EXISTS (SELECT 1 FROM {pause_table} sp WHERE sp.sender = t.from_number
+                       AND sp.resumed_at IS NULL) AS sender_paused
+        FROM {touch} t
+        JOIN {patient} p ON p.id = t.patient_id
+        JOIN {location} l ON l.id = p.location_id
+        LEFT JOIN {schedule} s ON s.id = t.schedule_id
+        LEFT JOIN {rule} r ON r.service_id = t.service_id
+        WHERE t.patient_id = (SELECT patient_id FROM {touch} WHERE id = %s)
+          AND t.status = 'queued' AND t.not_before <= %s
+          AND (t.id = %s OR (t.source = 'recall' AND t.channel IN ('sms', 'email')))
+        ORDER BY t.id{lock}"""  # noqa: S608 (identifiers and choices are the models' own)
+
+
+def _attach(touch: Touch) -> Touch:
+    """Hang the patient, location and schedule read by the claim on the touch (model objects, no query)."""
+    location = Location(pk=touch.p_location_id, name=touch.l_name, time_zone=touch.l_time_zone, phone=touch.l_phone)
+    touch.patient = Patient(
+        pk=touch.patient_id, first_name=touch.p_first_name, last_name=touch.p_last_name, phone=touch.p_phone,
+        sms_consent=touch.p_sms_consent, sms_opted_out_at=touch.p_sms_opted_out_at,
+        phone_invalid_at=touch.p_phone_invalid_at, email=touch.p_email, email_consent=touch.p_email_consent,
+        email_unsubscribed_at=touch.p_email_unsubscribed_at, location=location)
+    if touch.schedule_id is not None:
+        touch.schedule = RecallSchedule(pk=touch.schedule_id, patient_id=touch.patient_id, state=touch.s_state,
+                                        stopped_at=touch.s_stopped_at, booked_for=touch.s_booked_for)
+    return touch
+
+
+def _in(ids) -> tuple[str, list]:
+    return ", ".join(["%s"] * len(ids)), list(ids)
+
+
+def update_touches(ids, sets: str, params: list, where: str = "", where_params=()) -> int:
+    """One UPDATE of the touches `ids` (plain SQL: the dispatcher's writes cost no query compilation)."""
+    marks, values = _in(ids)
+    table = connection.ops.quote_name(Touch._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {sets} WHERE id IN ({marks}){where}",  # noqa: S608
+                       [*params, *values, *where_params])
+        return cursor.rowcount
+
+
 def claim_message(touch_id: int, *, now: datetime | None = None) -> tuple[Message | None, Outcome]:
     """Lock and claim touch `touch_id` and the patient's other recall touches owed now, as ONE message.
 
-    One SELECT ... FOR UPDATE SKIP LOCKED reads the touches with their patient, location, schedule, rule, whether
-    a safety/provider-review concern is open and whether the SMS sender is paused; one UPDATE claims them
-    (queued -> sending, channel and address decided now). Everything that can change after the sweep is
+    One SELECT ... FOR UPDATE SKIP LOCKED (`claim_sql`) reads the touches with their patient, location, schedule,
+    rule, whether a safety/provider-review concern is open and whether the SMS sender is paused; one UPDATE claims
+    them (queued -> sending, channel and address decided now). Everything that can change after the sweep is
     re-checked here: consent and the number, a booking, the schedule, an open concern (cancel); quiet hours in
     the patient's zone (hold until 08:00); a paused sender (stays queued); the rate limit (rescheduled).
+    The patient's row is locked too (FOR NO KEY UPDATE, so the sweep's inserts are not blocked): two tasks for
+    the same patient never each send a message; the loser skips and the winner takes its touch along.
     """
     now = now or timezone.now()
-    patient_of = Touch.objects.filter(pk=touch_id).values("patient_id")[:1]
     with transaction.atomic():
-        touches = list(
-            # The patient's row too (FOR NO KEY UPDATE, so the sweep's inserts are not blocked): two tasks for
-            # the same patient never each send a message; the loser skips and the winner takes its touch along.
-            Touch.objects.select_for_update(skip_locked=True, no_key=True, of=("self", "patient"))
-            .select_related("patient__location", "schedule", "service__recall_rule")
-            .annotate(concern=paused_subquery(),
-                      sender_paused=Exists(SenderPause.objects.active().filter(sender=OuterRef("from_number"))))
-            .filter(patient_id=Subquery(patient_of), status=Touch.Status.QUEUED, not_before__lte=now)
-            .filter(Q(pk=touch_id) | Q(source=Touch.Source.RECALL, channel__in=SENT_CHANNELS))
-            .order_by("pk")
-        )
+        touches = [_attach(t) for t in Touch.objects.raw(claim_sql(connection.vendor), [touch_id, now, touch_id])]
         lead = next((t for t in touches if t.pk == touch_id), None)
         if lead is None:
             row = Touch.objects.filter(pk=touch_id).values("status", "not_before").first()
@@ -239,8 +290,7 @@ def claim_message(touch_id: int, *, now: datetime | None = None) -> tuple[Messag
         if lead.concern:
             cancel(touches, "An open safety or provider-review concern pauses recall.")
             return None, Outcome("cancelled")
-        rule = getattr(lead.service, "recall_rule", None) if lead.service_id else None
-        channel = choose_channel(rule, patient, lead)
+        channel = choose_channel(lead.r_channel, patient, lead)
         if channel is None:
             cancel([lead, *grouped], "Patient cannot be texted (no consent, opted out or invalid number)"
                                      + (" or emailed." if patient.email and not lead.is_member else "."))
@@ -249,31 +299,30 @@ def claim_message(touch_id: int, *, now: datetime | None = None) -> tuple[Messag
         if lead.pk in reasons:
             cancel([lead], reasons[lead.pk])  # the others are still owed: their own tasks send them
             return None, Outcome("cancelled")
-        if reasons:
-            for t in grouped:
-                if t.pk in reasons:
-                    cancel([t], reasons[t.pk])
-            grouped = [t for t in grouped if t.pk not in reasons]
-        members = [lead, *grouped]
+        for t in grouped:
+            if t.pk in reasons:
+                cancel([t], reasons[t.pk])
+        members = [lead, *(t for t in grouped if t.pk not in reasons)]
+        ids = [t.pk for t in members]
         tz = patient.location.tz
         if not may_send(now, tz):
-            Touch.objects.filter(pk__in=[t.pk for t in members]).update(not_before=next_send_time(now, tz))
+            update_touches(ids, "not_before = %s", [next_send_time(now, tz)])
             return None, Outcome("held")
         if channel == Channel.SMS and lead.sender_paused:  # stays queued; the resume re-dispatches it
             return None, Outcome("paused")
         sender = lead.from_number if channel == Channel.SMS else f"email:{settings.DEFAULT_FROM_EMAIL}"
         wait = wait_for_token(sender)
         if wait:
-            Touch.objects.filter(pk=lead.pk).update(not_before=now + timedelta(seconds=wait))
+            update_touches(ids, "not_before = %s", [now + timedelta(seconds=wait)])
             return None, Outcome("throttled", retry_in=wait)
         to = str(patient.phone) if channel == Channel.SMS else patient.email
-        Touch.objects.filter(pk__in=[t.pk for t in members]).update(
-            status=Touch.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, send_started_at=None,
-            channel=channel, to=to,
-            message_id=Case(When(pk=lead.pk, then=Value(None)), default=Value(lead.pk)))
+        update_touches(ids, "status = %s, claimed_at = %s, attempts = attempts + 1, send_started_at = NULL, "
+                            "channel = %s, " + connection.ops.quote_name("to") + " = %s, "
+                            "message_id = CASE WHEN id = %s THEN NULL ELSE %s END",
+                       [Touch.Status.SENDING, now, channel, to, lead.pk, lead.pk])
         for t in members:
             t.status, t.claimed_at, t.attempts, t.channel, t.to = Touch.Status.SENDING, now, t.attempts + 1, channel, to
-    return Message(lead, grouped, channel, to, now), Outcome("claimed")
+    return Message(lead, members[1:], channel, to, now), Outcome("claimed")
 
 
 def claim_touch(touch_id: int, *, now: datetime | None = None) -> tuple[Touch | None, Outcome]:
@@ -283,8 +332,8 @@ def claim_touch(touch_id: int, *, now: datetime | None = None) -> tuple[Touch | 
 
 
 def cancel(touches: list[Touch], reason: str) -> None:
-    Touch.objects.filter(pk__in=[t.pk for t in touches], status=Touch.Status.QUEUED).update(
-        status=Touch.Status.CANCELLED, last_error=reason[:250])
+    update_touches([t.pk for t in touches], "status = %s, last_error = %s", [Touch.Status.CANCELLED, reason[:250]],
+                   " AND status = %s", [Touch.Status.QUEUED])
 
 
 def record_error(message: Message, exc: SmsError, *, now: datetime) -> Outcome:
@@ -322,8 +371,7 @@ def email_instead(message: Message, rule: Rule) -> bool:
     lead = message.lead
     if lead.is_member or rule.error_class not in (ErrorClass.RECIPIENT, ErrorClass.OPTED_OUT):
         return False
-    recall_rule = getattr(lead.service, "recall_rule", None) if lead.service_id else None
-    if recall_rule is None or recall_rule.channel != ChannelChoice.TEXT_FIRST:
+    if (lead.r_channel or ChannelChoice.TEXT_FIRST) != ChannelChoice.TEXT_FIRST:
         return False
     patient = Patient.objects.get(pk=lead.patient_id)
     if not patient.can_email:
