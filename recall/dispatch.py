@@ -136,7 +136,12 @@ def send_touch(touch_id: int, *, now: datetime | None = None) -> Outcome:
     message, outcome = claim_message(touch_id, now=now)
     if message is None:
         return outcome
-    if update_touches(message.ids, "send_started_at = %s", [timezone.now()],
+    # Committed just before the request (the recovery rules in the module docstring), with the channel, the
+    # address and the message the other touches are part of (Touch.message).
+    q = connection.ops.quote_name
+    if update_touches(message.ids, f"send_started_at = %s, channel = %s, {q('to')} = %s, "
+                                   "message_id = CASE WHEN id = %s THEN NULL ELSE %s END",
+                      [timezone.now(), message.channel, message.to, message.lead.pk, message.lead.pk],
                       " AND status = %s AND claimed_at = %s AND send_started_at IS NULL",
                       [Touch.Status.SENDING, message.claimed_at]) != len(message.ids):
         return Outcome("skipped")
@@ -210,32 +215,64 @@ def _not_owed(touch: Touch, now: datetime) -> str | None:
 
 @functools.cache
 def claim_sql(vendor: str) -> str:
-    """The claim's one SELECT: the touches with what the re-checks read, as plain columns (cached text)."""
+    """The claim, one statement on PostgreSQL: lock the touch and the patient's other recall touches owed now
+    (FOR NO KEY UPDATE SKIP LOCKED, the patient's row too), mark them `sending` only if the touch itself was
+    locked, and return them with what the re-checks read (patient, location, schedule, rule, an open concern,
+    a paused sender) as plain columns. Elsewhere (SQLite under `make run`) the SELECT part alone; the UPDATE
+    follows in the same transaction (`claimed_rows`). The statement text is built once."""
     touch, patient, location, schedule, rule, handoff, pause_table = (m._meta.db_table for m in (
         Touch, Patient, Location, RecallSchedule, RecallRule, Handoff, SenderPause))
     routes = ", ".join(f"'{r}'" for r in PAUSE_ROUTES)
-    lock = " FOR NO KEY UPDATE OF t, p SKIP LOCKED" if vendor == "postgresql" else ""
-    return f"""
-        SELECT t.*, p.first_name AS p_first_name, p.last_name AS p_last_name, p.phone AS p_phone,
-               p.sms_consent AS p_sms_consent, p.sms_opted_out_at AS p_sms_opted_out_at,
-               p.phone_invalid_at AS p_phone_invalid_at, p.email AS p_email, p.email_consent AS p_email_consent,
-               p.email_unsubscribed_at AS p_email_unsubscribed_at, p.location_id AS p_location_id,
-               l.name AS l_name, l.time_zone AS l_time_zone, l.phone AS l_phone,
-               s.state AS s_state, s.stopped_at AS s_stopped_at, s.booked_for AS s_booked_for,
-               r.channel AS r_channel,
-               EXISTS (SELECT 1 FROM {handoff} h WHERE h.patient_id = t.patient_id AND h.route IN ({routes})
-                       AND h.status <> '{Handoff.Status.DONE}') AS concern,
-               EXISTS (SELECT 1 FROM {pause_table} sp WHERE sp.sender = t.from_number
-                       AND sp.resumed_at IS NULL) AS sender_paused
-        FROM {touch} t
+    owed = f"""
+        t.patient_id = (SELECT patient_id FROM {touch} WHERE id = %(id)s)
+        AND t.status = 'queued' AND t.not_before <= %(now)s
+        AND (t.id = %(id)s OR (t.source = 'recall' AND t.channel IN ('sms', 'email')))"""  # noqa: S608
+    facts = f"""
+        p.first_name AS p_first_name, p.last_name AS p_last_name, p.phone AS p_phone,
+        p.sms_consent AS p_sms_consent, p.sms_opted_out_at AS p_sms_opted_out_at,
+        p.phone_invalid_at AS p_phone_invalid_at, p.email AS p_email, p.email_consent AS p_email_consent,
+        p.email_unsubscribed_at AS p_email_unsubscribed_at, p.location_id AS p_location_id,
+        l.name AS l_name, l.time_zone AS l_time_zone, l.phone AS l_phone,
+        s.state AS s_state, s.stopped_at AS s_stopped_at, s.booked_for AS s_booked_for, r.channel AS r_channel,
+        EXISTS (SELECT 1 FROM {handoff} h WHERE h.patient_id = t.patient_id AND h.route IN ({routes})
+                AND h.status <> '{Handoff.Status.DONE}') AS concern,
+        EXISTS (SELECT 1 FROM {pause_table} sp WHERE sp.sender = t.from_number AND sp.resumed_at IS NULL)
+            AS sender_paused"""  # noqa: S608
+    joins = f"""
         JOIN {patient} p ON p.id = t.patient_id
         JOIN {location} l ON l.id = p.location_id
         LEFT JOIN {schedule} s ON s.id = t.schedule_id
-        LEFT JOIN {rule} r ON r.service_id = t.service_id
-        WHERE t.patient_id = (SELECT patient_id FROM {touch} WHERE id = %s)
-          AND t.status = 'queued' AND t.not_before <= %s
-          AND (t.id = %s OR (t.source = 'recall' AND t.channel IN ('sms', 'email')))
-        ORDER BY t.id{lock}"""  # noqa: S608 (identifiers and choices are the models' own)
+        LEFT JOIN {rule} r ON r.service_id = t.service_id"""
+    if vendor != "postgresql":
+        return f"SELECT t.*, {facts} FROM {touch} t {joins} WHERE {owed} ORDER BY t.id"  # noqa: S608
+    return f"""
+        WITH picked AS (
+            SELECT t.id FROM {touch} t JOIN {patient} p ON p.id = t.patient_id
+            WHERE {owed}
+            FOR NO KEY UPDATE OF t, p SKIP LOCKED
+        ), claimed AS (
+            UPDATE {touch} AS c SET status = 'sending', claimed_at = %(now)s, attempts = c.attempts + 1,
+                                    send_started_at = NULL
+            FROM picked WHERE c.id = picked.id AND EXISTS (SELECT 1 FROM picked WHERE picked.id = %(id)s)
+            RETURNING c.*
+        )
+        SELECT t.*, {facts} FROM claimed t {joins} ORDER BY t.id"""  # noqa: S608 (the models' own names)
+
+
+def claimed_rows(touch_id: int, now: datetime) -> list[Touch]:
+    """The touches claimed with `touch_id` (status `sending`), or [] when that touch could not be claimed."""
+    params = {"id": touch_id, "now": now}
+    if connection.vendor == "postgresql":
+        return [_attach(t) for t in Touch.objects.raw(claim_sql(connection.vendor), params)]
+    with transaction.atomic():
+        rows = [_attach(t) for t in Touch.objects.raw(claim_sql(connection.vendor), params)]
+        if not any(t.pk == touch_id for t in rows):
+            return []
+        update_touches([t.pk for t in rows], "status = %s, claimed_at = %s, attempts = attempts + 1, "
+                                             "send_started_at = NULL", [Touch.Status.SENDING, now])
+    for t in rows:
+        t.status, t.claimed_at, t.attempts = Touch.Status.SENDING, now, t.attempts + 1
+    return rows
 
 
 def _attach(touch: Touch) -> Touch:
@@ -266,74 +303,75 @@ def update_touches(ids, sets: str, params: list, where: str = "", where_params=(
         return cursor.rowcount
 
 
-def claim_message(touch_id: int, *, now: datetime | None = None) -> tuple[Message | None, Outcome]:
-    """Lock and claim touch `touch_id` and the patient's other recall touches owed now, as ONE message.
+def release(touches: list[Touch], sets: str = "", params=()) -> None:
+    """Give claimed touches back (queued again, the claim's attempt undone), optionally changing more."""
+    update_touches([t.pk for t in touches], "status = %s, claimed_at = NULL, attempts = attempts - 1" + sets,
+                   [Touch.Status.QUEUED, *params], " AND status = %s", [Touch.Status.SENDING])
 
-    One SELECT ... FOR UPDATE SKIP LOCKED (`claim_sql`) reads the touches with their patient, location, schedule,
-    rule, whether a safety/provider-review concern is open and whether the SMS sender is paused; one UPDATE claims
-    them (queued -> sending, channel and address decided now). Everything that can change after the sweep is
-    re-checked here: consent and the number, a booking, the schedule, an open concern (cancel); quiet hours in
-    the patient's zone (hold until 08:00); a paused sender (stays queued); the rate limit (rescheduled).
-    The patient's row is locked too (FOR NO KEY UPDATE, so the sweep's inserts are not blocked): two tasks for
-    the same patient never each send a message; the loser skips and the winner takes its touch along.
-    """
+
+def cancel(touches: list[Touch], reason: str) -> None:
+    """Claimed touches no longer owed: cancelled with the reason."""
+    update_touches([t.pk for t in touches], "status = %s, claimed_at = NULL, last_error = %s",
+                   [Touch.Status.CANCELLED, reason[:250]], " AND status = %s", [Touch.Status.SENDING])
+
+
+def claim_message(touch_id: int, *, now: datetime | None = None) -> tuple[Message | None, Outcome]:
+    """Claim touch `touch_id` and the patient's other recall touches owed now as ONE message (`claim_sql`: one
+    statement on PostgreSQL), then re-check what can change after the sweep: consent and the number (the
+    channel is chosen now), a booking, the schedule, an open concern (cancel); quiet hours in the patient's zone
+    (hold until 08:00); a paused sender (stays queued); the rate limit (rescheduled, never waited for). A touch
+    that fails a check is given back or cancelled with one more statement; the common path writes nothing more.
+    A worker that dies after the claim leaves touches `sending` without `send_started_at`: the sweep re-queues
+    them (recall.dispatch.requeue_outbox), and they are checked again then."""
     now = now or timezone.now()
-    with transaction.atomic():
-        touches = [_attach(t) for t in Touch.objects.raw(claim_sql(connection.vendor), [touch_id, now, touch_id])]
-        lead = next((t for t in touches if t.pk == touch_id), None)
-        if lead is None:
-            row = Touch.objects.filter(pk=touch_id).values("status", "not_before").first()
-            held = row is not None and row["status"] == Touch.Status.QUEUED and row["not_before"] > now
-            return None, Outcome("held" if held else "skipped")
-        grouped = [t for t in touches if t.pk != touch_id] if not lead.is_member else []
-        patient = lead.patient
-        if lead.concern:
-            cancel(touches, "An open safety or provider-review concern pauses recall.")
-            return None, Outcome("cancelled")
-        channel = choose_channel(lead.r_channel, patient, lead)
-        if channel is None:
-            cancel([lead, *grouped], "Patient cannot be texted (no consent, opted out or invalid number)"
-                                     + (" or emailed." if patient.email and not lead.is_member else "."))
-            return None, Outcome("cancelled")
-        reasons = {t.pk: reason for t in [lead, *grouped] if (reason := _not_owed(t, now))}
-        if lead.pk in reasons:
-            cancel([lead], reasons[lead.pk])  # the others are still owed: their own tasks send them
-            return None, Outcome("cancelled")
-        for t in grouped:
-            if t.pk in reasons:
-                cancel([t], reasons[t.pk])
-        members = [lead, *(t for t in grouped if t.pk not in reasons)]
-        ids = [t.pk for t in members]
-        tz = patient.location.tz
-        if not may_send(now, tz):
-            update_touches(ids, "not_before = %s", [next_send_time(now, tz)])
-            return None, Outcome("held")
-        if channel == Channel.SMS and lead.sender_paused:  # stays queued; the resume re-dispatches it
-            return None, Outcome("paused")
-        sender = lead.from_number if channel == Channel.SMS else f"email:{settings.DEFAULT_FROM_EMAIL}"
-        wait = wait_for_token(sender)
-        if wait:
-            update_touches(ids, "not_before = %s", [now + timedelta(seconds=wait)])
-            return None, Outcome("throttled", retry_in=wait)
-        to = str(patient.phone) if channel == Channel.SMS else patient.email
-        update_touches(ids, "status = %s, claimed_at = %s, attempts = attempts + 1, send_started_at = NULL, "
-                            "channel = %s, " + connection.ops.quote_name("to") + " = %s, "
-                            "message_id = CASE WHEN id = %s THEN NULL ELSE %s END",
-                       [Touch.Status.SENDING, now, channel, to, lead.pk, lead.pk])
-        for t in members:
-            t.status, t.claimed_at, t.attempts, t.channel, t.to = Touch.Status.SENDING, now, t.attempts + 1, channel, to
-    return Message(lead, members[1:], channel, to, now), Outcome("claimed")
+    touches = claimed_rows(touch_id, now)
+    lead = next((t for t in touches if t.pk == touch_id), None)
+    if lead is None:
+        row = Touch.objects.filter(pk=touch_id).values("status", "not_before").first()
+        held = row is not None and row["status"] == Touch.Status.QUEUED and row["not_before"] > now
+        return None, Outcome("held" if held else "skipped")
+    if lead.is_member:  # member touchpoints have their own wording: sent alone
+        release([t for t in touches if t.pk != touch_id])
+        touches = [lead]
+    patient = lead.patient
+    if lead.concern:
+        cancel(touches, "An open safety or provider-review concern pauses recall.")
+        return None, Outcome("cancelled")
+    channel = choose_channel(lead.r_channel, patient, lead)
+    if channel is None:
+        cancel(touches, "Patient cannot be texted (no consent, opted out or invalid number)"
+                        + (" or emailed." if patient.email and not lead.is_member else "."))
+        return None, Outcome("cancelled")
+    reasons = {t.pk: reason for t in touches if (reason := _not_owed(t, now))}
+    if lead.pk in reasons:
+        cancel([lead], reasons[lead.pk])
+        release([t for t in touches if t.pk != lead.pk])  # still owed: their own tasks send them
+        return None, Outcome("cancelled")
+    for t in touches:
+        if t.pk in reasons:
+            cancel([t], reasons[t.pk])
+    members = [t for t in touches if t.pk not in reasons]
+    tz = patient.location.tz
+    if not may_send(now, tz):
+        release(members, ", not_before = %s", [next_send_time(now, tz)])
+        return None, Outcome("held")
+    if channel == Channel.SMS and lead.sender_paused:  # stays queued; the resume re-dispatches it
+        release(members)
+        return None, Outcome("paused")
+    wait = wait_for_token(lead.from_number if channel == Channel.SMS else f"email:{settings.DEFAULT_FROM_EMAIL}")
+    if wait:
+        release(members, ", not_before = %s", [now + timedelta(seconds=wait)])
+        return None, Outcome("throttled", retry_in=wait)
+    to = str(patient.phone) if channel == Channel.SMS else patient.email
+    for t in members:
+        t.channel, t.to = channel, to
+    return Message(lead, [t for t in members if t.pk != lead.pk], channel, to, now), Outcome("claimed")
 
 
 def claim_touch(touch_id: int, *, now: datetime | None = None) -> tuple[Touch | None, Outcome]:
     """Claim the message `touch_id` leads; returns (its lead touch, outcome), touch None if not claimed."""
     message, outcome = claim_message(touch_id, now=now)
     return (message.lead if message else None), outcome
-
-
-def cancel(touches: list[Touch], reason: str) -> None:
-    update_touches([t.pk for t in touches], "status = %s, last_error = %s", [Touch.Status.CANCELLED, reason[:250]],
-                   " AND status = %s", [Touch.Status.QUEUED])
 
 
 def record_error(message: Message, exc: SmsError, *, now: datetime) -> Outcome:
