@@ -132,28 +132,74 @@ class Message:
 
 def send_touch(touch_id: int, *, now: datetime | None = None) -> Outcome:
     """Send the message touch `touch_id` leads (claim, record the start, send, record the answer)."""
+    return send_touches([touch_id], now=now)[touch_id]
+
+
+def send_touches(touch_ids: list[int], *, now: datetime | None = None) -> dict[int, Outcome]:
+    """Send the messages these touches lead, one after another, with one statement per message between sends.
+
+    One claim for all of them (`claim_messages`); then for each message ONE statement both records the previous
+    message's answer (sent, its sid) and commits this one's start (`send_started_at`, channel, address) just
+    before its request; the last answer is recorded after the loop. So a worker that dies leaves exactly what
+    the recovery rules expect (module docstring): unstarted touches are re-queued, a started one without a
+    recorded answer is never resent. Returns an outcome per requested id."""
     now = now or timezone.now()
-    message, outcome = claim_message(touch_id, now=now)
-    if message is None:
-        return outcome
-    # Committed just before the request (the recovery rules in the module docstring), with the channel, the
-    # address and the message the other touches are part of (Touch.message).
+    messages, outcomes = claim_messages(touch_ids, now=now)
+    answered: tuple[Message, str | None] | None = None  # sent; recorded with the next statement
+    for message in messages:
+        if not start_sending(message, answered):
+            answered, outcomes[message.lead.pk] = None, Outcome("skipped")
+            continue
+        answered = None
+        if message.channel == Channel.EMAIL:
+            outcome = send_as_email(message)
+            if outcome.status == "sent":
+                answered = (message, None)
+        else:
+            lead = message.lead
+            try:
+                sent = send_sms(to=message.to, body=lead.body, from_=lead.from_number,
+                                status_callback=status_callback_url())
+            except SmsError as exc:
+                outcome = record_error(message, exc, now=timezone.now())
+            else:
+                outcome, answered = Outcome("sent"), (message, sent.sid)
+        outcomes[message.lead.pk] = outcome
+    if answered is not None:
+        record_sent(answered[0], sid=answered[1])
+    return outcomes
+
+
+def start_sending(message: Message, answered: tuple[Message, str | None] | None) -> bool:
+    """One UPDATE: the previous message's answer (if any) and this message's start, channel, address and the
+    touches it carries (Touch.message). False when this message's touches are no longer ours to send."""
     q = connection.ops.quote_name
-    if update_touches(message.ids, f"send_started_at = %s, channel = %s, {q('to')} = %s, "
-                                   "message_id = CASE WHEN id = %s THEN NULL ELSE %s END",
-                      [timezone.now(), message.channel, message.to, message.lead.pk, message.lead.pk],
-                      " AND status = %s AND claimed_at = %s AND send_started_at IS NULL",
-                      [Touch.Status.SENDING, message.claimed_at]) != len(message.ids):
-        return Outcome("skipped")
-    if message.channel == Channel.EMAIL:
-        return send_as_email(message)
-    lead = message.lead
-    try:
-        sent = send_sms(to=message.to, body=lead.body, from_=lead.from_number, status_callback=status_callback_url())
-    except SmsError as exc:
-        return record_error(message, exc, now=timezone.now())
-    record_sent(message, sid=sent.sid)
-    return Outcome("sent")
+    lead, ids = message.lead, message.ids
+    marks, _ = _in(ids)
+    sets = [f"send_started_at = CASE WHEN id IN ({marks}) THEN %s ELSE send_started_at END",
+            f"channel = CASE WHEN id IN ({marks}) THEN %s ELSE channel END",
+            f"{q('to')} = CASE WHEN id IN ({marks}) THEN %s ELSE {q('to')} END",
+            f"message_id = CASE WHEN id = %s THEN NULL WHEN id IN ({marks}) THEN %s ELSE message_id END"]
+    params = [*ids, timezone.now(), *ids, message.channel, *ids, message.to, lead.pk, *ids, lead.pk]
+    where = f"(id IN ({marks}) AND status = %s AND claimed_at = %s AND send_started_at IS NULL)"
+    where_params = [*ids, Touch.Status.SENDING, message.claimed_at]
+    if answered is not None:
+        done, sid = answered
+        done_marks, _ = _in(done.ids)
+        sets += [f"status = CASE WHEN id IN ({done_marks}) THEN %s ELSE status END",
+                 f"sent_at = CASE WHEN id IN ({done_marks}) THEN %s ELSE sent_at END",
+                 f"last_error = CASE WHEN id IN ({done_marks}) THEN '' ELSE last_error END",
+                 f"error_code = CASE WHEN id IN ({done_marks}) THEN NULL ELSE error_code END",
+                 "provider_sid = CASE WHEN id = %s THEN %s ELSE provider_sid END"]
+        params += [*done.ids, Touch.Status.SENT, *done.ids, timezone.now(), *done.ids, *done.ids, done.lead.pk, sid]
+        where += f" OR (id IN ({done_marks}) AND status = %s)"
+        where_params += [*done.ids, Touch.Status.SENDING]
+    table = q(Touch._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {', '.join(sets)} WHERE {where} RETURNING id, send_started_at",  # noqa: S608
+                       [*params, *where_params])
+        started = {pk for pk, at in cursor.fetchall() if at is not None and pk in set(ids)}
+    return started == set(ids)
 
 
 def record_sent(message: Message, *, sid: str | None) -> None:
@@ -181,8 +227,7 @@ def send_as_email(message: Message) -> Outcome:
             return Outcome("retry", retry_in=delay)
         message.rows.filter(status=Touch.Status.SENDING).update(status=Touch.Status.FAILED, **fields)
         return Outcome("failed")
-    record_sent(message, sid=None)
-    return Outcome("sent")
+    return Outcome("sent")  # recorded by the caller (send_touches), with the next statement
 
 
 def choose_channel(choice: str | None, patient: Patient, touch: Touch) -> str | None:
@@ -213,20 +258,25 @@ def _not_owed(touch: Touch, now: datetime) -> str | None:
     return None
 
 
+def claim_sql(vendor: str, count: int) -> str:
+    """The claim, one statement on PostgreSQL: lock the requested touches and their patients' other recall
+    touches owed now (FOR NO KEY UPDATE SKIP LOCKED, the patients' rows too), mark them `sending` where one of
+    the patient's requested touches was locked, and return them with what the re-checks read (patient, location,
+    schedule, rule, an open concern, a paused sender) as plain columns. Elsewhere (SQLite under `make run`) the
+    SELECT part alone; the UPDATE follows in the same transaction (`claimed_rows`)."""
+    return _claim_sql(vendor) if vendor == "postgresql" else _claim_sql(vendor).replace(
+        "= ANY(%(ids)s)", "IN (" + ", ".join(f"%(id{i})s" for i in range(count)) + ")")
+
+
 @functools.cache
-def claim_sql(vendor: str) -> str:
-    """The claim, one statement on PostgreSQL: lock the touch and the patient's other recall touches owed now
-    (FOR NO KEY UPDATE SKIP LOCKED, the patient's row too), mark them `sending` only if the touch itself was
-    locked, and return them with what the re-checks read (patient, location, schedule, rule, an open concern,
-    a paused sender) as plain columns. Elsewhere (SQLite under `make run`) the SELECT part alone; the UPDATE
-    follows in the same transaction (`claimed_rows`). The statement text is built once."""
+def _claim_sql(vendor: str) -> str:
     touch, patient, location, schedule, rule, handoff, pause_table = (m._meta.db_table for m in (
         Touch, Patient, Location, RecallSchedule, RecallRule, Handoff, SenderPause))
     routes = ", ".join(f"'{r}'" for r in PAUSE_ROUTES)
     owed = f"""
-        t.patient_id = (SELECT patient_id FROM {touch} WHERE id = %(id)s)
+        t.patient_id IN (SELECT patient_id FROM {touch} WHERE id = ANY(%(ids)s))
         AND t.status = 'queued' AND t.not_before <= %(now)s
-        AND (t.id = %(id)s OR (t.source = 'recall' AND t.channel IN ('sms', 'email')))"""  # noqa: S608
+        AND (t.id = ANY(%(ids)s) OR (t.source = 'recall' AND t.channel IN ('sms', 'email')))"""  # noqa: S608
     facts = f"""
         p.first_name AS p_first_name, p.last_name AS p_last_name, p.phone AS p_phone,
         p.sms_consent AS p_sms_consent, p.sms_opted_out_at AS p_sms_opted_out_at,
@@ -247,29 +297,34 @@ def claim_sql(vendor: str) -> str:
         return f"SELECT t.*, {facts} FROM {touch} t {joins} WHERE {owed} ORDER BY t.id"  # noqa: S608
     return f"""
         WITH picked AS (
-            SELECT t.id FROM {touch} t JOIN {patient} p ON p.id = t.patient_id
+            SELECT t.id, t.patient_id FROM {touch} t JOIN {patient} p ON p.id = t.patient_id
             WHERE {owed}
             FOR NO KEY UPDATE OF t, p SKIP LOCKED
         ), claimed AS (
             UPDATE {touch} AS c SET status = 'sending', claimed_at = %(now)s, attempts = c.attempts + 1,
                                     send_started_at = NULL
-            FROM picked WHERE c.id = picked.id AND EXISTS (SELECT 1 FROM picked WHERE picked.id = %(id)s)
+            FROM picked WHERE c.id = picked.id AND EXISTS (
+                SELECT 1 FROM picked AS asked WHERE asked.patient_id = c.patient_id AND asked.id = ANY(%(ids)s))
             RETURNING c.*
         )
         SELECT t.*, {facts} FROM claimed t {joins} ORDER BY t.id"""  # noqa: S608 (the models' own names)
 
 
-def claimed_rows(touch_id: int, now: datetime) -> list[Touch]:
-    """The touches claimed with `touch_id` (status `sending`), or [] when that touch could not be claimed."""
-    params = {"id": touch_id, "now": now}
-    if connection.vendor == "postgresql":
-        return [_attach(t) for t in Touch.objects.raw(claim_sql(connection.vendor), params)]
+def claimed_rows(touch_ids: list[int], now: datetime) -> list[Touch]:
+    """The touches claimed for `touch_ids` (status `sending`): for each patient with a requested touch that could be
+    locked, that touch and the patient's other recall touches owed now."""
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        return [_attach(t) for t in Touch.objects.raw(claim_sql(vendor, len(touch_ids)),
+                                                        {"ids": list(touch_ids), "now": now})]
+    params = {"now": now, **{f"id{i}": pk for i, pk in enumerate(touch_ids)}}
     with transaction.atomic():
-        rows = [_attach(t) for t in Touch.objects.raw(claim_sql(connection.vendor), params)]
-        if not any(t.pk == touch_id for t in rows):
-            return []
-        update_touches([t.pk for t in rows], "status = %s, claimed_at = %s, attempts = attempts + 1, "
-                                             "send_started_at = NULL", [Touch.Status.SENDING, now])
+        rows = [_attach(t) for t in Touch.objects.raw(claim_sql(vendor, len(touch_ids)), params)]
+        asked = {t.patient_id for t in rows if t.pk in set(touch_ids)}
+        rows = [t for t in rows if t.patient_id in asked]
+        if rows:
+            update_touches([t.pk for t in rows], "status = %s, claimed_at = %s, attempts = attempts + 1, "
+                                                 "send_started_at = NULL", [Touch.Status.SENDING, now])
     for t in rows:
         t.status, t.claimed_at, t.attempts = Touch.Status.SENDING, now, t.attempts + 1
     return rows
@@ -315,57 +370,93 @@ def cancel(touches: list[Touch], reason: str) -> None:
                    [Touch.Status.CANCELLED, reason[:250]], " AND status = %s", [Touch.Status.SENDING])
 
 
-def claim_message(touch_id: int, *, now: datetime | None = None) -> tuple[Message | None, Outcome]:
-    """Claim touch `touch_id` and the patient's other recall touches owed now as ONE message (`claim_sql`: one
-    statement on PostgreSQL), then re-check what can change after the sweep: consent and the number (the
-    channel is chosen now), a booking, the schedule, an open concern (cancel); quiet hours in the patient's zone
-    (hold until 08:00); a paused sender (stays queued); the rate limit (rescheduled, never waited for). A touch
-    that fails a check is given back or cancelled with one more statement; the common path writes nothing more.
-    A worker that dies after the claim leaves touches `sending` without `send_started_at`: the sweep re-queues
-    them (recall.dispatch.requeue_outbox), and they are checked again then."""
+def claim_messages(touch_ids: list[int], *, now: datetime | None = None
+                   ) -> tuple[list[Message], dict[int, Outcome]]:
+    """Claim the requested touches and each patient's other recall touches owed now, one message per patient
+    (`claim_sql`: one statement on PostgreSQL), then re-check what can change after the sweep: consent and the
+    number (the channel is chosen now), a booking, the schedule, an open concern (cancel); quiet hours in the
+    patient's zone (hold until 08:00); a paused sender (stays queued); the rate limit (rescheduled, never waited
+    for). A touch that fails a check is given back or cancelled with one more statement; the common path writes
+    nothing more. A worker that dies after the claim leaves touches `sending` without `send_started_at`: the
+    sweep re-queues them (requeue_outbox) and they are checked again then.
+
+    Returns the messages to send and an outcome for each requested touch that is not a message's lead."""
     now = now or timezone.now()
-    touches = claimed_rows(touch_id, now)
-    lead = next((t for t in touches if t.pk == touch_id), None)
-    if lead is None:
-        row = Touch.objects.filter(pk=touch_id).values("status", "not_before").first()
-        held = row is not None and row["status"] == Touch.Status.QUEUED and row["not_before"] > now
-        return None, Outcome("held" if held else "skipped")
-    if lead.is_member:  # member touchpoints have their own wording: sent alone
-        release([t for t in touches if t.pk != touch_id])
-        touches = [lead]
+    asked = list(dict.fromkeys(touch_ids))
+    rows = claimed_rows(asked, now)
+    outcomes: dict[int, Outcome] = {}
+    by_patient: dict[int, list[Touch]] = {}
+    for t in rows:
+        by_patient.setdefault(t.patient_id, []).append(t)
+    messages = []
+    for touches in by_patient.values():
+        requested = [t for t in touches if t.pk in set(asked)]
+        for member in [t for t in requested if t.is_member]:  # member touchpoints have their own wording
+            messages.append(_check(member, [], now, outcomes))
+        recall = [t for t in touches if not t.is_member]
+        leads = [t for t in requested if not t.is_member]
+        if leads:
+            messages.append(_check(leads[0], [t for t in recall if t is not leads[0]], now, outcomes))
+            outcomes.update({t.pk: Outcome("grouped") for t in leads[1:]})
+        elif recall:
+            release(recall)  # claimed only alongside a member touch: their own tasks send them
+    for pk in asked:
+        if pk not in outcomes and not any(m and m.lead.pk == pk for m in messages):
+            row = Touch.objects.filter(pk=pk).values("status", "not_before").first()
+            held = row is not None and row["status"] == Touch.Status.QUEUED and row["not_before"] > now
+            outcomes[pk] = Outcome("held" if held else "skipped")
+    return [m for m in messages if m is not None], outcomes
+
+
+def _check(lead: Touch, others: list[Touch], now: datetime, outcomes: dict[int, Outcome]) -> Message | None:
+    """The re-checks for one claimed message; None (and the lead's outcome) when it does not go now."""
+    touches = [lead, *others]
     patient = lead.patient
     if lead.concern:
         cancel(touches, "An open safety or provider-review concern pauses recall.")
-        return None, Outcome("cancelled")
+        outcomes[lead.pk] = Outcome("cancelled")
+        return None
     channel = choose_channel(lead.r_channel, patient, lead)
     if channel is None:
         cancel(touches, "Patient cannot be texted (no consent, opted out or invalid number)"
                         + (" or emailed." if patient.email and not lead.is_member else "."))
-        return None, Outcome("cancelled")
+        outcomes[lead.pk] = Outcome("cancelled")
+        return None
     reasons = {t.pk: reason for t in touches if (reason := _not_owed(t, now))}
     if lead.pk in reasons:
         cancel([lead], reasons[lead.pk])
-        release([t for t in touches if t.pk != lead.pk])  # still owed: their own tasks send them
-        return None, Outcome("cancelled")
-    for t in touches:
+        release(others)  # still owed: their own tasks send them
+        outcomes[lead.pk] = Outcome("cancelled")
+        return None
+    for t in others:
         if t.pk in reasons:
             cancel([t], reasons[t.pk])
     members = [t for t in touches if t.pk not in reasons]
     tz = patient.location.tz
     if not may_send(now, tz):
         release(members, ", not_before = %s", [next_send_time(now, tz)])
-        return None, Outcome("held")
+        outcomes[lead.pk] = Outcome("held")
+        return None
     if channel == Channel.SMS and lead.sender_paused:  # stays queued; the resume re-dispatches it
         release(members)
-        return None, Outcome("paused")
+        outcomes[lead.pk] = Outcome("paused")
+        return None
     wait = wait_for_token(lead.from_number if channel == Channel.SMS else f"email:{settings.DEFAULT_FROM_EMAIL}")
     if wait:
         release(members, ", not_before = %s", [now + timedelta(seconds=wait)])
-        return None, Outcome("throttled", retry_in=wait)
+        outcomes[lead.pk] = Outcome("throttled", retry_in=wait)
+        return None
     to = str(patient.phone) if channel == Channel.SMS else patient.email
     for t in members:
         t.channel, t.to = channel, to
-    return Message(lead, [t for t in members if t.pk != lead.pk], channel, to, now), Outcome("claimed")
+    return Message(lead, [t for t in members if t.pk != lead.pk], channel, to, now)
+
+
+def claim_message(touch_id: int, *, now: datetime | None = None) -> tuple[Message | None, Outcome]:
+    """Claim the message touch `touch_id` leads (see claim_messages)."""
+    messages, outcomes = claim_messages([touch_id], now=now)
+    message = next((m for m in messages if m.lead.pk == touch_id), None)
+    return message, outcomes.get(touch_id, Outcome("claimed"))
 
 
 def claim_touch(touch_id: int, *, now: datetime | None = None) -> tuple[Touch | None, Outcome]:
