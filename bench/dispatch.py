@@ -6,10 +6,11 @@ Builds `--patients` patients (consent on file) each with a due recall schedule, 
 The local fake Twilio (tests/faketwilio.py, which checks every request against Twilio's OpenAPI contract)
 runs in its own process. Then, alternately:
 
-- ours: `--round` queued touches written like the sweep writes them, sent through the real dispatch path
-  (the `recall.tasks.dispatch_touch` Celery task function called in-process, as a worker runs it: claim,
-  re-checks, send-start record, the twilio client, the sent record) with the rate limit lifted
-  (SMS_RATE_PER_SECOND=0);
+- ours: `--round` queued touches written like the sweep writes them, sent through the real dispatch path: the
+  `recall.tasks.dispatch_touches` Celery task function called in-process, as a worker runs it, on the chunks
+  `recall.queue.enqueue_dispatch` queues (one claim per chunk with the re-checks, then per message one
+  statement recording the previous answer and this start, the twilio client; the last answer), with the rate
+  limit lifted (SMS_RATE_PER_SECOND=0);
 - reference: the same number of `client.messages.create()` calls with the process's twilio client.
 
 Each side's rate is touches per second over its rounds (median); writing the queued rows is not timed.
@@ -148,7 +149,8 @@ def run(args, url: str, fake_url: str) -> int:
     from medspa.twilio.client import twilio_client
     from recall.dispatch import status_callback_url
     from recall.models import Touch
-    from recall.tasks import dispatch_touch
+    from recall.queue import DISPATCH_CHUNK
+    from recall.tasks import dispatch_touches
 
     t = time.perf_counter()
     location = build(args.patients)
@@ -171,8 +173,8 @@ def run(args, url: str, fake_url: str) -> int:
         statements.clear()
         with connection.execute_wrapper(count):
             started = time.perf_counter()
-            for pk in ids:
-                dispatch_touch(pk)
+            for start in range(0, len(ids), DISPATCH_CHUNK):  # the chunks recall.queue.enqueue_dispatch queues
+                dispatch_touches(ids[start:start + DISPATCH_CHUNK])
             elapsed = time.perf_counter() - started
         sent = Touch.objects.filter(pk__in=ids, status="sent").count()
         assert sent == len(ids), f"only {sent} of {len(ids)} sent"
@@ -187,12 +189,6 @@ def run(args, url: str, fake_url: str) -> int:
             client.messages.create(to=phone, from_=sender, body=f"Bench message {n}", status_callback=callback)
         return len(rows) / (time.perf_counter() - started)
 
-    if os.environ.get("BENCH_PROFILE"):
-        import cProfile
-        import pstats
-
-        cProfile.runctx("ours()", globals(), locals(), "/tmp/dispatch.prof")
-        pstats.Stats("/tmp/dispatch.prof").sort_stats("tottime").print_stats(30)
     ours(), bare()  # warm up: connections, caches, the client's session
     rates = {"ours": [], "bare": []}
     for round_ in range(args.rounds):

@@ -189,3 +189,25 @@ def test_owner_chooses_the_channel_per_rule(owner_client, olivia):
     assert rule.channel == "email_first"
     assert AuditLog.objects.filter(actor=olivia, action="recall.rule_saved").exists()
     assert "Email first" in owner_client.get("/settings/recall/").content.decode()
+
+
+def test_a_chunk_of_the_outbox_sends_one_message_per_patient_once(patient, westside, fake_twilio):
+    from factories import PatientFactory
+
+    from recall.tasks import dispatch_touches
+
+    consent(patient)
+    two_services_due(patient)
+    other = PatientFactory(first_name="Sam", phone="+14155550177", location=westside)
+    with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
+        treated(other, 0, "Neurotoxin")
+    with time_machine.travel(MORNING, tick=False):
+        from recall.sweep import sweep as run
+
+        ids = run(enqueue=False).touches
+        assert len(ids) == 3
+        dispatch_touches(ids)
+        dispatch_touches(ids)  # a redelivered task sends nothing more
+    assert sorted(m["to"] for m in fake_twilio.messages) == ["+14155550134", "+14155550177"]
+    assert set(Touch.objects.values_list("status", flat=True)) == {"sent"}
+    assert Touch.objects.filter(message__isnull=False).count() == 1
