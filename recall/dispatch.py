@@ -350,6 +350,8 @@ def _in(ids) -> tuple[str, list]:
 
 def update_touches(ids, sets: str, params: list, where: str = "", where_params=()) -> int:
     """One UPDATE of the touches `ids` (plain SQL: the dispatcher's writes cost no query compilation)."""
+    if not ids:
+        return 0
     marks, values = _in(ids)
     table = connection.ops.quote_name(Touch._meta.db_table)
     with connection.cursor() as cursor:
