@@ -202,6 +202,8 @@ def run(args, url: str, fake_url: str) -> int:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                              cwd=ROOT).stdout.strip()
         write_doc("dispatch", f"""\
+## Recall dispatcher
+
 `python -m bench dispatch --patients {args.patients} --round {args.round} --rounds {args.rounds}`, commit {rev},
 {datetime.now(UTC):%Y-%m-%d}, on {machine()}. {args.rounds} alternated rounds of {args.round} touches per side
 after a warm-up round; the fake Twilio in its own process; medians of the per-round rates.
