@@ -73,8 +73,9 @@ def decide(schedule: RecallSchedule, rule: RecallRule | None, now: datetime, *, 
 
 
 def reachable(patient: Patient) -> bool:
-    """A recall message may go to the patient by text or by email (the dispatcher picks which at send time)."""
-    return patient.can_text or patient.can_email
+    """A recall message may go to the patient (annotated with `textable`, see sync_schedules) by text or by
+    email (the dispatcher picks which at send time)."""
+    return patient.textable or patient.can_email
 
 
 def rules_by_service() -> dict[int, RecallRule]:
@@ -106,9 +107,12 @@ def sync_schedules(visits=None, *, now: datetime | None = None, trust: bool = Fa
             booked=Min("starts_at", filter=Q(status=Visit.Status.BOOKED, starts_at__gt=now)),
         )
     )
+    # `textable` is Patient.can_text computed by the database (Patient.objects.textable()), so the phone
+    # numbers need not be loaded and parsed: an import syncs thousands of patients per chunk.
     patients = {
-        p.pk: p for p in Patient.objects.filter(pk__in=patient_ids).select_related("location")
-        .annotate(paused=paused_subquery("pk"))
+        p.pk: p for p in Patient.objects.filter(pk__in=patient_ids).select_related("location").defer("phone")
+        .annotate(paused=paused_subquery("pk"),
+                  textable=Exists(Patient.objects.textable().filter(pk=OuterRef("pk"))))
     }
     existing = {
         (s.patient_id, s.service_id): s
