@@ -47,6 +47,7 @@ from medspa.twilio.transport import SmsError, send_sms
 from . import member_touches
 from .models import Touch
 from .models.schedules import OWING_STATES
+from .outbox_text import materialize
 from .queue import enqueue_dispatch
 from .quiet_hours import may_send, next_send_time
 from .schedules import open_concerns, refresh_patient
@@ -150,9 +151,10 @@ def claim_touch(touch_id: int, *, now: datetime | None = None) -> tuple[Touch | 
             touch.not_before = next_send_time(now, tz)
             touch.save(update_fields=["not_before"])
             return None, Outcome("held")
+        materialize(touch, now)  # a recall touch's text and link, made once, under this lock (recall.outbox_text)
         touch.status, touch.claimed_at, touch.attempts = Touch.Status.SENDING, now, touch.attempts + 1
         touch.send_started_at = None
-        touch.save(update_fields=["status", "claimed_at", "attempts", "send_started_at"])
+        touch.save(update_fields=["status", "claimed_at", "attempts", "send_started_at", "body"])
     return touch, Outcome("claimed")
 
 
