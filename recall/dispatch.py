@@ -243,8 +243,9 @@ def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
         Touch.objects.filter(status=Touch.Status.QUEUED, not_before__lte=now)
         .filter(pk__in=reclaimed).values_list("pk", flat=True)
     ) + list(
+        # (touches this sweep just wrote have not_before = now, so they are never among these)
         Touch.objects.filter(status=Touch.Status.QUEUED, not_before__lte=now - REQUEUE_AFTER)
-        .exclude(pk__in=reclaimed).exclude(pk__in=result.touches).order_by("not_before")
+        .exclude(pk__in=reclaimed).order_by("not_before")
         .values_list("pk", flat=True)[:5000]
     )
     result.requeued.extend(ready)

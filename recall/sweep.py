@@ -127,9 +127,8 @@ class Owed:
 
 
 def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int, enqueue: bool) -> None:
-    rules = rules_by_service()
     services = {s.pk: s for s in Service.objects.all()}
-    places = senders()
+    decisions = Decisions(now, rules_by_service(), senders())
     write = WRITERS.get(connection.vendor, write_batch_orm)
     while True:
         with transaction.atomic():
@@ -144,8 +143,7 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
             if not rows:
                 return
             batch = [DueRow(row, services) for row in rows]
-            owed = [touch for row in batch
-                    if (touch := advance(row, rules.get(row.service_id), places[row.location_id], now)) is not None]
+            owed = [touch for row in batch if (touch := advance(row, decisions, now)) is not None]
             ids = write(batch, owed, now)
             result.schedules += len(batch)
             result.touches.extend(ids)
@@ -153,14 +151,39 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
                 transaction.on_commit(lambda ids=ids: enqueue_dispatch(ids))
 
 
-def advance(row: DueRow, rule, place: Sender, now: datetime) -> Owed | None:
+class Decisions:
+    """`recall.schedules.decide` for one sweep, made once per distinct set of inputs.
+
+    `decide` is a pure function of the schedule's timeline fields, its rule, the location's zone, the
+    patient's pause and reachability, and `now`; within a sweep `now` and the rules are fixed, and the
+    schedules that come due together share those inputs (those that open their window today for one
+    service share the last visit date; those a sweep touched share last_touch_at = that sweep's now).
+    So a sweep decides each distinct combination once (measured: the decisions were the largest Python
+    cost of a sweep, about 35 us per due row on the 2-core machine, twice per touch).
+    """
+
+    def __init__(self, now: datetime, rules: dict, places: dict[int, "Sender"]):
+        self.now, self.rules, self.places = now, rules, places
+        self.made: dict[tuple, object] = {}
+
+    def __call__(self, row: "DueRow", *, paused: bool, can_text: bool):
+        key = (row.service_id, row.location_id, row.last_visit, row.booked_for, row.touches_sent, row.kinds_sent,
+               row.last_touch_at, row.snoozed_until, row.stopped_at, row.trusted, paused, can_text)
+        decision = self.made.get(key)
+        if decision is None:
+            decision = self.made[key] = decide(row, self.rules.get(row.service_id), self.now, paused=paused,
+                                               can_text=can_text, tz=self.places[row.location_id].tz)
+        return decision
+
+
+def advance(row: DueRow, decisions: Decisions, now: datetime) -> Owed | None:
     """Move one locked schedule on; returns the touch owed now, if any."""
-    decision = decide(row, rule, now, paused=row.paused, can_text=row.can_text, tz=place.tz)
+    decision = decisions(row, paused=row.paused, can_text=row.can_text)
     row.state = decision.state
     owed = None
     if decision.touch:
-        owed = new_touch(row, decision.touch, place, now)
-        decision = decide(row, rule, now, paused=False, can_text=True, tz=place.tz)
+        owed = new_touch(row, decision.touch, decisions.places[row.location_id], now)
+        decision = decisions(row, paused=False, can_text=True)
     next_at = decision.next_action_at
     row.next_action_at = next_at if next_at is None or next_at > now else None
     return owed
@@ -220,8 +243,13 @@ def write_batch_sql() -> str:
         RETURNING id"""  # noqa: S608 (identifiers are the models' own)
 
 
-def _json_value(value):
-    return value.isoformat() if isinstance(value, datetime) else value
+class _Iso(dict):
+    """datetime -> ISO text for the JSON parameters, each distinct moment formatted once per batch (the
+    rows of a batch share a handful: this sweep's now, the next mornings)."""
+
+    def __missing__(self, moment):
+        text = self[moment] = moment.isoformat() if moment is not None else None
+        return text
 
 
 def write_batch(batch: list[DueRow], owed: list[Owed], now: datetime) -> list[int]:
@@ -231,9 +259,12 @@ def write_batch(batch: list[DueRow], owed: list[Owed], now: datetime) -> list[in
     batch size, and the statement text is the same for every batch. Rows are written in schedule id
     order, so the index entries of one batch go in key order.
     """
-    names = [name for name, _type in PROGRESS_COLUMNS]
-    progress = json.dumps([{"id": r.pk, **{n: _json_value(getattr(r, n)) for n in names}}
-                           for r in sorted(batch, key=lambda r: r.pk)])
+    iso = _Iso()
+    progress = json.dumps([
+        {"id": r.pk, "state": r.state, "next_action_at": iso[r.next_action_at], "touches_sent": r.touches_sent,
+         "kinds_sent": r.kinds_sent, "last_touch_at": iso[r.last_touch_at], "last_touch_number": r.last_touch_number}
+        for r in sorted(batch, key=lambda r: r.pk)
+    ])
     owed_rows = json.dumps([
         {"schedule_id": o.row.pk, "patient_id": o.row.patient_id, "service_id": o.row.service_id,
          "number": o.number, "kind": o.kind, "to": o.to, "from_number": o.from_number}
