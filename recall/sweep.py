@@ -2,10 +2,12 @@
 
 1. `advance_due_schedules` reads only schedules whose next_action_at has come (partial index
    recall_next_action_idx), in batches locked with FOR UPDATE SKIP LOCKED, as plain rows (no model
-   objects), decides each in Python (`recall.schedules.decide`, the same rules as everywhere), and
-   writes schedule progress, one Touch (outbox row) per message owed and its link in ONE statement
-   per batch on PostgreSQL (`write_batch`); SQLite (`make run`) gets the same rows from three bulk
-   writes (`write_batch_orm`). Dispatch tasks are queued on commit, carrying only the touch id.
+   objects), decides each in Python (`recall.schedules.decide`, the same rules as everywhere, once per
+   distinct set of inputs: `Decisions`), and writes schedule progress and one queued Touch (outbox row)
+   per message owed in ONE statement per batch on PostgreSQL (`write_batch`); SQLite (`make run`) gets
+   the same rows from two bulk writes (`write_batch_orm`). The touch's wording and link are made when
+   the dispatcher claims it (`recall.outbox_text`). Dispatch tasks are queued on commit, carrying only
+   the touch id.
 2. `requeue_outbox` re-queues touches whose hold has passed (quiet hours, backoff) and recovers
    claims left behind by a worker that died (see recall.dispatch for the rules).
 
@@ -98,7 +100,17 @@ class DueRow:
         self.service = services[self.service_id]
 
     kinds = RecallSchedule.kinds
-    add_kind = RecallSchedule.add_kind
+
+    def add_kind(self, kind: str) -> None:
+        self.kinds_sent = _with_kind(self.kinds_sent, kind)
+
+
+@functools.cache
+def _with_kind(kinds_sent: str, kind: str) -> str:
+    """RecallSchedule.add_kind on the stored text, once per distinct (kinds, kind) in a process."""
+    schedule = RecallSchedule(kinds_sent=kinds_sent)
+    schedule.add_kind(kind)
+    return schedule.kinds_sent
 
 
 @dataclass(frozen=True)
