@@ -27,7 +27,7 @@ from .models.schedules import State
 STAGE_KIND = {State.DUE: TouchKind.ON_TIME, State.LATE: TouchKind.LATE, State.LAPSED: TouchKind.REACTIVATION}
 
 
-class Milestones(NamedTuple):  # a tuple: the sweep builds one per due schedule
+class Milestones(NamedTuple):  # a plain tuple: cheap to make for every schedule looked at
     window_opens: date
     due: date
     late_from: date

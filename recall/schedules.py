@@ -35,7 +35,7 @@ def paused_subquery(patient_ref="patient_id"):
     return Exists(open_concerns().filter(patient_id=OuterRef(patient_ref)))
 
 
-class Decision(NamedTuple):  # a tuple: the sweep makes two per touch
+class Decision(NamedTuple):  # a plain tuple: cheap to make for every schedule a sweep or sync looks at
     state: str
     touch: str | None
     next_action_at: datetime | None

@@ -78,7 +78,7 @@ def requeue_inbound(now: datetime, result: SweepResult, *, enqueue: bool) -> Non
 DUE_FIELDS = (
     "id", "patient_id", "service_id", "last_visit", "booked_for", "touches_sent", "kinds_sent", "last_touch_at",
     "last_touch_number", "snoozed_until", "stopped_at", "trusted",
-    "patient__location_id", "patient__first_name", "phone_text", "patient__sms_consent",
+    "patient__location_id", "phone_text", "patient__sms_consent",
     "patient__sms_opted_out_at", "patient__phone_invalid_at", "paused",
 )
 
@@ -86,14 +86,14 @@ DUE_FIELDS = (
 class DueRow:
     """One locked schedule as `decide()` reads it (the attributes of RecallSchedule it uses), from a plain row."""
 
-    __slots__ = ("booked_for", "first_name", "kinds_sent", "last_touch_at", "last_touch_number", "last_visit",
+    __slots__ = ("booked_for", "kinds_sent", "last_touch_at", "last_touch_number", "last_visit",
                  "location_id", "paused", "patient_id", "phone", "pk", "service", "service_id", "snoozed_until",
                  "state", "next_action_at", "stopped_at", "touches_sent", "trusted", "can_text")
 
     def __init__(self, row, services):
         (self.pk, self.patient_id, self.service_id, self.last_visit, self.booked_for, self.touches_sent,
          self.kinds_sent, self.last_touch_at, self.last_touch_number, self.snoozed_until, self.stopped_at,
-         self.trusted, self.location_id, self.first_name, phone, consent, opted_out_at, invalid_at,
+         self.trusted, self.location_id, phone, consent, opted_out_at, invalid_at,
          self.paused) = row
         self.phone = str(phone or "")  # stored as E.164 text: no PhoneNumber parsing per row
         self.can_text = bool(self.phone) and consent and not opted_out_at and not invalid_at
