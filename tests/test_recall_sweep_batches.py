@@ -55,6 +55,7 @@ def test_rows_written_for_a_due_schedule_and_the_text_made_at_send(patient, writ
         "context": {}, "to": "+14155550134", "from_number": "+14155550100", "status": "queued", "body": "",
         "provider_sid": None, "attempts": 0, "last_error": "", "error_code": None, "not_before": MORNING,
         "claimed_at": None, "send_started_at": None, "sent_at": None, "delivered_at": None, "created_at": MORNING,
+        "message_id": None,
     }
     assert Touch.objects.values().get() == queued
     assert not RecallLink.objects.exists()  # wording and link are made when the touch is claimed for sending

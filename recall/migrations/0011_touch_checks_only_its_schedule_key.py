@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('medspa', '0010_patient_email_consent_beside_twilio_audit_daily'),
-        ('recall', '0009_import_job_heartbeat'),
+        ('recall', '0010_channel_beside_import_heartbeat'),
     ]
 
     operations = [
