@@ -7,9 +7,11 @@ recall schedule each, a sent touch and its link for every second patient (a tabl
 `--due` schedules whose next action time has come (window open: each owes an on-time text). Then, in
 alternating order, resetting the due rows between runs (untimed, with VACUUM):
 
-- ours: `recall.sweep.sweep()` (lock, decide, word, write touches and links; queueing nothing);
-- same_shape: one SQL statement per batch of the same shape on our tables (claim due schedules with
-  SKIP LOCKED, advance them, insert touch + link), wording made in SQL: what the database alone costs;
+- ours: `recall.sweep.sweep()` (lock, decide, write schedule progress and queued touches; queueing
+  nothing; wording and link are made at send, recall.outbox_text);
+- same_shape: one SQL statement per batch of the same shape on our tables, writing the same rows ours
+  writes (claim due schedules with SKIP LOCKED, advance them, insert the queued touch): what the
+  database alone costs;
 - floor: the minimal statement per batch on the bench's own scratch tables (claim with SKIP LOCKED,
   advance, insert an outbox row).
 
@@ -179,8 +181,7 @@ def run_ours(now: datetime) -> int:
 
 SAME_SHAPE = """
     WITH due AS (
-        SELECT s.id, s.patient_id, s.service_id, s.last_touch_number + 1 AS number,
-               replace(gen_random_uuid()::text, '-', '') AS token
+        SELECT s.id, s.patient_id, s.service_id, s.last_touch_number + 1 AS number
         FROM recall_recallschedule s WHERE s.next_action_at <= %(now)s
         ORDER BY s.next_action_at LIMIT %(batch)s FOR UPDATE SKIP LOCKED
     ), advanced AS (
@@ -188,20 +189,12 @@ SAME_SHAPE = """
             touches_sent = s.touches_sent + 1, kinds_sent = 'on_time', last_touch_at = %(now)s,
             last_touch_number = d.number, updated_at = now()
         FROM due d WHERE s.id = d.id
-    ), touches AS (
-        INSERT INTO recall_touch (patient_id, source, schedule_id, service_id, number, kind, idempotency_key, context,
-            body, "to", from_number, status, attempts, last_error, not_before, created_at)
-        SELECT d.patient_id, 'recall', d.id, d.service_id, d.number, 'on_time', d.id || ':' || d.number, '{}',
-               'Hi ' || p.first_name || ', it''s Bench West. You''re coming up on the time for your next visit '
-               || 'with us. Pick a time that suits you here: https://frontdesk.example.com/r/' || d.token
-               || '/ Reply STOP to opt out.', p.phone, '+13105550100', 'queued', 0, '', %(now)s, %(now)s
-        FROM due d JOIN medspa_patient p ON p.id = d.patient_id
-        RETURNING id, schedule_id, patient_id
     )
-    INSERT INTO recall_recalllink (patient_id, schedule_id, touch_id, token_hash, created_at, expires_at)
-    SELECT t.patient_id, t.schedule_id, t.id, encode(sha256(convert_to(d.token, 'UTF8')), 'hex'), %(now)s,
-           %(now)s + interval '30 days'
-    FROM touches t JOIN due d ON d.id = t.schedule_id"""
+    INSERT INTO recall_touch (patient_id, source, schedule_id, service_id, number, kind, idempotency_key, context,
+        body, "to", from_number, status, attempts, last_error, not_before, created_at)
+    SELECT d.patient_id, 'recall', d.id, d.service_id, d.number, 'on_time', d.id || ':' || d.number, '{}',
+           '', p.phone, '+13105550100', 'queued', 0, '', %(now)s, %(now)s
+    FROM due d JOIN medspa_patient p ON p.id = d.patient_id"""
 
 FLOOR = """
     WITH due AS (
@@ -241,9 +234,6 @@ def main(argv) -> int:
         build_time = time.perf_counter() - t
         print(f"built {args.patients:,} patients and schedules, {built['max_touch']:,} past touches, "
               f"{built['due']:,} due in {build_time:.0f} s", flush=True)
-        from recall.sweep import link_url
-
-        link_url("warm-up")  # a running worker has its URLconf loaded; don't time the first import
         variants = {"ours": lambda: run_ours(now), "same_shape": lambda: run_statement(SAME_SHAPE, now),
                     "floor": lambda: run_statement(FLOOR, now)}
         times = {name: [] for name in variants}

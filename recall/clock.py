@@ -18,8 +18,8 @@ stage whose touch could not go out in time (spacing, snooze) is skipped when the
 the patient then gets the message that fits where they are now.
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from .models.rules import TouchKind
 from .models.schedules import State
@@ -27,8 +27,7 @@ from .models.schedules import State
 STAGE_KIND = {State.DUE: TouchKind.ON_TIME, State.LATE: TouchKind.LATE, State.LAPSED: TouchKind.REACTIVATION}
 
 
-@dataclass(frozen=True)
-class Milestones:
+class Milestones(NamedTuple):  # a plain tuple: cheap to make for every schedule looked at
     window_opens: date
     due: date
     late_from: date
@@ -54,7 +53,10 @@ def milestones(last_visit: date, rule) -> Milestones:
 
 
 def state_on(day: date, last_visit: date, rule) -> State:
-    m = milestones(last_visit, rule)
+    return _state(day, milestones(last_visit, rule))
+
+
+def _state(day: date, m: Milestones) -> State:
     if day < m.window_opens:
         return State.UPCOMING
     if day < m.late_from:
@@ -68,15 +70,17 @@ def state_on(day: date, last_visit: date, rule) -> State:
 
 def next_boundary(day: date, last_visit: date, rule) -> date | None:
     """The next day the state changes, or None once lapsed for good (or closed)."""
-    m = milestones(last_visit, rule)
+    return _boundary(day, milestones(last_visit, rule))
+
+
+def _boundary(day: date, m: Milestones) -> date | None:
     for boundary in (m.window_opens, m.late_from, m.lapsed_from, m.closed_from):
         if boundary is not None and boundary > day:
             return boundary
     return None
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     state: State
     touch: str | None  # kind of touch owed today, if any
     next_check: date | None  # next day anything can change (None: nothing more to do this cycle)
@@ -84,8 +88,8 @@ class Plan:
 
 def plan(day: date, *, last_visit: date, rule, touches_sent: int = 0, kinds_sent=frozenset(),
          last_touch_day: date | None = None, snoozed_until: date | None = None) -> Plan:
-    state = state_on(day, last_visit, rule)
-    boundary = next_boundary(day, last_visit, rule)
+    m = milestones(last_visit, rule)
+    state, boundary = _state(day, m), _boundary(day, m)
     if state == State.CLOSED:
         return Plan(state, None, None)
     if state == State.UPCOMING:

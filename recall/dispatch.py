@@ -52,6 +52,7 @@ from . import email, member_touches
 from .models import ChannelChoice, RecallRule, RecallSchedule, Touch
 from .models.outbox import Channel
 from .models.schedules import OWING_STATES
+from .outbox_text import materialize
 from .queue import enqueue_dispatch
 from .quiet_hours import may_send, next_send_time
 from .schedules import PAUSE_ROUTES, refresh_patient
@@ -451,6 +452,8 @@ def _check(lead: Touch, others: list[Touch], now: datetime, outcomes: dict[int, 
     to = str(patient.phone) if channel == Channel.SMS else patient.email
     for t in members:
         t.channel, t.to = channel, to
+    if materialize(lead, now):  # a recall lead's text and link, made once while it is claimed (recall.outbox_text)
+        update_touches([lead.pk], "body = %s", [lead.body])
     return Message(lead, [t for t in members if t.pk != lead.pk], channel, to, now)
 
 
@@ -582,8 +585,9 @@ def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
         Touch.objects.filter(status=Touch.Status.QUEUED, not_before__lte=now)
         .filter(pk__in=reclaimed).values_list("pk", flat=True)
     ) + list(
+        # (touches this sweep just wrote have not_before = now, so they are never among these)
         Touch.objects.filter(status=Touch.Status.QUEUED, not_before__lte=now - REQUEUE_AFTER)
-        .exclude(pk__in=reclaimed).exclude(pk__in=result.touches).order_by("not_before")
+        .exclude(pk__in=reclaimed).order_by("not_before")
         .values_list("pk", flat=True)[:5000]
     )
     result.requeued.extend(ready)

@@ -6,8 +6,8 @@
 the demo (many pairs): two aggregate queries and one bulk write whatever the number of pairs.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q
@@ -35,8 +35,7 @@ def paused_subquery(patient_ref="patient_id"):
     return Exists(open_concerns().filter(patient_id=OuterRef(patient_ref)))
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):  # a plain tuple: cheap to make for every schedule a sweep or sync looks at
     state: str
     touch: str | None
     next_action_at: datetime | None

@@ -2,10 +2,12 @@
 
 1. `advance_due_schedules` reads only schedules whose next_action_at has come (partial index
    recall_next_action_idx), in batches locked with FOR UPDATE SKIP LOCKED, as plain rows (no model
-   objects), decides each in Python (`recall.schedules.decide`, the same rules as everywhere), and
-   writes schedule progress, one Touch (outbox row) per message owed and its link in ONE statement
-   per batch on PostgreSQL (`write_batch`); SQLite (`make run`) gets the same rows from three bulk
-   writes (`write_batch_orm`). Dispatch tasks are queued on commit, carrying only the touch id.
+   objects), decides each in Python (`recall.schedules.decide`, the same rules as everywhere, once per
+   distinct set of inputs: `Decisions`), and writes schedule progress and one queued Touch (outbox row)
+   per message owed in ONE statement per batch on PostgreSQL (`write_batch`); SQLite (`make run`) gets
+   the same rows from two bulk writes (`write_batch_orm`). The touch's wording and link are made when
+   the dispatcher claims it (`recall.outbox_text`). Dispatch tasks are queued on commit, carrying only
+   the touch id.
 2. `requeue_outbox` re-queues touches whose hold has passed (quiet hours, backoff) and recovers
    claims left behind by a worker that died (see recall.dispatch for the rules).
 
@@ -32,11 +34,9 @@ from django.utils import timezone
 from medspa.models import Location, Service
 
 from .dispatch import requeue_outbox
-from .models import InboundMessage, RecallLink, RecallSchedule, Touch
-from .models.links import LINK_LIFETIME, hash_token, link_url, new_token
+from .models import InboundMessage, RecallSchedule, Touch
 from .queue import enqueue_dispatch, enqueue_inbound
 from .schedules import decide, paused_subquery, rules_by_service
-from .wording import render
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -78,7 +78,7 @@ def requeue_inbound(now: datetime, result: SweepResult, *, enqueue: bool) -> Non
 DUE_FIELDS = (
     "id", "patient_id", "service_id", "last_visit", "booked_for", "touches_sent", "kinds_sent", "last_touch_at",
     "last_touch_number", "snoozed_until", "stopped_at", "trusted",
-    "patient__location_id", "patient__first_name", "phone_text", "patient__sms_consent",
+    "patient__location_id", "phone_text", "patient__sms_consent",
     "patient__sms_opted_out_at", "patient__phone_invalid_at", "paused",
     "patient__email", "patient__email_consent", "patient__email_unsubscribed_at",
 )
@@ -87,14 +87,14 @@ DUE_FIELDS = (
 class DueRow:
     """One locked schedule as `decide()` reads it (the attributes of RecallSchedule it uses), from a plain row."""
 
-    __slots__ = ("booked_for", "first_name", "kinds_sent", "last_touch_at", "last_touch_number", "last_visit",
+    __slots__ = ("booked_for", "kinds_sent", "last_touch_at", "last_touch_number", "last_visit",
                  "location_id", "paused", "patient_id", "phone", "pk", "service", "service_id", "snoozed_until",
                  "state", "next_action_at", "stopped_at", "touches_sent", "trusted", "can_text")
 
     def __init__(self, row, services):
         (self.pk, self.patient_id, self.service_id, self.last_visit, self.booked_for, self.touches_sent,
          self.kinds_sent, self.last_touch_at, self.last_touch_number, self.snoozed_until, self.stopped_at,
-         self.trusted, self.location_id, self.first_name, phone, consent, opted_out_at, invalid_at,
+         self.trusted, self.location_id, phone, consent, opted_out_at, invalid_at,
          self.paused, email, email_consent, unsubscribed_at) = row
         self.phone = str(phone or "")  # stored as E.164 text: no PhoneNumber parsing per row
         # Reachable by text or by email (Patient.can_text / can_email); the dispatcher picks the channel at send.
@@ -103,41 +103,47 @@ class DueRow:
         self.service = services[self.service_id]
 
     kinds = RecallSchedule.kinds
-    add_kind = RecallSchedule.add_kind
+
+    def add_kind(self, kind: str) -> None:
+        self.kinds_sent = _with_kind(self.kinds_sent, kind)
+
+
+@functools.cache
+def _with_kind(kinds_sent: str, kind: str) -> str:
+    """RecallSchedule.add_kind on the stored text, once per distinct (kinds, kind) in a process."""
+    schedule = RecallSchedule(kinds_sent=kinds_sent)
+    schedule.add_kind(kind)
+    return schedule.kinds_sent
 
 
 @dataclass(frozen=True)
 class Sender:
-    """What a location contributes to every text: its zone, name and number (read once per sweep)."""
+    """What a location contributes to every touch: its number (read once per sweep) and its zone."""
 
     tz: object
-    clinic: str
     from_number: str
 
 
 def senders() -> dict[int, Sender]:
-    return {loc.pk: Sender(loc.tz, loc.name, str(loc.sms_number or settings.TWILIO_DEFAULT_FROM))
+    return {loc.pk: Sender(loc.tz, str(loc.sms_number or settings.TWILIO_DEFAULT_FROM))
             for loc in Location.objects.all()}
 
 
 @dataclass
 class Owed:
-    """A touch the sweep writes: the outbox row's values and its link's token hash."""
+    """A touch the sweep writes: the outbox row's values. Its wording and link are made when it is
+    claimed for sending (recall.outbox_text.materialize, called from recall.dispatch.claim_touch)."""
 
     row: DueRow
     number: int
     kind: str
-    body: str
     to: str
     from_number: str
-    token_hash: str
 
 
 def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int, enqueue: bool) -> None:
-    rules = rules_by_service()
     services = {s.pk: s for s in Service.objects.all()}
-    places = senders()
-    wording = Wording()
+    decisions = Decisions(now, rules_by_service(), senders())
     write = WRITERS.get(connection.vendor, write_batch_orm)
     while True:
         with transaction.atomic():
@@ -152,9 +158,7 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
             if not rows:
                 return
             batch = [DueRow(row, services) for row in rows]
-            owed = [touch for row in batch
-                    if (touch := advance(row, rules.get(row.service_id), places[row.location_id], now,
-                                         wording)) is not None]
+            owed = [touch for row in batch if (touch := advance(row, decisions, now)) is not None]
             ids = write(batch, owed, now)
             result.schedules += len(batch)
             result.touches.extend(ids)
@@ -162,70 +166,67 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
                 transaction.on_commit(lambda ids=ids: enqueue_dispatch(ids))
 
 
-class Wording:
-    """The texts of one sweep: `recall.wording.render` once per (template, first name, clinic), the link last.
+class Decisions:
+    """`recall.schedules.decide` for one sweep, made once per distinct set of inputs.
 
-    First names repeat (and clinics and templates are few), so a sweep renders each combination once and
-    only splices in each touch's own link; reverse() runs once per sweep, not per link. The result is
-    the text `render` gives for that link (the marker cannot survive `render`: it is not GSM-7).
+    `decide` is a pure function of the schedule's timeline fields, its rule, the location's zone, the
+    patient's pause and reachability, and `now`; within a sweep `now` and the rules are fixed, and the
+    schedules that come due together share those inputs (those that open their window today for one
+    service share the last visit date; those a sweep touched share last_touch_at = that sweep's now).
+    So a sweep decides each distinct combination once (measured: the decisions were the largest Python
+    cost of a sweep, about 35 us per due row on the 2-core machine, twice per touch).
     """
 
-    MARK = "\x00link\x00"
-    SLOT = "SLOT"
+    def __init__(self, now: datetime, rules: dict, places: dict[int, "Sender"]):
+        self.now, self.rules, self.places = now, rules, places
+        self.made: dict[tuple, object] = {}
 
-    def __init__(self):
-        # A token is URL-safe base64, so it goes into the path as it is.
-        self.link_prefix, self.link_suffix = link_url(self.SLOT).split(self.SLOT)
-        self.rendered: dict[tuple[str, str, str], str] = {}
-
-    def text(self, template: str, first_name: str, clinic: str, token: str) -> str:
-        key = (template, first_name, clinic)
-        rendered = self.rendered.get(key)
-        if rendered is None:
-            rendered = self.rendered[key] = render(template, first_name=first_name, clinic=clinic, link=self.MARK)
-        return rendered.replace(self.MARK, self.link_prefix + token + self.link_suffix)
+    def __call__(self, row: "DueRow", *, paused: bool, can_text: bool):
+        key = (row.service_id, row.location_id, row.last_visit, row.booked_for, row.touches_sent, row.kinds_sent,
+               row.last_touch_at, row.snoozed_until, row.stopped_at, row.trusted, paused, can_text)
+        decision = self.made.get(key)
+        if decision is None:
+            decision = self.made[key] = decide(row, self.rules.get(row.service_id), self.now, paused=paused,
+                                               can_text=can_text, tz=self.places[row.location_id].tz)
+        return decision
 
 
-def advance(row: DueRow, rule, place: Sender, now: datetime, wording: Wording) -> Owed | None:
-    """Move one locked schedule on; returns the touch owed now (with its wording and link), if any."""
-    decision = decide(row, rule, now, paused=row.paused, can_text=row.can_text, tz=place.tz)
+def advance(row: DueRow, decisions: Decisions, now: datetime) -> Owed | None:
+    """Move one locked schedule on; returns the touch owed now, if any."""
+    decision = decisions(row, paused=row.paused, can_text=row.can_text)
     row.state = decision.state
     owed = None
     if decision.touch:
-        owed = new_touch(row, rule, decision.touch, place, now, wording)
-        decision = decide(row, rule, now, paused=False, can_text=True, tz=place.tz)
+        owed = new_touch(row, decision.touch, decisions.places[row.location_id], now)
+        decision = decisions(row, paused=False, can_text=True)
     next_at = decision.next_action_at
     row.next_action_at = next_at if next_at is None or next_at > now else None
     return owed
 
 
-def new_touch(row: DueRow, rule, kind: str, place: Sender, now: datetime, wording: Wording) -> Owed:
-    """Touch number N of this schedule (key schedule:N), worded here with a fresh link token.
+def new_touch(row: DueRow, kind: str, place: Sender, now: datetime) -> Owed:
+    """Touch number N of this schedule (key schedule:N): a queued outbox row without wording or link.
 
-    Wording and token are made here, not at send (measured on the 2-core machine under load: a token
-    and its hash 15 us, a full `render` 52 us, a text from `Wording` 2 us): at 10,000 due rows that is
-    about 0.2 s of a sweep, the send would pay the same per message, and this way the outbox row is
-    final when it is written (what the patient will read is on record before it is sent).
+    Wording and token are made at send, inside the claim (recall.outbox_text.materialize), measured:
+    written here they cost the sweep a link row (three foreign keys, its own indexes) and the text per
+    touch, about half of a 10,000-touch sweep; at the claim they cost one insert beside the claim's
+    own writes, and only for touches that are actually sent (a cancelled touch never gets a link).
     """
-    token = new_token()
-    body = wording.text(rule.template_for(kind), row.first_name, place.clinic, token)
     row.last_touch_number += 1
     row.touches_sent += 1
     row.add_kind(kind)
     row.last_touch_at = now
-    return Owed(row, row.last_touch_number, kind, body, row.phone, place.from_number, hash_token(token))
+    return Owed(row, row.last_touch_number, kind, row.phone, place.from_number)
 
 
 # The schedule columns the sweep changes, with their PostgreSQL types for the statement below.
 PROGRESS_COLUMNS = (("state", "varchar"), ("next_action_at", "timestamptz"), ("touches_sent", "smallint"),
                     ("kinds_sent", "varchar"), ("last_touch_at", "timestamptz"), ("last_touch_number", "integer"))
-# The touch columns the sweep sets per row (and the link's token hash); every other column takes its default.
+# The touch columns the sweep sets per row; every other column takes its default.
 OWED_COLUMNS = (("schedule_id", "bigint"), ("patient_id", "bigint"), ("service_id", "bigint"),
-                ("number", "integer"), ("kind", "varchar"), ("body", "text"), ("to", "varchar"),
-                ("from_number", "varchar"), ("token_hash", "varchar"))
-TOUCH_SET = {"schedule_id", "patient_id", "service_id", "number", "kind", "body", "to", "from_number", "source",
+                ("number", "integer"), ("kind", "varchar"), ("to", "varchar"), ("from_number", "varchar"))
+TOUCH_SET = {"schedule_id", "patient_id", "service_id", "number", "kind", "to", "from_number", "source",
              "idempotency_key", "not_before", "created_at"}
-LINK_SET = {"patient_id", "schedule_id", "touch_id", "token_hash", "created_at", "expires_at"}
 
 
 def _defaults(model, skip: set[str]) -> list:
@@ -236,12 +237,10 @@ def _defaults(model, skip: set[str]) -> list:
 @functools.cache
 def write_batch_sql() -> str:
     q = connection.ops.quote_name
-    schedule, touch, link = (m._meta.db_table for m in (RecallSchedule, Touch, RecallLink))
+    schedule, touch = RecallSchedule._meta.db_table, Touch._meta.db_table
     names = [name for name, _type in PROGRESS_COLUMNS]
     t_cols = [q(f.column) for f in _defaults(Touch, TOUCH_SET)]
     t_casts = [f"%s::{f.cast_db_type(connection)}" for f in _defaults(Touch, TOUCH_SET)]
-    l_cols = [q(f.column) for f in _defaults(RecallLink, LINK_SET)]
-    l_casts = [f"%s::{f.cast_db_type(connection)}" for f in _defaults(RecallLink, LINK_SET)]
     return f"""
         WITH progress AS (
             SELECT * FROM json_to_recordset(%s::json)
@@ -249,69 +248,64 @@ def write_batch_sql() -> str:
         ), advanced AS (
             UPDATE {schedule} AS s SET {", ".join(f"{n} = p.{n}" for n in names)}, updated_at = now()
             FROM progress AS p WHERE s.id = p.id
-        ), owed AS (
-            SELECT * FROM json_to_recordset(%s::json)
-                AS o({", ".join(f"{q(n)} {t}" for n, t in OWED_COLUMNS)}, ord integer)
-        ), touches AS (
-            INSERT INTO {touch} (schedule_id, patient_id, service_id, number, kind, body, {q("to")}, from_number,
-                                 source, idempotency_key, not_before, created_at, {", ".join(t_cols)})
-            SELECT schedule_id, patient_id, service_id, number, kind, body, {q("to")}, from_number,
-                   %s, schedule_id || ':' || number, %s, %s, {", ".join(t_casts)}
-            FROM owed ORDER BY ord
-            RETURNING id, schedule_id
         )
-        INSERT INTO {link} (patient_id, schedule_id, touch_id, token_hash, created_at, expires_at, {", ".join(l_cols)})
-        SELECT o.patient_id, o.schedule_id, t.id, o.token_hash, %s, %s, {", ".join(l_casts)}
-        FROM touches AS t JOIN owed AS o USING (schedule_id)
-        RETURNING touch_id"""  # noqa: S608 (identifiers are the models' own)
+        INSERT INTO {touch} (schedule_id, patient_id, service_id, number, kind, {q("to")}, from_number,
+                             source, idempotency_key, not_before, created_at, {", ".join(t_cols)})
+        SELECT schedule_id, patient_id, service_id, number, kind, {q("to")}, from_number,
+               %s, schedule_id || ':' || number, %s, %s, {", ".join(t_casts)}
+        FROM json_to_recordset(%s::json) AS o({", ".join(f"{q(n)} {t}" for n, t in OWED_COLUMNS)})
+        ORDER BY schedule_id
+        RETURNING id"""  # noqa: S608 (identifiers are the models' own)
 
 
-def _json_value(value):
-    return value.isoformat() if isinstance(value, datetime) else value
+class _Iso(dict):
+    """datetime -> ISO text for the JSON parameters, each distinct moment formatted once per batch (the
+    rows of a batch share a handful: this sweep's now, the next mornings)."""
+
+    def __missing__(self, moment):
+        text = self[moment] = moment.isoformat() if moment is not None else None
+        return text
 
 
 def write_batch(batch: list[DueRow], owed: list[Owed], now: datetime) -> list[int]:
-    """PostgreSQL: schedule progress, touches and links in one statement; returns the new touch ids.
+    """PostgreSQL: schedule progress and touches in one statement; returns the new touch ids.
 
     The rows travel as two JSON parameters (json_to_recordset): one string each to quote, whatever the
-    batch size, and the statement text is the same for every batch.
+    batch size, and the statement text is the same for every batch. Rows are written in schedule id
+    order, so the index entries of one batch go in key order.
     """
-    names = [name for name, _type in PROGRESS_COLUMNS]
-    progress = json.dumps([{"id": r.pk, **{n: _json_value(getattr(r, n)) for n in names}} for r in batch])
-    owed_rows = json.dumps([
-        {"ord": i, "schedule_id": o.row.pk, "patient_id": o.row.patient_id, "service_id": o.row.service_id,
-         "number": o.number, "kind": o.kind, "body": o.body, "to": o.to, "from_number": o.from_number,
-         "token_hash": o.token_hash}
-        for i, o in enumerate(owed)
+    iso = _Iso()
+    progress = json.dumps([
+        {"id": r.pk, "state": r.state, "next_action_at": iso[r.next_action_at], "touches_sent": r.touches_sent,
+         "kinds_sent": r.kinds_sent, "last_touch_at": iso[r.last_touch_at], "last_touch_number": r.last_touch_number}
+        for r in sorted(batch, key=lambda r: r.pk)
     ])
-    defaults = [[f.get_db_prep_save(f.get_default(), connection) for f in _defaults(m, skip)]
-                for m, skip in ((Touch, TOUCH_SET), (RecallLink, LINK_SET))]
-    params = [progress, owed_rows, Touch.Source.RECALL, now, now, *defaults[0], now, now + LINK_LIFETIME,
-              *defaults[1]]
+    owed_rows = json.dumps([
+        {"schedule_id": o.row.pk, "patient_id": o.row.patient_id, "service_id": o.row.service_id,
+         "number": o.number, "kind": o.kind, "to": o.to, "from_number": o.from_number}
+        for o in owed
+    ])
+    defaults = [f.get_db_prep_save(f.get_default(), connection) for f in _defaults(Touch, TOUCH_SET)]
+    params = [progress, Touch.Source.RECALL, now, now, *defaults, owed_rows]
     with connection.cursor() as cursor:
         cursor.execute(write_batch_sql(), params)
         return sorted(row[0] for row in cursor.fetchall())
 
 
 def write_batch_orm(batch: list[DueRow], owed: list[Owed], now: datetime) -> list[int]:
-    """Databases without data-modifying CTEs (SQLite under `make run`): the same rows in three bulk writes."""
+    """Databases without data-modifying CTEs (SQLite under `make run`): the same rows in two bulk writes."""
     touches = Touch.objects.bulk_create([
         Touch(schedule_id=o.row.pk, patient_id=o.row.patient_id, service_id=o.row.service_id,
               source=Touch.Source.RECALL, number=o.number, kind=o.kind, idempotency_key=f"{o.row.pk}:{o.number}",
-              body=o.body, to=o.to, from_number=o.from_number, not_before=now, created_at=now)
-        for o in owed
-    ])
-    RecallLink.objects.bulk_create([
-        RecallLink(schedule_id=o.row.pk, patient_id=o.row.patient_id, touch_id=t.pk, token_hash=o.token_hash,
-                   created_at=now, expires_at=now + LINK_LIFETIME)
-        for t, o in zip(touches, owed, strict=True)
+              to=o.to, from_number=o.from_number, not_before=now, created_at=now)
+        for o in sorted(owed, key=lambda o: o.row.pk)
     ])
     names = [name for name, _type in PROGRESS_COLUMNS]
     RecallSchedule.objects.bulk_update(
         [RecallSchedule(pk=r.pk, updated_at=timezone.now(), **{n: getattr(r, n) for n in names}) for r in batch],
         [*names, "updated_at"],
     )
-    return [t.pk for t in touches]
+    return sorted(t.pk for t in touches)
 
 
 # One data-modifying statement per batch where the database has them; the ORM's bulk writes elsewhere.

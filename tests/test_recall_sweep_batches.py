@@ -12,12 +12,14 @@ import threading
 
 import pytest
 import time_machine
+from celery.exceptions import Retry
 from django.db import connection, connections
 from recall_support import la, treated
 
 from recall import sweep as sweep_module
 from recall.models import RecallLink, RecallRule, RecallSchedule, Touch
 from recall.sweep import sweep
+from recall.tasks import dispatch_touch
 from recall.wording import render
 
 MORNING = la(2026, 6, 15, 10, 0)  # Monday 10:00 in Los Angeles
@@ -34,8 +36,9 @@ def due_patients(location, count):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("fast_sender")
 @pytest.mark.parametrize("writer", ["one statement (PostgreSQL)", "ORM bulk writes (SQLite)"])
-def test_rows_written_for_a_due_schedule(patient, writer, monkeypatch):
+def test_rows_written_for_a_due_schedule_and_the_text_made_at_send(patient, writer, monkeypatch, fake_twilio):
     if writer.startswith("ORM"):
         monkeypatch.setitem(sweep_module.WRITERS, connection.vendor, sweep_module.write_batch_orm)
     with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
@@ -46,29 +49,58 @@ def test_rows_written_for_a_due_schedule(patient, writer, monkeypatch):
 
     touch = Touch.objects.get()
     assert result.schedules == 1 and result.touches == [touch.pk]
-    token = re.search(r"https://frontdesk\.example\.com/r/([\w-]+)/ ", touch.body).group(1)
-    rule = RecallRule.objects.get(service=schedule.service)
-    assert Touch.objects.values().get() == {
+    queued = {
         "id": touch.pk, "patient_id": patient.pk, "source": "recall", "channel": "sms", "schedule_id": schedule.pk,
         "service_id": schedule.service_id, "number": 1, "kind": "on_time", "idempotency_key": f"{schedule.pk}:1",
-        "context": {}, "to": "+14155550134", "from_number": "+14155550100", "status": "queued",
-        "body": render(rule.on_time_template, first_name=patient.first_name, clinic=patient.location.name,
-                       link=f"https://frontdesk.example.com/r/{token}/"),
+        "context": {}, "to": "+14155550134", "from_number": "+14155550100", "status": "queued", "body": "",
         "provider_sid": None, "attempts": 0, "last_error": "", "error_code": None, "not_before": MORNING,
         "claimed_at": None, "send_started_at": None, "sent_at": None, "delivered_at": None, "created_at": MORNING,
         "message_id": None,
     }
-    link = RecallLink.objects.values().get()
-    assert link == {
-        "id": link["id"], "patient_id": patient.pk, "schedule_id": schedule.pk, "touch_id": touch.pk,
-        "token_hash": hashlib.sha256(token.encode()).hexdigest(), "created_at": MORNING,
-        "expires_at": MORNING + dt.timedelta(days=30), "opened_at": None,
-    }
-    assert RecallLink.objects.find(token).touch == touch
+    assert Touch.objects.values().get() == queued
+    assert not RecallLink.objects.exists()  # wording and link are made when the touch is claimed for sending
     schedule.refresh_from_db()
     assert (schedule.state, schedule.touches_sent, schedule.kinds_sent, schedule.last_touch_at,
             schedule.last_touch_number) == ("due", 1, "on_time", MORNING, 1)
     assert schedule.next_action_at > MORNING
+
+    sent_at = MORNING + dt.timedelta(minutes=1)
+    with time_machine.travel(sent_at, tick=False):
+        assert dispatch_touch(touch.pk) == "sent"
+    [message] = fake_twilio.messages
+    token = re.search(r"https://frontdesk\.example\.com/r/([\w-]+)/ ", message["body"]).group(1)
+    rule = RecallRule.objects.get(service=schedule.service)
+    assert message["body"] == render(rule.on_time_template, first_name=patient.first_name,
+                                     clinic=patient.location.name, link=f"https://frontdesk.example.com/r/{token}/")
+    touch.refresh_from_db()
+    assert touch.body == message["body"] and touch.status == "sent"
+    link = RecallLink.objects.values().get()
+    assert link == {
+        "id": link["id"], "patient_id": patient.pk, "schedule_id": schedule.pk, "touch_id": touch.pk,
+        "token_hash": hashlib.sha256(token.encode()).hexdigest(), "created_at": sent_at,
+        "expires_at": sent_at + dt.timedelta(days=30), "opened_at": None,
+    }
+    assert RecallLink.objects.find(token).touch == touch
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_sender")
+def test_a_retried_send_keeps_the_text_and_link_of_the_first_claim(patient, fake_twilio):
+    with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
+        treated(patient, 0)
+    with time_machine.travel(MORNING, tick=False):
+        sweep(enqueue=False)
+    touch = Touch.objects.get()
+    fake_twilio.fail_next(status=503, code=20500, message="Service unavailable")
+    with time_machine.travel(MORNING, tick=False), pytest.raises(Retry):
+        dispatch_touch(touch.pk)
+    touch.refresh_from_db()
+    assert touch.status == "queued" and touch.body and RecallLink.objects.count() == 1
+    first_body = touch.body
+    with time_machine.travel(MORNING + dt.timedelta(minutes=10), tick=False):
+        assert dispatch_touch(touch.pk) == "sent"
+    assert fake_twilio.messages[-1]["body"] == first_body
+    assert RecallLink.objects.count() == 1 and Touch.objects.get().body == first_body
 
 
 @pytest.mark.django_db
@@ -137,7 +169,7 @@ def test_two_concurrent_sweeps_write_each_touch_exactly_once(westside):
     a, b = results
     assert a.schedules + b.schedules == 40
     assert set(a.touches).isdisjoint(b.touches) and len(a.touches) + len(b.touches) == 40
-    assert Touch.objects.count() == 40 and RecallLink.objects.count() == 40
+    assert Touch.objects.count() == 40
     assert set(RecallSchedule.objects.values_list("touches_sent", "last_touch_number")) == {(1, 1)}
     with time_machine.travel(MORNING + dt.timedelta(minutes=5), tick=False):
         again = sweep(enqueue=False)

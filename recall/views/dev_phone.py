@@ -63,7 +63,8 @@ def conversation(patient) -> list[dict]:
     # Texts only (not emails or logged calls), and a message once (not the touches it carried: Touch.message).
     for t in (Touch.objects.filter(patient=patient, channel=Touch.Channel.SMS, message__isnull=True)
               .exclude(status=Touch.Status.CANCELLED)):
-        lines.append({"at": t.sent_at or t.created_at, "ours": True, "body": t.body,
+        # A queued recall touch is worded when it is claimed for sending (recall.outbox_text).
+        lines.append({"at": t.sent_at or t.created_at, "ours": True, "body": t.body or "(worded when it is sent)",
                       "note": t.get_kind_display() + ("" if t.sent_at else f" · {t.get_status_display().lower()}")})
     for m in InboundMessage.objects.filter(from_number=str(patient.phone)):
         lines.append({"at": m.received_at, "ours": False, "body": m.body,
