@@ -5,8 +5,11 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PG_BIN := $(firstword $(wildcard /usr/lib/postgresql/*/bin))
-# Every command below (migrate, seed_demo, web, worker) sees them: PUBLIC_BASE_URL defaults to http://HOST:PORT.
-export HOST PORT
+# Links in texts and emails: fixed here once, because honcho gives each process of the Procfile its own
+# PORT (web PORT, worker PORT+100, ...) and a worker would otherwise derive the wrong address from it.
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+# Every command below (migrate, seed_demo, web, worker) sees them.
+export HOST PORT PUBLIC_BASE_URL
 
 .PHONY: install run test test-deps lint bench docker-config clean
 
@@ -32,7 +35,7 @@ run: install
 	@# Beat's first interval only ends in 5 minutes: queue one sweep now so the demo's worker has work.
 	@$(BIN)/celery -A medspa call recall.tasks.sweep >/dev/null
 	@$(BIN)/celery -A medspa call recall.tasks.member_touchpoints >/dev/null
-	HOST=$(HOST) PORT=$(PORT) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start --no-prefix -f Procfile
+	HOST=$(HOST) PORT=$(PORT) PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start --no-prefix -f Procfile
 
 ## make test: real PostgreSQL and Redis (throwaway servers on loopback) and Debian's Chromium.
 test-deps:
