@@ -44,6 +44,7 @@ def setup_django(url: str) -> None:
     os.environ["SMS_BACKEND"] = "console"
     # Production-like request handling for pages served through the test client.
     os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(24).hex())  # DEBUG=false requires one
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     Path(os.environ["VAR_DIR"], "staticfiles").mkdir(parents=True, exist_ok=True)

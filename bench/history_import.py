@@ -15,9 +15,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from .recall_sweep import DOC, ROOT, database_url, setup_django
-
-START, END = "<!-- history-import:start -->", "<!-- history-import:end -->"
+from .database import DOC, ROOT, setup_django, throwaway_database, write_doc
 
 
 def parse(argv):
@@ -36,22 +34,9 @@ def inbox_times(client, n: int) -> list[float]:
     return times
 
 
-def write_doc(text: str) -> None:
-    import re
-
-    current = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    section = f"{START}\n{text.rstrip()}\n{END}"
-    if START in current:
-        current = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _m: section, current, flags=re.S)
-    else:
-        current = current.rstrip() + "\n\n" + section + "\n"
-    DOC.write_text(current)
-
-
 def main(argv) -> int:
     args = parse(argv)
-    url, servers = database_url()
-    try:
+    with throwaway_database("medspa_bench_history_import") as url:
         setup_django(url)
         sys.path.insert(0, str(ROOT / "tests"))
         from django.core.files.uploadedfile import SimpleUploadedFile
@@ -99,8 +84,9 @@ def main(argv) -> int:
         text = (
             f"## History upload: {len(data) / 1e6:.1f} MB, {rows:,} rows (run {datetime.now(UTC):%Y-%m-%d})\n\n"
             f"`python -m bench history_import` on PostgreSQL. The upload request stores the file and queues "
-            f"the job: **{upload_time * 1000:.0f} ms**. The background import took **{import_time:.0f} s** "
-            f"({c['visits_imported']:,} visits, {c['rejected']:,} rows rejected with their line, "
+            f"the job: **{upload_time * 1000:.0f} ms**. The background import took **{import_time:.0f} s**, "
+            f"**{rows / import_time:,.0f} rows/s** ({c['visits_imported']:,} visits, {c['rejected']:,} rows "
+            f"rejected with their line, "
             f"{c['patients_created']:,} patients). Inbox page while importing: median "
             f"**{statistics.median(busy) * 1000:.0f} ms**, slowest {max(busy) * 1000:.0f} ms over {len(busy)} "
             f"requests; with nothing running: median {statistics.median(idle) * 1000:.0f} ms. The import ran "
@@ -109,9 +95,6 @@ def main(argv) -> int:
         )
         print(text)
         if not args.no_doc:
-            write_doc(text)
+            write_doc("history-import", text)
             print(f"wrote {DOC.relative_to(ROOT)}")
         return 0
-    finally:
-        if servers is not None:
-            servers.stop()

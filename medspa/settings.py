@@ -289,6 +289,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "calls-finalize-stale": {"task": "calls.tasks.finalize_stale_calls", "schedule": 300.0},
     # Recall: advance schedules whose next action time has come, write touches, re-queue the outbox.
     "recall-sweep": {"task": "recall.tasks.sweep", "schedule": 300.0},
+    # History imports whose worker died (no heartbeat for minutes): resume them, or fail after 3 tries.
+    "recall-recover-imports": {"task": "recall.tasks.recover_imports", "schedule": 60.0},
     # Twilio: probe each sender paused by an account/sender error; resume sending when it works.
     "twilio-probe-paused-senders": {"task": "medspa.twilio.tasks.probe_paused_senders", "schedule": 60.0},
     # Member touchpoints (renewal, expiring credits, bundles) into the recall outbox; hourly, idempotent.

@@ -11,8 +11,13 @@ on. Bytes that are not UTF-8 reject only the rows they sit in. Amounts must fit 
 $10,000,000, two decimals); dates must fall between 1900-01-01 and two years from today.
 
 Rows are written in chunks of whole patients (each chunk its own transaction), and `progress` (if
-given) is called with the report as it grows, so a background job can show running counts. A run that
-stops half way can simply be repeated: rows already written are recognised by their import key.
+given) is called with the report as it grows, so a background job can show running counts. After each
+chunk it is called inside that chunk's transaction (`report.chunks_written` tells which), so a job can
+record the counts as a checkpoint that commits with the rows or not at all. A run that stops half way
+resumes from that checkpoint (`resume=`): the file is read again, which gives the same chunks in the
+same order for the same file and `now`, and the chunks already written are skipped, so the counts end
+as an uninterrupted run's. Repeating a whole run is also safe: rows already written are recognised by
+their import key.
 
 A row's `import_key` is the SHA-256 of its normalised visit fields (patient, service, location, date,
 status, amount, provider), so re-importing a file, or an overlapping export, adds nothing.
@@ -27,14 +32,15 @@ schedule; exact duplicates carry no new information and mark nothing. A visit la
 """
 
 import csv
+import functools
 import hashlib
 import io
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -89,13 +95,11 @@ class ImportReport:
     lines_read: int = 0  # physical lines, for a progress bar (of `total_lines`)
     total_lines: int = 0
     rows_written: int = 0  # good rows written so far (imported or already there)
+    chunks_written: int = 0  # committed chunks: where a resumed run starts
 
     def counts(self) -> dict:
-        return {"rows_read": self.rows_read, "visits_imported": self.visits_imported,
-                "already_imported": self.already_imported, "patients_created": self.patients_created,
-                "patients_updated": self.patients_updated, "schedules_untrusted": self.schedules_untrusted,
-                "rejected": len(self.rejected), "lines_read": self.lines_read, "total_lines": self.total_lines,
-                "rows_written": self.rows_written}
+        return {f.name: len(self.rejected) if f.name == "rejected" else getattr(self, f.name)
+                for f in fields(self) if f.name != "warnings"}
 
     def as_dict(self) -> dict:
         return {**self.counts(), "rejected": [asdict(r) for r in self.rejected],
@@ -152,12 +156,19 @@ def physical_rows(text: str):
         yield start, end, cells
 
 
+# What a chunk's transaction changes; a resumed run starts from these (ImportReport.counts() of its checkpoint).
+WRITE_COUNTS = ("visits_imported", "already_imported", "patients_created", "patients_updated", "rows_written",
+                "chunks_written")
+
+
 def import_history(source, *, consent: bool = False, today: date | None = None, locations=None,
-                   progress: Callable[[ImportReport], None] | None = None) -> ImportReport:
+                   progress: Callable[[ImportReport], None] | None = None, now: datetime | None = None,
+                   resume: dict | None = None) -> ImportReport:
     """Import a CSV (text, bytes or file object).
 
     `consent`: the clinic confirms these patients agreed to texts. `locations`: the locations rows may
-    name (the uploader's own, on the web page); any other location is reported as unknown.
+    name (the uploader's own, on the web page); any other location is reported as unknown. `resume`: the
+    counts of the last committed chunk of an earlier run of this file with the same `now`.
     """
     text = _read(source)
     rows = physical_rows(text)
@@ -177,7 +188,9 @@ def import_history(source, *, consent: bool = False, today: date | None = None, 
     provider_qs = Provider.objects.all() if locations is None else Provider.objects.filter(
         locations__in=allowed).distinct()  # an uploader names only providers of their own locations
     providers = {p.name.strip().lower(): p for p in provider_qs}
-    now = timezone.now()
+    now = now or timezone.now()
+    for name in WRITE_COUNTS:
+        setattr(report, name, (resume or {}).get(name, 0))
     good: list[GoodRow] = []
     seen: dict[str, int] = {}
     dirty: set[tuple[str, int]] = set()
@@ -207,12 +220,15 @@ def import_history(source, *, consent: bool = False, today: date | None = None, 
         good, dirty = _without_foreign_patients(good, dirty, allowed, seen, report)
     if progress:
         progress(report)
-    for chunk in _patient_chunks(good):
+    for number, chunk in enumerate(_patient_chunks(good), start=1):
+        if number <= report.chunks_written:
+            continue  # committed by an earlier run of this job
         with transaction.atomic():
             _write(chunk, set(), report, consent=consent, now=now)
-        report.rows_written += len(chunk)
-        if progress:
-            progress(report)
+            report.rows_written += len(chunk)
+            report.chunks_written = number
+            if progress:
+                progress(report)  # inside the transaction: the checkpoint commits with the rows
     if dirty:
         with transaction.atomic():
             _write([], dirty, report, consent=consent, now=now)
@@ -265,6 +281,10 @@ def _printable(value: str) -> str:
     return value.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
 
+# A patient's rows repeat their phone: parse each distinct text once.
+_normalize_phone = functools.lru_cache(maxsize=65536)(normalize_phone)
+
+
 def _check_row(line, row, locations, services, providers, now, today, report):
     """A GoodRow, or None (rejected, nothing to distrust), or (patient_id, service_id) to distrust."""
     pid = row.get("patient_id", "")
@@ -300,7 +320,7 @@ def _check_row(line, row, locations, services, providers, now, today, report):
         return reject(f"visit date {visit_date.isoformat()} is more than two years ahead: check the export")
     phone = None
     if row.get("phone"):
-        phone = normalize_phone(row["phone"])
+        phone = _normalize_phone(row["phone"])
         if phone is None:
             return reject(f"impossible phone “{row['phone']}”")
     text = (row.get("amount") or "").replace("$", "").replace(",", "").strip()
@@ -366,7 +386,10 @@ def _write(good: list[GoodRow], dirty, report: ImportReport, *, consent: bool, n
                                 batch_size=1000)
     report.patients_created += len(new)
     report.patients_updated += len(changed)
-    patients = {p.external_id: p for p in Patient.objects.filter(external_id__in=ids)}
+    if connection.features.can_return_rows_from_bulk_insert:  # PostgreSQL, SQLite: the new rows have pks
+        patients.update((p.external_id, p) for p in new)
+    else:
+        patients = {p.external_id: p for p in Patient.objects.filter(external_id__in=ids)}
     ConsentEvent.objects.bulk_create([
         ConsentEvent(patient=patients[pid], channel=channel, kind=ConsentEvent.Kind.OPT_IN, source="import",
                      phone=str(patients[pid].phone or "") if channel == "sms" else "",

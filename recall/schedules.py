@@ -101,9 +101,12 @@ def sync_schedules(visits=None, *, now: datetime | None = None, trust: bool = Fa
             booked=Min("starts_at", filter=Q(status=Visit.Status.BOOKED, starts_at__gt=now)),
         )
     )
+    # `textable` is Patient.can_text computed by the database (Patient.objects.textable()), so the phone
+    # numbers need not be loaded and parsed: an import syncs thousands of patients per chunk.
     patients = {
-        p.pk: p for p in Patient.objects.filter(pk__in=patient_ids).select_related("location")
-        .annotate(paused=paused_subquery("pk"))
+        p.pk: p for p in Patient.objects.filter(pk__in=patient_ids).select_related("location").defer("phone")
+        .annotate(paused=paused_subquery("pk"),
+                  textable=Exists(Patient.objects.textable().filter(pk=OuterRef("pk"))))
     }
     existing = {
         (s.patient_id, s.service_id): s
@@ -137,7 +140,7 @@ def sync_schedules(visits=None, *, now: datetime | None = None, trust: bool = Fa
         schedule.booked_for = row["booked"]
         if trust:
             schedule.trusted, schedule.quality_note = True, ""
-        decision = decide(schedule, rule, now, paused=patient.paused, can_text=patient.can_text, tz=tz)
+        decision = decide(schedule, rule, now, paused=patient.paused, can_text=patient.textable, tz=tz)
         schedule.state = decision.state
         schedule.next_action_at = decision.next_action_at
         if decision.state not in OWING_STATES and schedule.pk:
@@ -149,7 +152,7 @@ def sync_schedules(visits=None, *, now: datetime | None = None, trust: bool = Fa
     )
     if stop_sending:
         cancel_queued(Q(schedule_id__in=stop_sending), "No longer owed (booked, paused or closed).")
-    cannot_text = [s.pk for s in to_update if s.pk and not patients[s.patient_id].can_text]
+    cannot_text = [s.pk for s in to_update if s.pk and not patients[s.patient_id].textable]
     if cannot_text:
         cancel_queued(Q(schedule_id__in=cannot_text), "The patient cannot be texted any more.")
     return len(to_create) + len(to_update)

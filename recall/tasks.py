@@ -54,3 +54,9 @@ def apply_status(sid: str, status: str, error_code: str = ""):
 def run_import(job_id: int):
     """Import an uploaded history file (recall.views.staff.import_page queues it on commit)."""
     return imports.run_job(job_id)
+
+
+@shared_task(name="recall.tasks.recover_imports", ignore_result=True)
+def recover_imports():
+    """Beat, every minute: queue again the history imports whose worker stopped (recall.imports)."""
+    return imports.recover_stalled()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("settings/recall/<int:service_pk>/", settings.rule_edit, name="rule_edit"),
     path("settings/wording/<int:pk>/", settings.wording_edit, name="wording_edit"),
     path("recall/import/<int:pk>/", staff.import_job, name="import_job"),
+    path("recall/import/<int:pk>/retry/", staff.import_retry, name="import_retry"),
     path("r/<str:token>/", patient_link.patient_link, name="link"),
     path("e/unsubscribe/<str:token>/", unsubscribe.email_unsubscribe, name="email_unsubscribe"),
     path("dev/phone/", dev_phone.phone_list, name="dev_phone_list"),

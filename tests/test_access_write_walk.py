@@ -120,7 +120,8 @@ class Side:
             "inbox_item": [{"pk": self.handoff.pk}], "inbox_claim": [{"pk": self.handoff.pk}],
             "inbox_resolve": [{"pk": self.handoff.pk}], "inbox_media": [{"pk": self.handoff.pk, "media_pk": 1}],
             "calls:make_patient": [{"pk": self.call.pk}],
-            "recall:import_job": [{"pk": 1}], "recall:dev_phone": [{"pk": self.patient.pk}],
+            "recall:import_job": [{"pk": 1}], "recall:import_retry": [{"pk": 1}],
+            "recall:dev_phone": [{"pk": self.patient.pk}],
             "patient_detail": [{"pk": self.patient.pk}], "patient_edit": [{"pk": self.patient.pk}],
             "visit_add": [{"pk": self.patient.pk}], "patient_consent": [{"pk": self.patient.pk}],
             "recall:call_outcome": [{"pk": pk} for pk in RecallSchedule.objects.filter(patient=self.patient)

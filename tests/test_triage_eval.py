@@ -57,6 +57,13 @@ def test_clinical_heldout_messages_reach_a_human(heldout):
     assert heldout["clinical_to_human"] >= 0.95
 
 
+def test_heldout_staff_and_provider_to_booking_never_rises_above_what_was_measured(heldout):
+    # Policy: a message for staff or a clinician is not a booking. The 1% the policy asks for is not met on
+    # held-out (3 of 167, 1.8%, measured 2026-12-02 after dev-only tuning; 14 of 167 before), and held-out is
+    # never tuned on, so this guard only keeps the measured figure from getting worse (docs/triage.md).
+    assert heldout["human_review_to_booking"] <= 3
+
+
 def write(tmp_path, name, lines):
     (tmp_path / name).write_text("\n".join(json.dumps(line) if isinstance(line, dict) else line for line in lines))
 
@@ -105,3 +112,20 @@ def test_bad_corpus_and_heldout_misses_are_refused(tmp_path):
         run("--split", "heldout", "--corpus-dir", str(tmp_path))
     with pytest.raises(CommandError, match="only for the dev split"):
         run("--split", "heldout", "--misses")
+
+
+def test_staff_and_provider_messages_routed_to_booking_are_counted_with_booking_precision(tmp_path):
+    write(tmp_path, "dev.jsonl", [
+        row(1, "can I book botox friday", "booking"),
+        row(2, "can i come in saturday for a chemical peel?", "booking"),
+        row(3, "quiero agendar relleno de labios el viernes", "staff_review", "es"),  # mislabelled on purpose
+        row(4, "I need to cancel my CO2 laser on the 14th", "staff_review"),
+        row(5, "is botox safe while breastfeeding", "provider_review"),
+    ])
+    text = run("--split", "dev", "--corpus-dir", str(tmp_path))
+    assert "staff/provider->booking/rebooking 1 (33.3%)" in text
+    assert "booking precision  66.7%" in text
+    figures = json.loads(run("--split", "dev", "--corpus-dir", str(tmp_path), "--format", "json"))
+    assert figures["human_review_to_booking"] == 1
+    assert figures["human_review_to_booking_share"] == pytest.approx(1 / 3)
+    assert figures["booking_precision"] == pytest.approx(2 / 3)

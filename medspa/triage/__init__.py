@@ -13,8 +13,16 @@ Policy (issue 10; a clinician decides severity, never the software)
 - **provider_review**: questions about *possible* effects ("will I bruise?", "how long does swelling
   last?") and eligibility, dose, product, medication, pregnancy and medical-history questions.
 - **No confident route -> a human (staff_review), never booking.**  booking and rebooking need positive
-  booking intent (a booking phrase, "I want/need ...", "<service> please", a "yes" with a date) and no
-  symptom; a service named alone ("Botox", "my lips look thin") goes to staff.
+  booking intent and no symptom: a booking verb or request (book, schedule, appointment, come in, fit me in,
+  available/openings, put me down for; cita, agendar, reservar, disponible, tienen espacio) stands on its own;
+  softer phrases ("can I get", "do you offer", "I want/need ...", "<service> please", "me interesa") count
+  only beside a named service (catalog or treatment word); a service named alone ("Botox", "my lips look
+  thin") goes to staff.  When booking or rebooking would win, a provider signal (eligibility "can I get X if
+  I...", dose, pregnancy, medication, "is it safe", "is X common", "will I bruise", "how long will I peel")
+  sends it to provider_review and a staff signal (price/cost/how much, refund, cancel, deposit, charged/
+  billing, receipt/HSA, gift card, policy, exception, complaint, discount/special deal, balance; Spanish
+  precio, reembolso, cancelar, recibo, factura, depósito...) to staff_review (engine._booking_intent).  An
+  existing appointment moved, or a treatment worn off ("the 11s are back"), is rebooking.
 
 Routes, highest precedence first (medspa.routes.TRIAGE_PRECEDENCE); the highest route any rule fires wins:
 

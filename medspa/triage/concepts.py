@@ -282,6 +282,7 @@ SUPERLATIVE = re.compile(r"^(\w{3,}?)isim([oa]s?)$")
 DIMINUTIVE = re.compile(r"^(\w{3,}?)(c?)it([oa]s?)$")
 
 
+@lru_cache(maxsize=100_000)
 def _undiminish(word: str) -> str | None:
     """Spanish diminutives to their base: bultito -> bulto, blanquito -> blanco, moradita -> morada,
     hoyitos -> hoyos, dolorcito -> dolor (patients soften what they report: "tengo un bultito")."""

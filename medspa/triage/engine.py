@@ -12,6 +12,7 @@ from medspa.catalog import DEFAULT_CATALOG
 from medspa.routes import TRIAGE_PRECEDENCE, Route
 
 from . import concepts, dates, extract, lexicon
+from .language import wordset
 from .text import Normalized, normalize
 
 SAFETY = Route.SAFETY_ESCALATION.value
@@ -85,8 +86,9 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
             # Pain: severe/worsening pain, or pain/headache together with a recent treatment, unless asked
             # as a question ("does it hurt a lot?", "will it hurt after the peel?" are provider questions).
             pain = list(lexicon.SAFETY_PAIN.finditer(text))
-            if lexicon.POST_TREATMENT.search(text) or concepts.POST_TREATMENT.search(text):
-                pain += lexicon.PAIN_AFTER.finditer(text)
+            after = list(lexicon.PAIN_AFTER.finditer(text))  # cheap; the treatment search only when needed
+            if after and (lexicon.POST_TREATMENT.search(text) or concepts.POST_TREATMENT.search(text)):
+                pain += after
             for m in sorted(pain, key=lambda m: m.start()):
                 if not lexicon.QUESTION_GUARD.search(text[max(0, m.start() - 30) : m.start()]) and not (
                         concepts.possibility_question(text, m.start(), norm.language)):
@@ -100,10 +102,6 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
         if route == PROVIDER:
             for phrase in possible:  # symptoms asked about as possibilities are provider questions
                 _add(phrases, phrase)
-        if route == BOOKING and not phrases:
-            fallback = lexicon.BOOKING_FALLBACK.search(text)
-            if fallback:
-                _add(phrases, norm.source(*fallback.span()))
         if route == REBOOKING:
             # "yes, next Tuesday": an agreement with a date or time is a rebooking reply.
             yes = lexicon.AFFIRMATIVE.search(text)
@@ -113,15 +111,61 @@ def _route_matches(norm: Normalized, today: date, found_dates: list[dates.FoundD
                     _add(phrases, norm.source(yes.start("yes"), min(ends)))
         if phrases:
             matches[route] = phrases
-    if (matches.get(BOOKING) or matches.get(REBOOKING)) and not any(
-            matches.get(route) for route in TRIAGE_PRECEDENCE if route not in (BOOKING, REBOOKING)):
-        # Booking needs no symptom: a booking request that also names one goes to a clinician first.
-        words = [norm.source(s, e) for s, e in concepts.symptom_words(text, norm.language)
-                 if not any(s < be and bs < e for bs, be in benign)]
-        if words:
-            matches[PROVIDER] = list(dict.fromkeys(words))
-            matches = {route: matches[route] for route in TRIAGE_PRECEDENCE if route in matches}
     return matches
+
+
+# A treatment named in the message, in the clinic's catalog or not ("Morpheus8", "CO2 laser", "relleno"); the
+# generic words (treatment, appointment, session, cita...) name none.
+GENERIC_TREATMENT = wordset(
+    "treatment treatments appointment appt procedure session visit needle needles shots shot injection injections "
+    "injected tratamiento cita sesion aplicacion procedimiento fill")
+NAMED_TREATMENT = re.compile(r"\b" + concepts.TREATMENT + r"\b")
+
+
+def _names_a_service(text: str, fields: dict) -> bool:
+    return bool(fields.get("service_interest")) or any(
+        m.group() not in GENERIC_TREATMENT for m in NAMED_TREATMENT.finditer(text))
+
+
+def _booking_intent(norm: Normalized, matches: dict[str, list[str]], fields: dict) -> dict[str, list[str]]:
+    """booking and rebooking need positive booking intent and nothing a human must see first (the policy).
+
+    - A booking verb or request (lexicon.CLEAR_BOOKING: book, schedule, appointment, come in, available...,
+      cita, agendar...) is intent on its own; a softer phrase ("can I get", "do you offer", "I want",
+      "<service> please", "me interesa") only beside a named service.
+    - When booking or rebooking would win, a symptom word sends the message to provider_review, and so does a
+      provider signal (eligibility, dose, pregnancy, medication, "is it safe", "will I bruise"); a staff signal
+      (price, refund, cancel, deposit, billing, receipt, gift card, policy, exception, discount...) sends it to
+      staff_review.  The words that did so are the reasons.
+    """
+    text = norm.text
+    phrases = matches.get(BOOKING, [])
+    clear = [p for p in phrases if lexicon.CLEAR_BOOKING.match(p.lower())]
+    booking = phrases if len(clear) == len(phrases) or _names_a_service(text, fields) else clear
+    if not booking:
+        soft = lexicon.BOOKING_FALLBACK.search(text) or lexicon.SERVICE_PLEASE.search(text)
+        if soft and _names_a_service(text, fields):  # "I want lip filler", "Botox please": a named service
+            booking = [norm.source(*soft.span()).strip()]
+    if booking:
+        matches[BOOKING] = booking
+    else:
+        matches.pop(BOOKING, None)
+    if not (matches.get(BOOKING) or matches.get(REBOOKING)) or any(
+            matches.get(route) for route in TRIAGE_PRECEDENCE if route not in (BOOKING, REBOOKING)):
+        return matches
+    benign = [m.span() for m in lexicon.BENIGN.finditer(text)]
+    # Booking needs no symptom: a booking request that also names one goes to a clinician first.
+    words = [norm.source(s, e) for s, e in concepts.symptom_words(text, norm.language)
+             if not any(s < be and bs < e for bs, be in benign)]
+    provider = [norm.source(*m.span()) for m in lexicon.BOOKING_BLOCK_PROVIDER.finditer(text)
+                if not any(m.start() < be and bs < m.end() for bs, be in benign)]
+    if words or provider:
+        matches[PROVIDER] = list(dict.fromkeys(words + provider))
+    else:
+        staff = [norm.source(*m.span()) for m in lexicon.BOOKING_BLOCK_STAFF.finditer(text)]
+        if staff:
+            matches[STAFF] = list(dict.fromkeys(staff))
+    return {route: matches[route] for route in TRIAGE_PRECEDENCE if route in matches}
 
 
 def _decide(matches: dict[str, list[str]], fields: dict) -> tuple[str, list[str]]:
@@ -179,9 +223,8 @@ def _fields(norm: Normalized, today: date, found_dates: list[dates.FoundDate], m
         fields["member_status"] = "non_member"
     elif extract.MEMBER.search(text):
         fields["member_status"] = "member"
-    for name, pattern in extract.FLAG_RES.items():
-        if pattern.search(text):
-            fields[name] = True
+    for name in extract.find_flags(text):
+        fields[name] = True
     if matches.get(BUNDLE):  # the bundle rules already ran in _route_matches
         fields["bundle_question"] = True
     name = extract.find_caller_name(norm.original, service_words)
@@ -211,10 +254,7 @@ def triage(text: str, *, now: datetime | None = None, tz: str = DEFAULT_TZ,
     found_dates = dates.find_dates(norm.text, today)
     matches = _route_matches(norm, today, found_dates)
     fields = _fields(norm, today, found_dates, matches, _catalog(catalog), list(providers))
-    please = lexicon.SERVICE_PLEASE.search(norm.text)
-    if please and fields.get("service_interest") and BOOKING not in matches:
-        matches[BOOKING] = [norm.source(*please.span()).strip()]  # "Botox please": asking for the service
-        matches = {route: matches[route] for route in TRIAGE_PRECEDENCE if route in matches}
+    matches = _booking_intent(norm, matches, fields)
     route, reasons = _decide(matches, fields)
     return TriageResult(route=route, reasons=reasons, fields=fields, matches=matches)
 

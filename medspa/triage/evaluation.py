@@ -10,7 +10,10 @@ Figures (all on the gold label ``route``):
 - adverse -> booking/rebooking: adverse messages sent to a booking queue (must be 0);
 - benign escalated: messages whose gold route is not safety that the engine escalated (share);
 - clinical to a human: messages whose gold route is safety_escalation or provider_review that land on a
-  clinical or staff queue (safety_escalation, provider_review or staff_review), never a sales queue.
+  clinical or staff queue (safety_escalation, provider_review or staff_review), never a sales queue;
+- human -> booking: messages whose gold route is staff_review or provider_review that land on booking or
+  rebooking (count and share of those messages; the policy allows at most 1%), and the precision of the
+  booking route (share of messages sent to booking that are bookings).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ SAFETY = Route.SAFETY_ESCALATION.value
 CLINICAL = (SAFETY, Route.PROVIDER_REVIEW.value)
 HUMAN_CLINICAL = (SAFETY, Route.PROVIDER_REVIEW.value, Route.STAFF_REVIEW.value)
 BOOKING_QUEUES = (Route.BOOKING.value, Route.REBOOKING.value)
+HUMAN_REVIEW = (Route.STAFF_REVIEW.value, Route.PROVIDER_REVIEW.value)
 
 
 class CorpusError(ValueError):
@@ -88,6 +92,10 @@ class Report:
         benign_escalated = sum(row[SAFETY] for gold, row in self.confusion.items() if gold != SAFETY)
         clinical = sum(n for gold in CLINICAL for n in self.confusion[gold].values())
         clinical_human = sum(self.confusion[gold][p] for gold in CLINICAL for p in HUMAN_CLINICAL)
+        human = sum(n for gold in HUMAN_REVIEW for n in self.confusion[gold].values())
+        human_booked = sum(self.confusion[gold][q] for gold in HUMAN_REVIEW for q in BOOKING_QUEUES)
+        booking = Route.BOOKING.value
+        booked = sum(self.confusion[gold][booking] for gold in self.confusion)
         return {
             "split": self.split,
             "messages": self.total,
@@ -100,6 +108,9 @@ class Report:
             "benign_escalated": benign_escalated,
             "benign_escalated_share": benign_escalated / benign if benign else None,
             "clinical_to_human": clinical_human / clinical if clinical else None,
+            "human_review_to_booking": human_booked,
+            "human_review_to_booking_share": human_booked / human if human else None,
+            "booking_precision": self.confusion[booking][booking] / booked if booked else None,
             "confusion": {gold: {p: self.confusion[gold][p] for p in TRIAGE_PRECEDENCE if self.confusion[gold][p]}
                           for gold in TRIAGE_PRECEDENCE if self.confusion[gold]},
         }

@@ -11,6 +11,7 @@ from datetime import date
 from functools import lru_cache
 
 from . import dates
+from .lexicon import IndexedRules
 from .text import Normalized
 
 # Everyday words for catalog services, used only when the target service exists in the catalog.
@@ -238,12 +239,13 @@ PATIENT_NEW = re.compile(
     r"\bfirst (?:time|visit|appointment)\b|\bnever (?:been|had|tried|done)\b|\bnew (?:patient|client|here)\b"
     r"|\bhaven'?t been (?:there |in )?before\b"
 )
-PATIENT_RETURNING = re.compile(
+PATIENT_RETURNING = re.compile(  # run as IndexedRules below: its look-behinds are slow at every position
     r"\blast (?:time|appointment|visit)\b|(?<!never )(?<!not )\b(?:i'?ve|i have|ive) been (?:there |in |coming )"
     r"?(?:before|for)\b|\bmy last (?:appointment|visit|session|treatment)\b|\b(?:i'?m|i am|im) (?:a|an existing"
     r"|a current|a regular|your) (?:client|patient|customer)\b|\bexisting (?:client|patient)\b"
     r"|\breturning (?:client|patient)\b|\bmy usual\b|\bcame in (?:last|before|a few)\b"
 )
+PATIENT_RETURNING = IndexedRules([PATIENT_RETURNING.pattern]).regex
 NON_MEMBER = re.compile(
     r"\bnot (?:a |an |yet a )?members?\b|\bnon[- ]?members?\b|\b(?:don'?t|do not|dont) have (?:a |the )?"
     r"membership\b|\baren'?t members\b|\bnot on (?:the|a) membership\b"
@@ -265,6 +267,13 @@ FLAGS = {
                       r"|partner|daughter|boyfriend|girlfriend|bestie|coworker|someone)\b|\bplus one\b|\bguests?\b",
 }
 FLAG_RES = {name: re.compile(f"{WORD_FIRST}(?:{pattern})") for name, pattern in FLAGS.items()}
+# All flags in one pass (the words of one flag never overlap another's): names in FLAGS order.
+FLAGS_RE = re.compile(WORD_FIRST + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in FLAGS.items()) + ")")
+
+
+def find_flags(text: str) -> list[str]:
+    found = {m.lastgroup for m in FLAGS_RE.finditer(text)}
+    return [name for name in FLAGS if name in found]
 
 NAME_AFTER = re.compile(
     r"(?i:\bmy name is|\bmy name's|\bname is|\bthis is)\s+([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)?)"

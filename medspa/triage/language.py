@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import repeat
 
 import simplemma
 from spellchecker import SpellChecker
@@ -65,6 +66,10 @@ def _vote(word: str) -> int:
     return 0
 
 
+# _vote as one dict lookup per word (only the words that vote are keys).
+VOTES = {word: vote for word in ES_FUNCTION | EN_FUNCTION if (vote := _vote(word))}
+
+
 @lru_cache(maxsize=100_000)
 def _dictionary_vote(word: str) -> int:
     en, es = simplemma.is_known(word, "en"), simplemma.is_known(word, "es")
@@ -74,7 +79,8 @@ def _dictionary_vote(word: str) -> int:
 def looks_spanish(original: str, folded: str) -> bool:
     """True when the words of this text lean Spanish (`folded`: lower case, accents folded)."""
     words = TOKEN.findall(folded)
-    score = sum(_vote(word) for word in words) - 2 * len(ACCENTED.findall(original.lower()))
+    score = sum(map(VOTES.get, words, repeat(0)))
+    score -= 2 * len(ACCENTED.findall(original.lower()))
     if score == 0 and words:
         score = sum(_dictionary_vote(word) for word in words)
     return score < 0

@@ -272,6 +272,19 @@ PROVIDER_REVIEW = [
     r"\bwill (?:it|botox|filler|that|this) (?:work|help)\b|\bdoes (?:it|botox|filler|[\w']+) work for\b",
     r"\bcan (?:botox|filler|laser|a peel|microneedling|[\w']+) (?:help|fix|treat|get rid)\b",
     r"\bhow long (?:does|do|will|would)\s+(?:it|the results?|botox|filler|results|[\w']+)\s+last\b",
+    # When it takes effect, how far ahead or apart, combining treatments: a provider's call, not a booking.
+    r"\bkick in\b|\btake effect\b|\bstart working\b|\benough time\b"
+    r"|\bhow soon (?:will|does|do|would|before|after|until|should)\b"
+    r"|\bhow (?:far in advance|far apart|far before|long before|long between|long after)\b|\bwait between\b"
+    r"|\bspace (?:them|it|these|those)\b"
+    r"|\bspaced out\b|\bsame day (?:as|or)\b|\bat the same time as\b|\bcombin(?:e|ed|ing)\b",
+    # Age (a minor needs a clinician and a guardian) and a fresh tan before laser or a peel.
+    r"\b(?:i'?m|i am|im|she'?s|he'?s|she is|he is)\s+(?:only\s+)?1[0-7](?=\s*(?:$|[.,!?;]|and\b|but\b|so\b))"
+    r"|\b1[0-7] (?:years? old|yo|y/o)\b|\b(?:daughter|son|kid|child|teen\w*|niece|nephew)\b(?: is| who is|'s)? 1[0-7]\b"
+    r"|\bunder 18\b|\bfresh tan\b|\b(?:got|have|with) a (?:tan|spray tan)\b|\btann(?:ed|ing)\b",
+    r"\bhacer efecto\b|\bsurt\w+ efecto\b|\bmismo dia (?:que|o)\b|\bcuanto tiempo (?:antes|entre|despues)\b"
+    r"|\bcombinar\b|\bmenor de edad\b|\btengo 1[0-7] anos\b|\b(?:hija|hijo) (?:de|tiene) 1[0-7]\b"
+    r"|\bbroncead[oa]\b|\bme asole\w*",
     r"\bold enough\b|\bage limit\b|\bcan i (?:have|drink) (?:wine|alcohol|a drink|a glass|coffee)\b"
     r"|\bshould i (?:get|do|go with|try)\b(?=.*\bor\b)|\bcan i get [\w'-]+(?: [\w'-]+)? yet\b",
     # Spanish
@@ -374,6 +387,9 @@ REBOOKING = [
     r"|session)\b",
     r"\b(?:move|push|bump|switch|change)\s+(?:it|that|us|me)\s+to\b",
     r"\banother (?:round|session|appointment|treatment|syringe)\b|\bwearing off\b|\bworn off\b",
+    # the last treatment has worn off: "the 11s are back", "my botox totally died"
+    r"\b(?:11s|elevens|lines|wrinkles|crow'?s feet|crows feet)\s+(?:are|r|came|coming|come)\s+back\b"
+    r"|\b(?:my|the)\s+(?:botox|tox|dysport|xeomin|filler)\s+(?:[\w']+\s+)?(?:wore off|died|is gone|ran out)\b",
     r"\bit'?s been\s+(?:[\w']+\s+)?(?:months|weeks)\b",
     r"\b(?:get|do|have|book|schedule|see|try)\s+(?:[\w']+\s+){0,2}?again\b",
     r"\bmy usual\b|\bfollow[- ]?up (?:appointment|appt|visit)\b|\bmaintenance\b",
@@ -385,7 +401,8 @@ REBOOKING = [
     r"\breprogram\w*|\b(?:cambiar|mover|pasar) (?:mi |la )?cita\b|\botra vez\b|\bde nuevo\b|\bretoque\b"
     r"|\b(?:ya )?me toca\b|\b(?:siguiente|proxima|proximo|segunda|segundo) (?:cita|sesion|aplicacion|facial|tratamiento"
     r"|retoque)\b"
-    r"|\bse me (?:esta quitando|quito)\b|\bregres\w*|\bvolver\b|\bla vez pasada\b|\bmismo horario\b"
+    r"|\bse me (?:esta quitando|quito)\b|\bregres\w*\b(?! (?:la|su|tu) llamada)|\bvolver\b|\bla vez pasada\b"
+    r"|\bmismo horario\b"
     r"|\brecordatorio\b|\bme anotas?\b|\banotame\b|\bapuntame\b"
     r"|\b(?:si|ok|claro|va|dale|perfecto)\b\W*(?:el |para el |este )?(?:lunes|martes|miercoles|jueves|viernes|sabado"
     r"|domingo|manana)\b",
@@ -398,7 +415,8 @@ AFFIRMATIVE = re.compile(
 
 BOOKING = [
     r"\bbook\w*|\bappointments?\b|\bappts?\b|\bschedul\w*|\bconsult\w*|\breserv\w*",
-    r"\bcome in\b|\b(?:get|fit|squeeze) me in\b|\bavailab\w*|\bopenings?\b|\bopen (?:slots?|spots?|times?)\b"
+    r"\bcome in\b|\b(?:get|fit|squeeze) me in\b|\bcan (?:i|we) get in\b|\bavailab\w*|\bopenings?\b"
+    r"|\bopen (?:slots?|spots?|times?)\b"
     r"|\bslots?\b|\bsign me up\b",
     r"\b(?:want|wanted|wanting|like|love|looking|hoping|plan\w*|interested|thinking|considering|dying|keen|ready)"
     r"\s+(?:[\w']+\s+){0,2}?(?:try|trying|get|getting|do|doing|start|starting)\b",
@@ -414,6 +432,53 @@ BOOKING = [
 BOOKING_FALLBACK = re.compile(r"\b(?:i|we|and|just|really)\s+(?:want|wanna|need|would like|'d like|d like)\b")
 # "Botox please", "hydrafacial por favor": a request for a service.
 SERVICE_PLEASE = re.compile(r"^\W*(?:[\w'-]+\s+){1,3}?(?:please|pls|por favor)\W*$")
+# Booking phrases that state an intent to book by themselves (a booking verb or request). Every other booking
+# phrase ("do you offer", "can I get", "I want", "me interesa"...) counts only beside a named service, and no
+# booking phrase counts beside a staff or provider signal (BOOKING_BLOCK_*).
+CLEAR_BOOKING = re.compile(
+    r"^(?:book\w*|appointments?|appts?|schedul\w*|reserv\w*|come in|(?:get|fit|squeeze) me in|can (?:i|we) get in"
+    r"|availab\w*"
+    r"|openings?|open (?:slots?|spots?|times?)|slots?|sign me up|put me down for|pencil me in|citas?|agend\w*"
+    r"|disponib\w*|tienen (?:espacio|lugar|citas)|hay (?:espacio|lugar)|puedo (?:ir|pasar)"
+    r"|quiero (?:agendar|una cita))$"
+)
+# Provider signals that keep a booking or rebooking request with a clinician first: eligibility ("can I get
+# filler if I had..."), dose, pregnancy, medication, safety and possible-effect questions ("will I bruise?",
+# "is redness common after...", "how long will I peel").  The provider rules catch most of these anyway.
+BOOKING_BLOCK_PROVIDER = re.compile(
+    r"\b(?:can|could|should|may)\s+i\s+(?:still\s+)?(?:get|do|have|book|come in|go)\b[^.?!]{0,40}?\b(?:if|while|since"
+    r"|when)\s+(?:i|i'm|i'?ve|my|im)\b"
+    r"|\b(?:if|while)\s+(?:i'?m|i am|im)\s+(?:pregnant|nursing|breast ?feeding|on|taking|sick|allergic)\b"
+    r"|\bsafe\b|\bcommon\b|\bnormal\b|\bside[- ]?effects?\b|\brisks?\b|\bdown ?time\b|\ballerg\w*|\bpregnan\w*"
+    r"|\bbreast ?feed\w*|\bmedic\w*|\bmeds\b|\b(?:ibuprofen|ibuprofeno|tylenol|paracetamol|aspirin|aspirina|advil"
+    r"|antibiotics?|antibioticos?)\b|\bdos(?:e|es|age|is)\b|\bhow many units\b|\bcuantas unidades\b|\bcandidat\w*"
+    r"|\beligib\w*|\bkick in\b|\btake effect\b|\benough time\b|\bhow soon (?:will|does|before)\b"
+    r"|\bhow far (?:in advance|apart)\b"
+    r"|\bspace (?:them|it)\b|\bsame day (?:as|or)\b|\bcombin(?:e|ed|ing)\b|\bmismo dia (?:que|o)\b"
+    r"|\b(?:i'?m|i am|im|she'?s|he'?s)\s+(?:only\s+)?1[0-7](?=\s*(?:$|[.,!?;]|and\b|but\b|so\b))"
+    r"|\b1[0-7] (?:years? old|yo)\b|\bunder 18\b"
+    r"|\b(?:daughter|son|kid|child|teen\w*|niece|nephew)\b(?: is| who is|'s)? 1[0-7]\b"
+    r"|\b(?:hija|hijo) (?:de|tiene) 1[0-7]\b"
+    r"|\b(?:got|have|with) a (?:tan|spray tan)\b|\btann(?:ed|ing)\b|\bmenor de edad\b|\bbroncead[oa]\b"
+    r"|\bwill\s+i\s+(?:bruise|swell|peel|scar|be\s+(?:red|swollen|bruised|sore)|need|look)\b"
+    r"|\bhow long\s+(?:will|does|do|would|until|till|before|is|am)\b"
+    r"|\bcuanto tiempo\s+(?:queda|quedan|dura|duran|tarda|tardan|se|voy|estare|me)\b|\bes (?:seguro|normal|comun)\b"
+    r"|\bpuedo\s+(?:tomar|usar|hacerme\b[^.?!]{0,30}?\bsi)\b|\bembaraz\w*|\blactan\w*|\bmedicin\w*|\bpastillas?\b"
+)
+# Staff signals: a price, money, cancellation, complaint, exception or policy question is for a person even when
+# it names a service and a booking word ("I need to cancel my CO2 laser", "my card was charged but I never booked").
+BOOKING_BLOCK_STAFF = re.compile(
+    r"\bprices?\b|\bpricing\b|\bcosts?\b|\bhow much\b|\bquote\b|\brefund\w*|\bmoney back\b|\breceipts?\b|\binvoices?\b"
+    r"|\bitemized\b|\bhsa\b|\bfsa\b|\binsurance\b|\bbill(?:ed|ing)\b|\bcharg(?:e|ed|es|ing)\b|\bdeposits?\b"
+    r"|\bcancel(?!l?ations?\b|aciones\b|acion\b)\w*|\bno[- ]show\b|\blate fee\b|\bpolic(?:y|ies)\b|\bexceptions?\b"
+    r"|\bcomplain\w*"
+    r"|\bgift ?(?:cards?|certificates?)\b|\bcredit balance\b|\bbalance\b|\bdiscount\w*|\bcoupons?\b|\bpromo codes?\b"
+    r"|\b(?:special|better|good)\s+(?:deal|price|rate)\b|\bpayment plans?\b|\bfinanc\w*|\bwaive\w*"
+    r"|\bcuanto (?:cuesta|cuestan|es|sale|salen|cobran|vale)\b|\bprecios?\b|\bcostos?\b|\breembols\w*|\brecibos?\b"
+    r"|\bfacturas?\b|\bcobr(?:o|aron|an|ar|ado|ada)\b|\bdeposito\b|\banticipo\b|\bcancel(?:ar|o|e|en|a|ame|amos)\b"
+    r"|\btarjetas? de regalo\b|\bcertificados? de regalo\b|\bpoliticas?\b|\bexcepcion\b|\bquej\w*|\bsaldo\b"
+    r"|\bdescuentos?\b|\bcupon\w*|\bseguro medico\b"
+)
 # Booking phrases explicit enough (with a named service) to outrank event_follow_up.
 STRONG_BOOKING = re.compile(
     r"^(?:book\w*|appointments?|appts?|schedul\w*|reserv\w*|openings?|availab\w*|sign me up|(?:get|fit|squeeze)"
@@ -517,6 +582,20 @@ def _prefixes(items: list, n: int, budget: list[int]) -> set[str] | None:
     return None
 
 
+def _dispatch(prefix: str, pairs: list[tuple[str, str]]) -> str:
+    """Alternatives keyed by the character after `prefix`, as a halving tree of look-aheads: a word start is
+    sent to its bucket in a few character-class tests instead of one test per bucket. Buckets never compete
+    (different characters), so their order does not matter."""
+    if len(pairs) <= 3:
+        return "|".join(f"(?={re.escape(prefix + char)})(?:{body})" for char, body in pairs)
+    half = len(pairs) // 2
+    parts = []
+    for group in (pairs[:half], pairs[half:]):
+        chars = "".join(re.escape(char) for char, _ in group)
+        parts.append(f"(?={re.escape(prefix)}[{chars}])(?:{_dispatch(prefix, group)})")
+    return "|".join(parts)
+
+
 class IndexedRules:
     """One route's rules, tried only at word starts and only those that can begin with the word's first two
     characters (a two-level dispatch inside one regex, so finditer runs it in C). Same matches as the whole
@@ -548,12 +627,11 @@ class IndexedRules:
             if anywhere:  # keep the original order: one flat bucket for this first character
                 ordered = [alt for index, (alt, found) in enumerate(zip(alternatives, keys, strict=True))
                            if found is None or any(k[0] == first for k in found)]
-                branches.append(f"(?={re.escape(first)})(?:{'|'.join(f'(?:{a})' for a in ordered)})")
+                branches.append((first, "|".join(f"(?:{a})" for a in ordered)))
                 continue
-            inner = "|".join(f"(?={re.escape(first + second)})(?:{'|'.join(f'(?:{a})' for a in alts)})"
-                             for second, alts in seconds.items())
-            branches.append(f"(?={re.escape(first)})(?:{inner})")
-        self.regex = re.compile("(?<![\\w'])(?:" + "|".join(branches) + ")")
+            inner = _dispatch(first, [(second, "|".join(f"(?:{a})" for a in alts)) for second, alts in seconds.items()])
+            branches.append((first, inner))
+        self.regex = re.compile("(?<![\\w'])(?:" + _dispatch("", branches) + ")")
 
     def finditer(self, text: str):
         return self.regex.finditer(text)

@@ -173,53 +173,57 @@ def squeeze(token: str, lang: str = "en") -> str:
     return REPEATS.sub(r"\1", token)
 
 
+# One pass over the folded text: a run of separators, a word, or any other single character.
+TOKENS = re.compile("(?P<sep>[\\s,;\u2600-\u27bf\U0001f000-\U0001faff\u200d\ufe0f]+)|(?P<word>[a-z]+(?:'[a-z]+)*)|.",
+                    re.S)
+
+
+@lru_cache(maxsize=100_000)
+def _fixed(token: str, spanish: bool) -> str | None:
+    """A word as the rules read it: None for a filler, texting forms expanded, letters squeezed, spelling fixed.
+    ("rn" typed in capitals, a nurse's title, is handled by the caller.)"""
+    if token in FILLERS:
+        return None
+    expanded = TEXTING.get(token)
+    if expanded and (token not in SPANISH_ONLY or spanish):
+        return expanded
+    lang = "es" if spanish else "en"
+    return correct(squeeze(token, lang), lang)
+
+
 def normalize(original: str) -> Normalized:
     lowered = fold(original)
     spanish = language.looks_spanish(original, lowered)
-    lang = "es" if spanish else "en"
     out: list[str] = []
     index: list[int] = []
-    pos = 0
     pending_space: int | None = None
-
-    def emit(chars: str, start: int, end: int) -> None:
-        nonlocal pending_space
+    for m in TOKENS.finditer(lowered):
+        start, end = m.span()
+        kind = m.lastgroup
+        if kind == "sep":
+            if pending_space is None:
+                pending_space = start
+            continue
+        if kind == "word":
+            typed = m.group()
+            fixed = _fixed(typed, spanish)
+            if fixed is None:  # a filler ("um") reads as a space
+                if pending_space is None:
+                    pending_space = start
+                continue
+            if typed == "rn" and original[start:end] != "rn":  # "RN" is a title; "rn" is "right now"
+                fixed = correct(squeeze(typed, "es" if spanish else "en"), "es" if spanish else "en")
+        else:
+            fixed = m.group()
         if pending_space is not None:
             if out and out[-1][-1] != " ":
                 out.append(" ")
                 index.append(pending_space)
             pending_space = None
-        out.append(chars)
-        if len(chars) == end - start:
+        out.append(fixed)
+        if len(fixed) == end - start:
             index.extend(range(start, end))
         else:
-            last = len(chars) - 1
-            index.extend(end - 1 if k == last else min(start + k, end - 1) for k in range(len(chars)))
-
-    while pos < len(lowered):
-        sep = SEPARATORS.match(lowered, pos)
-        if sep:
-            if pending_space is None:
-                pending_space = sep.start()
-            pos = sep.end()
-            continue
-        word = WORD.match(lowered, pos)
-        if word:
-            token = word.group()
-            if token in FILLERS:
-                if pending_space is None:
-                    pending_space = word.start()
-            else:
-                expanded = TEXTING.get(token)
-                typed = original[word.start():word.end()]
-                nurse_title = typed.lower() == "rn" and typed != "rn"  # "RN" is a title; "rn" is "right now"
-                if expanded and (token not in SPANISH_ONLY or spanish) and not nurse_title:
-                    fixed = expanded
-                else:
-                    fixed = correct(squeeze(token, lang), lang)
-                emit(fixed, word.start(), word.end())
-            pos = word.end()
-            continue
-        emit(lowered[pos], pos, pos + 1)
-        pos += 1
+            last = len(fixed) - 1
+            index.extend(end - 1 if k == last else min(start + k, end - 1) for k in range(len(fixed)))
     return Normalized(original, "".join(out), tuple(index), "es" if spanish else "en")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+ATTEMPTS_PER_TRY = 3  # claims a job gets (first upload, then each Try again) before it fails as stalled
+
 
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -33,11 +35,22 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written with every batch's progress; a running job whose heartbeat stops was lost with its worker
+    # and is queued again (recall.imports.recover_stalled), resuming after its last committed chunk.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Workers that have claimed this job.")
+    attempt_limit = models.PositiveSmallIntegerField(
+        default=ATTEMPTS_PER_TRY, help_text="Claims after which a stalled job fails; Try again allows more.")
 
     objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # recall.imports.recover_stalled: the few running jobs (and queued ones) looked at every minute
+            models.Index(fields=["status", "heartbeat_at"], name="importjob_stalled",
+                         condition=models.Q(status__in=["queued", "running"])),
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
@@ -45,6 +58,11 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def can_retry(self) -> bool:
+        """A failed job whose file is still here (a header error empties it: that file needs fixing)."""
+        return (self.status == self.Status.FAILED
+                and ImportJob.objects.filter(pk=self.pk).exclude(data=b"").exists())
 
     @property
     def percent(self) -> int:

@@ -2,18 +2,19 @@
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from medspa.htmx import for_htmx
 from medspa.models import Location, log_action, log_reads
 from medspa.permissions import owner_required, staff_required
 
-from .. import metrics
+from .. import imports, metrics
 from ..forms import DueFilterForm, ImportForm
 from ..models import CallOutcome, ImportJob, RecallSchedule
 from ..models.schedules import OWING_STATES
@@ -79,7 +80,17 @@ def import_job(request, pk):
     job = get_object_or_404(ImportJob.objects.visible_to(request.user).defer("data"), pk=pk)
     rejected = Paginator((job.report or {}).get("rejected", []), 200).get_page(request.GET.get("page"))
     context = {"job": job, "c": job.counts or {}, "rejected": rejected,
-               "warnings": (job.report or {}).get("warnings", [])}
+               "warnings": (job.report or {}).get("warnings", []), "can_retry": job.can_retry()}
     if request.htmx and request.htmx.target == "import-progress":
         return render(request, "recall/_import_progress.html", context)
     return render(request, "recall/import_job.html", context)
+
+
+@owner_required
+@require_POST
+def import_retry(request, pk):
+    """"Try again" on a failed import whose file is kept: it resumes after the rows already written."""
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user).defer("data"), pk=pk)
+    if not imports.retry(job, request.user):
+        messages.error(request, "This import cannot be tried again: upload the file again.")
+    return redirect("recall:import_job", pk=job.pk)

@@ -73,7 +73,10 @@ class Command(BaseCommand):
         out("Gates: " + "  ".join(f"safety recall {lang} {pct(v)}" for lang, v in f["safety_recall"].items())
             + f"  adverse->booking/rebooking {f['adverse_to_booking']}"
             + f"  benign escalated {f['benign_escalated']} ({pct(f['benign_escalated_share']).strip()})"
-            + f"  clinical to a human {pct(f['clinical_to_human'])}")
+            + f"  clinical to a human {pct(f['clinical_to_human'])}"
+            + f"  staff/provider->booking/rebooking {f['human_review_to_booking']}"
+            + f" ({pct(f['human_review_to_booking_share']).strip()})"
+            + f"  booking precision {pct(f['booking_precision'])}")
         out("")
         out("Confusion (rows: labelled route, columns: engine's route)")
         out(f"{'':<10}" + "".join(f"{SHORT[r]:>9}" for r in TRIAGE_PRECEDENCE))
