@@ -8,6 +8,7 @@ import sys
 
 BENCHMARKS = {
     "dashboard": "bench.dashboard",
+    "dispatch": "bench.dispatch",
     "inbox": "bench.inbox",
     "recall_sweep": "bench.recall_sweep",
     "triage": "bench.triage",

@@ -37,6 +37,11 @@ def cannot_text():
         patient__phone_invalid_at__isnull=False)
 
 
+def can_email():
+    """Patients a recall email may go to (Patient.can_email): they get emails, not calls."""
+    return Q(patient__email_consent=True, patient__email_unsubscribed_at__isnull=True) & ~Q(patient__email="")
+
+
 def call_list(schedules, now: datetime | None = None):
     """The schedules to call, from `schedules` (already scoped to the user's locations), best call first."""
     now = now or timezone.now()
@@ -47,7 +52,7 @@ def call_list(schedules, now: datetime | None = None):
                                        status=Visit.Status.COMPLETED).order_by("-starts_at").values("value")[:1])
     return (
         schedules.filter(state__in=OWING_STATES, trusted=True, stopped_at__isnull=True)
-        .exclude(patient__phone="").filter(cannot_text())
+        .exclude(patient__phone="").filter(cannot_text()).exclude(can_email())
         .exclude(Exists(called_lately)).exclude(Exists(wrong_number))
         .annotate(value=Coalesce(Subquery(last_value), "service__typical_value",
                                  output_field=DecimalField(max_digits=9, decimal_places=2)))

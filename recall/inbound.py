@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from calls.models import CallPlan, Topic  # the call plan owns the approved wording (emergency script)
@@ -65,7 +66,9 @@ def apply_status(sid: str, status: str, error_code: str = "") -> int:
         fields["last_error"] = (f"Carrier reported {update.status} (error {update.error_code}): "
                                 f"{update.rule.reason}")[:250]
     with transaction.atomic():
-        changed = (Touch.objects.filter(provider_sid=update.sid, status__in=earlier)
+        # The message's lead carries the sid; the touches sent as part of it (Touch.message) follow it.
+        lead = Touch.objects.filter(provider_sid=update.sid).values("pk")
+        changed = (Touch.objects.filter(Q(pk__in=lead) | Q(message_id__in=lead), status__in=earlier)
                    .exclude(status__in=FINAL_STATUSES).update(**fields))
         if changed and update.rule is not None and update.rule.error_class != ErrorClass.TRANSIENT:
             touch = Touch.objects.select_related("patient__location").get(provider_sid=update.sid)

@@ -13,14 +13,21 @@ from celery import current_app
 log = logging.getLogger(__name__)
 
 
+DISPATCH_CHUNK = 20  # touches per dispatch task: one claim per chunk, one statement per message after it
+
+
 def enqueue_dispatch(touch_ids) -> None:
-    """One `recall.tasks.dispatch_touch` per touch id."""
-    task = current_app.tasks["recall.tasks.dispatch_touch"]
-    for touch_id in touch_ids:
+    """One `recall.tasks.dispatch_touch` for a single touch; `recall.tasks.dispatch_touches` per chunk of
+    DISPATCH_CHUNK ids otherwise (a chunk's touches for one patient go out as one message)."""
+    touch_ids = list(touch_ids)
+    single = current_app.tasks["recall.tasks.dispatch_touch"]
+    chunked = current_app.tasks["recall.tasks.dispatch_touches"]
+    for start in range(0, len(touch_ids), DISPATCH_CHUNK):
+        chunk = touch_ids[start:start + DISPATCH_CHUNK]
         try:
-            task.delay(touch_id)
+            single.delay(chunk[0]) if len(chunk) == 1 else chunked.delay(chunk)
         except Exception:  # broker down: the next sweep re-queues from the outbox
-            log.exception("Could not queue touch %s; the next sweep will retry", touch_id)
+            log.exception("Could not queue touches %s; the next sweep will retry", chunk)
             return
 
 

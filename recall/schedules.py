@@ -72,6 +72,12 @@ def decide(schedule: RecallSchedule, rule: RecallRule | None, now: datetime, *, 
     return Decision(p.state, None, morning_of(p.next_check, tz) if p.next_check else None)
 
 
+def reachable(patient: Patient) -> bool:
+    """A recall message may go to the patient (annotated with `textable`, see sync_schedules) by text or by
+    email (the dispatcher picks which at send time)."""
+    return patient.textable or patient.can_email
+
+
 def rules_by_service() -> dict[int, RecallRule]:
     rules = {r.service_id: r for r in RecallRule.objects.all()}
     for service in Service.objects.exclude(pk__in=list(rules)):
@@ -140,7 +146,7 @@ def sync_schedules(visits=None, *, now: datetime | None = None, trust: bool = Fa
         schedule.booked_for = row["booked"]
         if trust:
             schedule.trusted, schedule.quality_note = True, ""
-        decision = decide(schedule, rule, now, paused=patient.paused, can_text=patient.textable, tz=tz)
+        decision = decide(schedule, rule, now, paused=patient.paused, can_text=reachable(patient), tz=tz)
         schedule.state = decision.state
         schedule.next_action_at = decision.next_action_at
         if decision.state not in OWING_STATES and schedule.pk:
@@ -152,9 +158,9 @@ def sync_schedules(visits=None, *, now: datetime | None = None, trust: bool = Fa
     )
     if stop_sending:
         cancel_queued(Q(schedule_id__in=stop_sending), "No longer owed (booked, paused or closed).")
-    cannot_text = [s.pk for s in to_update if s.pk and not patients[s.patient_id].textable]
-    if cannot_text:
-        cancel_queued(Q(schedule_id__in=cannot_text), "The patient cannot be texted any more.")
+    unreachable = [s.pk for s in to_update if s.pk and not reachable(patients[s.patient_id])]
+    if unreachable:
+        cancel_queued(Q(schedule_id__in=unreachable), "The patient cannot be texted or emailed any more.")
     return len(to_create) + len(to_update)
 
 

@@ -80,6 +80,7 @@ DUE_FIELDS = (
     "last_touch_number", "snoozed_until", "stopped_at", "trusted",
     "patient__location_id", "patient__first_name", "phone_text", "patient__sms_consent",
     "patient__sms_opted_out_at", "patient__phone_invalid_at", "paused",
+    "patient__email", "patient__email_consent", "patient__email_unsubscribed_at",
 )
 
 
@@ -94,9 +95,11 @@ class DueRow:
         (self.pk, self.patient_id, self.service_id, self.last_visit, self.booked_for, self.touches_sent,
          self.kinds_sent, self.last_touch_at, self.last_touch_number, self.snoozed_until, self.stopped_at,
          self.trusted, self.location_id, self.first_name, phone, consent, opted_out_at, invalid_at,
-         self.paused) = row
+         self.paused, email, email_consent, unsubscribed_at) = row
         self.phone = str(phone or "")  # stored as E.164 text: no PhoneNumber parsing per row
-        self.can_text = bool(self.phone) and consent and not opted_out_at and not invalid_at
+        # Reachable by text or by email (Patient.can_text / can_email); the dispatcher picks the channel at send.
+        self.can_text = (bool(self.phone) and consent and not opted_out_at and not invalid_at) or (
+            bool(email) and email_consent and not unsubscribed_at)
         self.service = services[self.service_id]
 
     kinds = RecallSchedule.kinds

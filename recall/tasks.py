@@ -40,6 +40,18 @@ def dispatch_touch(self, touch_id: int):
     return outcome.status
 
 
+@shared_task(bind=True, name="recall.tasks.dispatch_touches", ignore_result=True)
+def dispatch_touches(self, touch_ids: list[int]):
+    """A chunk of the outbox (recall.queue.enqueue_dispatch): one claim, then one statement per message between
+    sends. What must wait (rate limit, backoff) is queued again as its own tasks; the sweep is the safety net."""
+    outcomes = dispatch.send_touches(touch_ids)
+    later = [(pk, o.retry_in) for pk, o in outcomes.items() if o.retry_in is not None]
+    for pk, countdown in later:
+        dispatch_touch.apply_async((pk,), countdown=countdown)
+    return {status: sum(1 for o in outcomes.values() if o.status == status)
+            for status in {o.status for o in outcomes.values()}}
+
+
 @shared_task(name="recall.tasks.process_inbound", ignore_result=True)
 def process_inbound(message_id: int):
     return inbound.process(message_id)

@@ -97,7 +97,7 @@ def test_owner_edits_the_cutoff(owner_client, olivia):
     rule = RecallRule.objects.get(service__name="Neurotoxin")
     url = f"/settings/recall/{rule.service_id}/"
     assert owner_client.get(url).status_code == 200
-    data = {"is_active": "on", "interval_days": 90, "window_opens_days": 7,
+    data = {"is_active": "on", "channel": "text_first", "interval_days": 90, "window_opens_days": 7,
             "late_after_days": 21, "lapsed_after_days": 90, "stop_after_lapsed_days": 180, "max_touches": 3,
             "min_days_between": 14, "on_time_template": rule.on_time_template, "late_template": rule.late_template,
             "reactivation_template": rule.reactivation_template}

@@ -56,6 +56,7 @@ def test_rows_written_for_a_due_schedule(patient, writer, monkeypatch):
                        link=f"https://frontdesk.example.com/r/{token}/"),
         "provider_sid": None, "attempts": 0, "last_error": "", "error_code": None, "not_before": MORNING,
         "claimed_at": None, "send_started_at": None, "sent_at": None, "delivered_at": None, "created_at": MORNING,
+        "message_id": None,
     }
     link = RecallLink.objects.values().get()
     assert link == {

@@ -138,7 +138,7 @@ def test_owner_of_every_location_edits_a_recall_rule(owner_client):
                                           "lapsed_after_days", "stop_after_lapsed_days", "max_touches",
                                           "min_days_between", "on_time_template", "late_template",
                                           "reactivation_template")}
-    data.update(is_active="on", interval_days=100)
+    data.update(is_active="on", interval_days=100, channel="text_first")
     assert owner_client.post(f"/settings/recall/{service.pk}/", data).status_code == 302
     assert RecallRule.objects.get(service=service).interval_days == 100
     data["late_template"] = "Hi {first_name}, time for your Botox! {link}"

@@ -3,8 +3,8 @@ from .imports import ImportJob
 from .links import LinkAction, RecallLink
 from .member_templates import MemberTouchTemplate
 from .outbox import Attribution, InboundMessage, Touch
-from .rules import RecallRule
+from .rules import ChannelChoice, RecallRule
 from .schedules import RecallSchedule
 
-__all__ = ["Attribution", "CallOutcome", "ImportJob", "InboundMessage", "LinkAction", "MemberTouchTemplate",
-           "RecallLink", "RecallRule", "RecallSchedule", "Touch"]
+__all__ = ["Attribution", "CallOutcome", "ChannelChoice", "ImportJob", "InboundMessage", "LinkAction",
+           "MemberTouchTemplate", "RecallLink", "RecallRule", "RecallSchedule", "Touch"]

@@ -67,7 +67,7 @@ class Touch(models.Model):
     context = models.JSONField(default=dict, blank=True,
                                help_text="Member touchpoints: membership/bundle ids and dates (never texted).")
     body = models.TextField()
-    to = models.CharField(max_length=20)
+    to = models.CharField(max_length=254, help_text="A phone number (E.164) or, for email, an address.")
     from_number = models.CharField(max_length=20)
     status = models.CharField(max_length=12, choices=TouchStatus.choices, default=TouchStatus.QUEUED)
     provider_sid = models.CharField(max_length=64, null=True, blank=True)
@@ -82,6 +82,10 @@ class Touch(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    message = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="grouped", db_index=False,
+        help_text="Sent as part of that touch's message (one message per patient per day): the link in it lists "
+                  "this touch's service too, and its status follows that message's.")
 
     class Meta:
         ordering = ["-created_at"]
@@ -109,8 +113,12 @@ class Touch(models.Model):
                          name="touch_pending_idx"),
             # Recall page: touches sent per period.
             models.Index(fields=["sent_at"], condition=Q(sent_at__isnull=False), name="touch_sent_idx"),
-            # Attribution and the patient page: a patient's touches, newest first.
+            # Attribution and the patient page: a patient's touches, newest first; the dispatcher's claim of a
+            # patient's queued touches (recall.dispatch.claim_message).
             models.Index(fields=["patient", "-created_at"], name="touch_patient_idx"),
+            # Status callbacks and the link page: the touches sent as part of one message (recall.inbound.
+            # apply_status, recall.views.patient_link). Only grouped touches are indexed.
+            models.Index(fields=["message"], condition=Q(message__isnull=False), name="touch_message_idx"),
         ]
 
     def __str__(self) -> str:

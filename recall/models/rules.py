@@ -37,6 +37,15 @@ ALL_KIND_CHOICES = TouchKind.choices + MemberKind.choices
 KIND_MAX_LENGTH = 20
 
 
+class ChannelChoice(models.TextChoices):
+    """How a rule's reminders reach a patient; decided at send time from the patient's contact facts then
+    (recall.dispatch.choose_channel). A patient reachable by neither channel stays on the call list."""
+
+    TEXT_FIRST = "text_first", "Text first: email when texting is not allowed or the number cannot take texts"
+    EMAIL_FIRST = "email_first", "Email first: text when email is not allowed"
+    EMAIL_IF_NO_TEXT = "email_if_no_text", "Text; email only patients who may not be texted"
+
+
 class RecallRule(models.Model):
     """When a service's patients are due again and what they are sent.
 
@@ -64,6 +73,11 @@ class RecallRule(models.Model):
     on_time_template = models.TextField(default=DEFAULT_TEMPLATES["on_time"])
     late_template = models.TextField(default=DEFAULT_TEMPLATES["late"])
     reactivation_template = models.TextField(default=DEFAULT_TEMPLATES["reactivation"])
+    channel = models.CharField(
+        "How to reach patients", max_length=16, choices=ChannelChoice.choices, default=ChannelChoice.TEXT_FIRST,
+        db_default=ChannelChoice.TEXT_FIRST,
+        help_text="Decided when each reminder is sent, from the patient's consent then. Emails use the same "
+                  "wording and link, with an unsubscribe link.")
     is_active = models.BooleanField(default=True, help_text="Off: no recall texts for this service.")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,6 +100,12 @@ class RecallRule(models.Model):
     def defaults_for(cls, service) -> "RecallRule":
         """An unsaved rule with the defaults (used when evaluating without writing)."""
         return cls(service=service, interval_days=service.return_interval_days)
+
+    @property
+    def channel_short(self) -> str:
+        """The choice in two or three words (settings list)."""
+        return {ChannelChoice.TEXT_FIRST: "Text first", ChannelChoice.EMAIL_FIRST: "Email first",
+                ChannelChoice.EMAIL_IF_NO_TEXT: "Email only where no text"}.get(self.channel, self.channel)
 
     def template_for(self, kind: str) -> str:
         return getattr(self, f"{kind}_template")

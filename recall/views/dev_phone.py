@@ -60,7 +60,9 @@ def phone_list(request):
 def conversation(patient) -> list[dict]:
     """Every text between the app and this patient's number, oldest first."""
     lines = []
-    for t in Touch.objects.filter(patient=patient).exclude(status=Touch.Status.CANCELLED):
+    # Texts only (not emails or logged calls), and a message once (not the touches it carried: Touch.message).
+    for t in (Touch.objects.filter(patient=patient, channel=Touch.Channel.SMS, message__isnull=True)
+              .exclude(status=Touch.Status.CANCELLED)):
         lines.append({"at": t.sent_at or t.created_at, "ours": True, "body": t.body,
                       "note": t.get_kind_display() + ("" if t.sent_at else f" · {t.get_status_display().lower()}")})
     for m in InboundMessage.objects.filter(from_number=str(patient.phone)):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from ..forms import DAYS, TIMES, SlotRequestForm, SnoozeForm
-from ..models import LinkAction, RecallLink
+from ..models import LinkAction, RecallLink, Touch
 from ..schedules import ask_for_slot, change_request, earlier_request, snooze, stop
 
 
@@ -68,15 +68,20 @@ def patient_link(request, token):
     })
 
 
-def due_for(link: RecallLink) -> dict | None:
-    """What the patient is due for and since when, for the page (never in the SMS itself)."""
-    schedule = link.schedule
-    if schedule is None:  # member texts (renewals, credits) are not about a treatment coming due
-        return None
-    service, last, tz = schedule.service, schedule.last_visit, link.patient.location.tz
+def due_for(link: RecallLink) -> list[dict]:
+    """What the patient is due for and since when, for the page (never in the message itself): the link's
+    service and every other service its message carried (one message per patient per day, Touch.message)."""
+    if link.schedule is None:  # member texts (renewals, credits) are not about a treatment coming due
+        return []
+    schedules = [link.schedule]
+    if link.touch_id:
+        schedules += [t.schedule for t in Touch.objects.filter(message_id=link.touch_id, schedule__isnull=False)
+                      .select_related("schedule__service").order_by("pk")]
+    tz = link.patient.location.tz
     today = timezone.now().astimezone(tz).date()
-    return {"service": service.name, "last_visit": last, "days_since": (today - last).days if last else None,
-            "interval_days": service.return_interval_days}
+    return [{"service": s.service.name, "last_visit": s.last_visit,
+             "days_since": (today - s.last_visit).days if s.last_visit else None,
+             "interval_days": s.service.return_interval_days} for s in schedules]
 
 
 def _form_initial(action: LinkAction) -> dict:

@@ -18,7 +18,7 @@ from ..models import MemberTouchTemplate, RecallRule
 class RuleForm(forms.ModelForm):
     class Meta:
         model = RecallRule
-        fields = ["is_active", "interval_days", "window_opens_days", "late_after_days", "lapsed_after_days",
+        fields = ["is_active", "channel", "interval_days", "window_opens_days", "late_after_days", "lapsed_after_days",
                   "stop_after_lapsed_days", "max_touches", "min_days_between", "on_time_template", "late_template",
                   "reactivation_template"]
         widgets = {f"{k}_template": forms.Textarea(attrs={"rows": 3}) for k in ("on_time", "late", "reactivation")}
