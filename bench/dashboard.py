@@ -258,9 +258,9 @@ FROM recall_recallschedule s CROSS JOIN generate_series(1, 3) AS n,
     LATERAL (SELECT now() - make_interval(mins => ((s.id * 3 + n) * 97 %% (730 * 24 * 60))::int) AS sent) AS t
 """,
     """
-INSERT INTO recall_inboundmessage (message_sid, from_number, to_number, body, received_at, kind, touch_id,
-    reply_body, reply_sid)
-SELECT 'SMbench' || t.id, '', '', 'Yes please', t.sent_at + interval '2 hours', 'reply', t.id, '', ''
+INSERT INTO recall_inboundmessage (message_sid, from_number, to_number, body, opt_out_type, media, received_at,
+    kind, touch_id, reply_body, reply_sid)
+SELECT 'SMbench' || t.id, '', '', 'Yes please', '', '[]', t.sent_at + interval '2 hours', 'reply', t.id, '', ''
 FROM recall_touch t WHERE t.id %% 5 = 0
 """,
     """
@@ -310,6 +310,36 @@ def overview_pair(owner, runs: int) -> tuple[float, float]:
     return statistics.median(samples[30]), statistics.median(samples[365])
 
 
+def profile_overview(owner, days: int = 365, top: int = 25) -> None:
+    """One overview request at `days` under cProfile: its SQL statements by time, then the slowest functions."""
+    import cProfile
+    import pstats
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    client = Client()
+    client.force_login(owner)
+    today = timezone.now().date()
+    url = f"/dashboard/?start={today - timedelta(days=days - 1)}&end={today}"
+    client.get(url)  # warm
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        profiler.enable()
+        client.get(url)
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+    sql_s = sum(float(q["time"]) for q in queries.captured_queries)
+    print(f"\nProfile of {url}: {elapsed:.3f} s, {len(queries)} statements, {sql_s:.3f} s in SQL")
+    for q in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:10]:
+        print(f"  {float(q['time']) * 1000:8.1f} ms  {q['sql'][:160]}")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+
+
 def machine() -> str:
     cpus = os.cpu_count()
     try:
@@ -328,6 +358,8 @@ def main(argv=None):
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--summary-only", action="store_true", help="only the 30/365-day overview line")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile one 365-day overview (its SQL by time, then cProfile's slowest calls)")
     args = parser.parse_args(argv)
 
     servers = setup_django()
@@ -350,6 +382,8 @@ def main(argv=None):
         if not args.summary_only:
             for label, median, worst, queries in time_pages(built["owner"], args.runs):
                 print(f"| {label} | {median:.0f} | {worst:.0f} | {queries} |")
+        if args.profile:
+            profile_overview(built["owner"])
         d30, d365 = overview_pair(built["owner"], args.runs)
         calls = min(args.calls, args.handoffs)
         print(f"dashboard calls={calls} visits={args.visits} d30_s={d30:.3f} d365_s={d365:.3f} "

@@ -15,15 +15,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import (
     Avg,
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     Value,
@@ -33,7 +29,6 @@ from django.db.models import (
 from ..models import Handoff, Service, Visit
 from ..routes import Route
 from . import overview_figures, rollup, sections
-from .aggregates import Percentile
 from .filters import DashboardFilter
 from .tables import Table, display, minutes, money, share
 
@@ -52,9 +47,6 @@ def visits_in(f: DashboardFilter):
 def handoffs_in(f: DashboardFilter):
     """Inbox items opened in the range (index handoff_location_created_idx)."""
     return Handoff.objects.filter(location_id__in=f.location_ids, created_at__gte=f.since, created_at__lt=f.until)
-
-
-FOLLOW_UP = ExpressionWrapper(F("claimed_at") - F("created_at"), output_field=DurationField())
 
 
 class OverviewMetrics:
@@ -96,31 +88,13 @@ class OverviewMetrics:
 
     @cached_property
     def follow_up_speed(self) -> dict:
-        """route -> {median, p90} and None -> all routes: follow-up percentiles (not additive, so counted live).
-
-        PostgreSQL: one pass for every route and the total (GROUPING SETS) over the covering index
-        handoff_follow_up_idx; SQLite (`make run`): one query per grouping."""
-        claimed = handoffs_in(self.f).filter(claimed_at__isnull=False)
-        if connection.vendor != "postgresql":
-            per_route = claimed.values("route").annotate(
-                median=Percentile(FOLLOW_UP, 0.5, output_field=DurationField()),
-                p90=Percentile(FOLLOW_UP, 0.9, output_field=DurationField())).order_by()
-            speed = {row["route"]: row for row in per_route}
-            speed[None] = claimed.aggregate(median=Percentile(FOLLOW_UP, 0.5, output_field=DurationField()),
-                                            p90=Percentile(FOLLOW_UP, 0.9, output_field=DurationField()))
-            return speed
-        sql, params = claimed.values("route", "claimed_at", "created_at").query.sql_with_params()
-        both = ("SELECT route, GROUPING(route), percentile_cont(0.5) WITHIN GROUP (ORDER BY claimed_at - created_at),"
-                " percentile_cont(0.9) WITHIN GROUP (ORDER BY claimed_at - created_at)"
-                " FROM (%s) AS claimed GROUP BY GROUPING SETS ((route), ())")
-        with connection.cursor() as cursor:
-            cursor.execute(both.replace("%s", sql, 1), params)  # Django's own compiled SQL, its params apart
-            return {None if total else route: {"median": median, "p90": p90}
-                    for route, total, median, p90 in cursor.fetchall()}
+        """route -> {median, p90} and None -> all routes, from the rollup's follow-up histograms (whole minutes):
+        percentiles do not add up across days, histograms do (`overview_figures.follow_up_percentiles`)."""
+        return overview_figures.follow_up_percentiles(self.figures)
 
     @cached_property
     def route_rows(self) -> list[dict]:
-        """Counts per route from the rollup; follow-up percentiles live (`follow_up_speed`)."""
+        """Counts and follow-up percentiles per route, all from the rollup."""
         speed = self.follow_up_speed
         rows = [{"route": route, **counts, "median": speed.get(route, {}).get("median"),
                  "p90": speed.get(route, {}).get("p90")}
@@ -213,7 +187,9 @@ class OverviewMetrics:
             "follow-up", "Follow-up speed (minutes from opened to first contact)",
             [("label", "Route"), ("contacted", "Contacted"), ("median_minutes", "Median minutes"),
              ("p90_minutes", "90th percentile minutes")],
-            rows, notes=["First contact is when a coordinator claimed the item. Items never claimed are left out."],
+            rows, notes=["First contact is when a coordinator claimed the item. Items never claimed are left out.",
+                         "Medians and 90th percentiles are to the nearest minute: they are taken over the follow-up "
+                         "times rounded to whole minutes, so each is within half a minute of the exact figure."],
             formats={"median_minutes": "minutes", "p90_minutes": "minutes"},
         )
 

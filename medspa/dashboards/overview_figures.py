@@ -2,19 +2,44 @@
 
 Keys: `visits:<category>:<status>` and `visits$:<category>:<status>` (count, value in cents) by the
 appointment time; `repeat` and `repeat$` (future appointments booked for a patient with an earlier
-completed visit) by the booking time; `handoffs:<route>:<measure>` by the time the item was opened.
-See `rollup.py`.
+completed visit) by the booking time; `handoffs:<route>:<measure>` by the time the item was opened;
+`follow:<route>:<minutes>`, the follow-up histogram: claimed items of the route whose time from opened to
+claimed rounds to that many whole minutes (by the time the item was opened). See `rollup.py`.
+
+Percentiles do not add up across days, but histograms do: the follow-up median and 90th percentile of any
+range are read from the summed histogram (`follow_up_percentiles`), PostgreSQL's `percentile_cont` over the
+follow-up times rounded to the whole minute, so within half a minute of the exact figure.
 """
 
+import math
 from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q, Sum
 
 from ..models import Handoff, Visit
 from .filters import slices_q
 
 HANDOFF_MEASURES = ("items", "contacted", "summarized", "booked_consult", "booked_treatment")
+PERCENTILES = {"median": 0.5, "p90": 0.9}
+
+
+class WholeMinutes(Func):
+    """A duration rounded to the nearest whole minute (half a minute rounds away from zero), as an integer."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="round(extract(epoch from %(expressions)s) / 60)::integer",
+                           **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):  # a duration is microseconds there (`make run`)
+        return self.as_sql(compiler, connection, template="CAST(round(%(expressions)s / 60000000.0) AS integer)",
+                           **extra)
+
+
+FOLLOW_UP_MINUTES = WholeMinutes(ExpressionWrapper(F("claimed_at") - F("created_at"), output_field=DurationField()))
 
 
 def cents(amount) -> int:
@@ -37,8 +62,9 @@ def daily_figures(slices) -> Counter:
               .aggregate(n=Count("id"), value=Sum("value")))
     out["repeat"] += repeat["n"]
     out["repeat$"] += cents(repeat["value"])
-    handoffs = (
-        Handoff.objects.filter(slices_q(slices, "created_at")).values("route")
+    handoffs = (  # one row per route and whole follow-up minute (None: not claimed)
+        Handoff.objects.filter(slices_q(slices, "created_at")).annotate(minutes=FOLLOW_UP_MINUTES)
+        .values("route", "minutes")
         .annotate(
             items=Count("id"),
             contacted=Count("claimed_at"),
@@ -51,6 +77,8 @@ def daily_figures(slices) -> Counter:
     for row in handoffs:
         for measure in HANDOFF_MEASURES:
             out[f"handoffs:{row['route']}:{measure}"] += row[measure]
+        if row["minutes"] is not None:
+            out[f"follow:{row['route']}:{row['minutes']}"] += row["contacted"]
     return out
 
 
@@ -72,6 +100,38 @@ def handoff_routes(figures: Counter) -> dict[str, dict[str, int]]:
             _, route, measure = key.split(":", 2)
             routes.setdefault(route, {})[measure] = n
     return {route: {m: row.get(m, 0) for m in HANDOFF_MEASURES} for route, row in routes.items() if row.get("items")}
+
+
+def follow_up_percentiles(figures: Counter) -> dict[str | None, dict[str, timedelta | None]]:
+    """route -> {median, p90} and None -> all routes, from the summed follow-up histograms: percentile_cont
+    (linear interpolation between the closest ranks) over the follow-up times in whole minutes."""
+    histograms: dict[str | None, Counter] = {None: Counter()}
+    for key, n in figures.items():
+        if key.startswith("follow:") and n:
+            _, route, minutes = key.split(":", 2)
+            histograms.setdefault(route, Counter())[int(minutes)] += n
+            histograms[None][int(minutes)] += n
+    return {route: {name: percentile(histogram, p) for name, p in PERCENTILES.items()}
+            for route, histogram in histograms.items()}
+
+
+def percentile(histogram: Counter, p: float) -> timedelta | None:
+    """PostgreSQL's percentile_cont(p) over a multiset given as value -> count (whole minutes)."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    pos = p * (total - 1)
+    lo, hi = math.floor(pos), math.ceil(pos)
+    at_lo = at_hi = None
+    seen = 0
+    for minutes in sorted(histogram):
+        seen += histogram[minutes]
+        if at_lo is None and seen > lo:
+            at_lo = minutes
+        if seen > hi:
+            at_hi = minutes
+            break
+    return timedelta(minutes=at_lo + (at_hi - at_lo) * (pos - lo))
 
 
 def later_bookings(visit) -> list[tuple[int, object]]:

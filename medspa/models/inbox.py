@@ -212,9 +212,6 @@ class Handoff(models.Model):
                          name="handoff_open_route_idx"),
             # Dashboards: handoffs opened per location over a date range.
             models.Index(fields=["location", "created_at"], name="handoff_location_created_idx"),
-            # Dashboards: follow-up percentiles over a range read this index alone (OverviewMetrics.follow_up_speed).
-            models.Index(fields=["location", "created_at"], include=["route", "claimed_at"],
-                         condition=Q(claimed_at__isnull=False), name="handoff_follow_up_idx"),
         ]
         constraints = [
             models.CheckConstraint(
