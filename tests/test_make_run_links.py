@@ -2,8 +2,10 @@
 base port, the next process PORT+100, ...). Links in texts are made by the worker, so they must use the
 address the web server listens on, whatever PORT the user chose."""
 
+import contextlib
 import os
 import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -37,8 +39,14 @@ def test_every_process_under_make_run_links_to_the_web_port(tmp_path):
         f"done: while [ $(ls {out} | wc -l) -lt 3 ]; do sleep 0.2; done\n"
     )
     honcho = Path(sys.executable).parent / "honcho"
-    run = subprocess.run([str(honcho), "start", "--no-prefix", "-f", str(procfile), "-d", str(ROOT)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, **env, "OUT": str(out), "DJANGO_SETTINGS_MODULE": "medspa.settings"})
+    run = subprocess.Popen([str(honcho), "start", "--no-prefix", "-f", str(procfile), "-d", str(ROOT)],
+                           cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           start_new_session=True,
+                           env={**os.environ, **env, "OUT": str(out), "DJANGO_SETTINGS_MODULE": "medspa.settings"})
+    try:
+        output, _ = run.communicate(timeout=120)
+    finally:  # never leave honcho or its processes behind, even on a timeout
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)
     urls = {path.name: path.read_text() for path in out.iterdir()}
-    assert urls == dict.fromkeys(("web.1", "worker.1", "inbound.1"), "http://127.0.0.1:9123"), run.stdout
+    assert urls == dict.fromkeys(("web.1", "worker.1", "inbound.1"), "http://127.0.0.1:9123"), output
