@@ -32,7 +32,7 @@ import logging
 import smtplib
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,6 +41,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from medspa.models import Handoff, Location, Patient, SenderPause
 from medspa.routes import Route
@@ -54,7 +55,7 @@ from .models.outbox import Channel
 from .models.schedules import OWING_STATES
 from .outbox_text import materialize
 from .queue import enqueue_dispatch
-from .quiet_hours import may_send, next_send_time
+from .quiet_hours import may_send, morning_of, next_send_time
 from .schedules import PAUSE_ROUTES, refresh_patient
 
 log = logging.getLogger(__name__)
@@ -288,7 +289,9 @@ def _claim_sql(vendor: str) -> str:
         EXISTS (SELECT 1 FROM {handoff} h WHERE h.patient_id = t.patient_id AND h.route IN ({routes})
                 AND h.status <> '{Handoff.Status.DONE}') AS concern,
         EXISTS (SELECT 1 FROM {pause_table} sp WHERE sp.sender = t.from_number AND sp.resumed_at IS NULL)
-            AS sender_paused"""  # noqa: S608
+            AS sender_paused,
+        (SELECT MAX(sent.sent_at) FROM {touch} sent WHERE sent.patient_id = t.patient_id
+            AND sent.source = 'recall') AS last_recall_sent_at"""  # noqa: S608
     joins = f"""
         JOIN {patient} p ON p.id = t.patient_id
         JOIN {location} l ON l.id = p.location_id
@@ -440,6 +443,12 @@ def _check(lead: Touch, others: list[Touch], now: datetime, outcomes: dict[int, 
         release(members, ", not_before = %s", [next_send_time(now, tz)])
         outcomes[lead.pk] = Outcome("held")
         return None
+    if lead.source == Touch.Source.RECALL and messaged_today(lead.last_recall_sent_at, now, tz):
+        # One recall message per patient per local day: a touch that came due after today's message went out
+        # (a late import, a visit recorded after the morning's send) waits for tomorrow morning.
+        release(members, ", not_before = %s", [morning_of(now.astimezone(tz).date() + timedelta(days=1), tz)])
+        outcomes[lead.pk] = Outcome("held")
+        return None
     if channel == Channel.SMS and lead.sender_paused:  # stays queued; the resume re-dispatches it
         release(members)
         outcomes[lead.pk] = Outcome("paused")
@@ -455,6 +464,15 @@ def _check(lead: Touch, others: list[Touch], now: datetime, outcomes: dict[int, 
     if materialize(lead, now):  # a recall lead's text and link, made once while it is claimed (recall.outbox_text)
         update_touches([lead.pk], "body = %s", [lead.body])
     return Message(lead, [t for t in members if t.pk != lead.pk], channel, to, now)
+
+
+def messaged_today(last_sent, now: datetime, tz) -> bool:
+    """Whether the patient's last recall message went out on `now`'s local day (SQLite returns text)."""
+    if isinstance(last_sent, str):
+        last_sent = parse_datetime(last_sent)
+        if last_sent is not None and timezone.is_naive(last_sent):
+            last_sent = timezone.make_aware(last_sent, UTC)
+    return last_sent is not None and last_sent.astimezone(tz).date() == now.astimezone(tz).date()
 
 
 def claim_message(touch_id: int, *, now: datetime | None = None) -> tuple[Message | None, Outcome]:

@@ -211,3 +211,24 @@ def test_a_chunk_of_the_outbox_sends_one_message_per_patient_once(patient, wests
     assert sorted(m["to"] for m in fake_twilio.messages) == ["+14155550134", "+14155550177"]
     assert set(Touch.objects.values_list("status", flat=True)) == {"sent"}
     assert Touch.objects.filter(message__isnull=False).count() == 1
+
+
+def test_a_touch_due_after_todays_message_waits_for_tomorrow_morning(patient, fake_twilio):
+    consent(patient)
+    with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
+        treated(patient, 0, "Neurotoxin")
+    send_everything()
+    assert len(fake_twilio.messages) == 1
+    afternoon = MORNING + dt.timedelta(hours=4)
+    with time_machine.travel(afternoon, tick=False):
+        treated(patient, 25, "Chemical peel")  # an older visit recorded late: its reminder is owed at once
+        sweep()
+        run_dispatcher(times=2)
+    assert len(fake_twilio.messages) == 1  # one message per patient per day
+    late = Touch.objects.get(status="queued")
+    assert late.not_before == la(2026, 6, 16, 8, 0)
+    with time_machine.travel(la(2026, 6, 16, 8, 5), tick=False):
+        sweep()
+        run_dispatcher()
+    assert len(fake_twilio.messages) == 2
+    assert Touch.objects.get(pk=late.pk).status == "sent"
