@@ -269,7 +269,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # The twilio library logs a dozen INFO lines per API request (URL, query parameters, headers): noise, and
+    # query parameters can hold a patient's number. Its warnings and errors still show.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "twilio.http_client": {"level": "WARNING"}},
 }
 
 # The feature apps plug into the core by name: medspa imports none of them (docs/architecture.md).
