@@ -5,6 +5,7 @@ import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 
@@ -80,6 +81,12 @@ def machine() -> str:
     mem = f", {int(total[1]) / 1024 / 1024:.0f} GB RAM" if len(total) > 1 else ""
     return f"{cpu or platform.processor()} ({os.cpu_count()} cores{mem}), PostgreSQL {pg.split()[0]}, " \
            f"Python {platform.python_version()}"
+
+
+def revision() -> str:
+    """The checked-out commit, short, for the figures written to docs/benchmarks.md."""
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                          cwd=ROOT).stdout.strip()
 
 
 def write_doc(marker: str, text: str) -> None:

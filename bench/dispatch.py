@@ -27,7 +27,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from .database import ROOT, median, throwaway_database, write_doc
+from .database import ROOT, median, revision, throwaway_database, write_doc
 
 SID = "AC" + "0" * 31 + "9"
 TOKEN = "bench-dispatch-token-0123456789ab"  # noqa: S105 (the local fake's, never a real credential)
@@ -199,8 +199,7 @@ def run(args, url: str, fake_url: str) -> int:
             f"ratio={mine / reference:.2f} statements_per_touch={ours.statements:.1f} "
             f"db_ms_per_touch={ours.db_ms:.1f}")
     if not args.no_doc:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                             cwd=ROOT).stdout.strip()
+        rev = revision()
         write_doc("dispatch", f"""\
 ## Recall dispatcher
 

@@ -13,11 +13,10 @@ queries_small=... queries_large=...`.
 """
 
 import argparse
-import subprocess
 import time
 from datetime import UTC, datetime
 
-from .database import ROOT, throwaway_database, write_doc
+from .database import revision, throwaway_database, write_doc
 
 # Route mix of the generated items (safety escalations are rare); priorities as medspa.models.inbox.
 ROUTES = ["booking", "rebooking", "booking", "member_support", "event_follow_up", "staff_review", "booking",
@@ -114,8 +113,7 @@ def main(argv) -> int:
                 f"p95_large_ms={large:.1f} ratio={large / small:.2f} queries_small={queries['small']} "
                 f"queries_large={queries['large']}")
         if not args.no_doc:
-            rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                 cwd=ROOT).stdout.strip()
+            rev = revision()
             write_doc(f"inbox-{args.open_large}", f"""\
 `python -m bench inbox --open-small {args.open_small} --open-large {args.open_large} --closed {args.closed}`,
 commit {rev}, {datetime.now(UTC):%Y-%m-%d}, on {machine()}. {args.requests} alternated requests per side after

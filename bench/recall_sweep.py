@@ -22,11 +22,10 @@ ratio_floor=... ratio_same_shape=...` (medians). Uses DATABASE_URL when it is Po
 
 import argparse
 import contextlib
-import subprocess
 import time
 from datetime import UTC, datetime
 
-from .database import ROOT, median, throwaway_database, write_doc
+from .database import median, revision, throwaway_database, write_doc
 
 BATCH = 500  # recall.sweep.BATCH_SIZE; the references use the same batch size
 
@@ -256,8 +255,7 @@ def main(argv) -> int:
         if not args.no_doc:
             from .database import machine
 
-            rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                 cwd=ROOT).stdout.strip()
+            rev = revision()
             write_doc(f"recall-sweep-{args.patients}", f"""\
 `python -m bench recall_sweep --patients {args.patients} --due {args.due}`, commit {rev},
 {datetime.now(UTC):%Y-%m-%d}, on {machine()}. Build {build_time:.0f} s. Medians of {args.rounds} alternated runs:
