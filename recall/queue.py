@@ -10,6 +10,7 @@ import logging
 import os
 
 from celery import current_app
+from celery.utils.nodenames import anon_nodename
 from django.conf import settings
 from kombu import serialization
 from kombu.utils.json import dumps as json_dumps
@@ -74,11 +75,14 @@ class _RedisPublisher:
         self.connection = app.connection_for_write()
         self.channel = self.connection.default_channel
         self.key = self.channel._q_for_pri(queue, 0)
+        self.origin = anon_nodename()
 
     def send(self, message_id: int) -> None:
         task_id = uuid()
+        # The reprs and origin Celery would compute each time (saferepr, the node name) are given.
         task = self.app.amqp.as_task_v2(task_id, INBOUND_TASK, args=(message_id,), kwargs={},
-                                        reply_to=self.app.thread_oid, ignore_result=True)
+                                        reply_to=self.app.thread_oid, ignore_result=True,
+                                        argsrepr=f"({message_id!r},)", kwargsrepr="{}", origin=self.origin)
         content_type, content_encoding, body = serialization.dumps(task.body, serializer="json")
         message = self.channel.prepare_message(body, 0, content_type, content_encoding, task.headers,
                                                dict(task.properties, delivery_mode=2))
@@ -86,18 +90,21 @@ class _RedisPublisher:
         self.channel.client.lpush(self.key, json_dumps(message))
 
 
-_publisher: tuple[tuple, _RedisPublisher] | None = None
+_publisher: tuple[int, _RedisPublisher | None] | None = None  # (process id, its publisher or None)
 
 
 def _inbound_publisher() -> _RedisPublisher | None:
+    """This process's publisher (gunicorn forks its workers: one channel per process); None for eager mode
+    and brokers other than Redis. The broker is read once per process: a conf look-up costs 10-20 us."""
     global _publisher
     app = current_app
-    broker = app.conf.broker_url or ""
-    if app.conf.task_always_eager or not broker.startswith(("redis://", "rediss://")):
+    if app.conf.task_always_eager:
         return None
-    key = (os.getpid(), broker)  # gunicorn forks its workers: one channel per process
-    if _publisher is None or _publisher[0] != key:
-        _publisher = (key, _RedisPublisher(app, settings.CELERY_TASK_ROUTES[INBOUND_TASK]["queue"]))
+    pid = os.getpid()
+    if _publisher is None or _publisher[0] != pid:
+        redis = (app.conf.broker_url or "").startswith(("redis://", "rediss://"))
+        queue = settings.CELERY_TASK_ROUTES[INBOUND_TASK]["queue"]
+        _publisher = (pid, _RedisPublisher(app, queue) if redis else None)
     return _publisher[1]
 
 

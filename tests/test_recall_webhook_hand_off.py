@@ -3,13 +3,16 @@ Redis; bounded work whatever the request's size. Requests are signed with Twilio
 through HTTP; what reaches the queue is read back from the real Redis and run as the worker would."""
 
 import base64
+import contextlib
 import json
 import logging
+import tempfile
 
+import psycopg
 import pytest
 import redis
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.db import close_old_connections, connection
+from psycopg import pq
 
 from medspa.models import Handoff
 from medspa.twilio.webhooks import MAX_WEBHOOK_BYTES
@@ -90,18 +93,53 @@ def test_forged_requests_are_stored_nowhere_and_queue_nothing(twilio_signed_post
     assert patient.sms_opted_out_at is None
 
 
-@pytest.mark.django_db
-def test_one_statement_and_no_transaction(twilio_signed_post, patient):
-    with CaptureQueriesContext(connection) as queries:
-        assert twilio_signed_post(INBOUND, sms()).status_code == 200
-    statements = [q["sql"] for q in queries.captured_queries]
-    assert len(statements) == 1, statements
-    assert statements[0].startswith("INSERT INTO recall_inboundmessage") and "ON CONFLICT" in statements[0]
-    with CaptureQueriesContext(connection) as queries:  # the retry inserts nothing, in the same one statement
-        assert twilio_signed_post(INBOUND, sms()).status_code == 200
-    retried = [q["sql"] for q in queries.captured_queries]
-    assert len(retried) == 1 and retried[0].startswith("INSERT INTO recall_inboundmessage")
-    assert InboundMessage.objects.count() == 1
+@contextlib.contextmanager
+def server_replies():
+    """What the database server answered on Django's connection meanwhile, read from libpq's own protocol
+    trace: one CommandComplete per statement the server ran (health checks, BEGIN and SAVEPOINT included),
+    and the round trips the client made (each Sync or simple Query waits for the server)."""
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    seen = {"statements": [], "round_trips": 0}
+    with tempfile.TemporaryFile("w+") as trace:
+        pgconn.trace(trace.fileno())
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        try:
+            yield seen
+        finally:
+            pgconn.untrace()
+        trace.seek(0)
+        for line in trace:
+            direction, _length, kind, *rest = line.rstrip("\n").split("\t")
+            if direction == "B" and kind == "CommandComplete":
+                seen["statements"].append(rest[0].strip().strip('"'))
+            elif direction == "F" and kind in ("Sync", "Query"):
+                seen["round_trips"] += 1
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as in production
+def test_one_statement_one_round_trip_and_no_transaction(twilio_signed_post, patient, inbound_queue):
+    twilio_signed_post(INBOUND, sms(sid="SM" + "0" * 32))  # the connection's first text prepares the statement
+    for sid, inserted in (("SM" + "e" * 32, "INSERT 0 1"), ("SM" + "e" * 32, "INSERT 0 0")):  # then its retry
+        close_old_connections()  # what Django does as each request starts (a persistent connection is kept)
+        with server_replies() as server:
+            assert twilio_signed_post(INBOUND, sms(sid=sid)).status_code == 200
+        # No health-check SELECT 1, no BEGIN/SAVEPOINT/RELEASE/COMMIT: the one insert, in one round trip.
+        assert server == {"statements": [inserted], "round_trips": 1}
+    assert InboundMessage.objects.count() == 2 and len(queued_tasks(inbound_queue)) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_closed_is_replaced_and_the_text_kept(twilio_signed_post, patient, inbound_queue):
+    twilio_signed_post(INBOUND, sms(sid="SM" + "0" * 32))
+    backend = connection.connection.info.backend_pid
+    info = connection.connection.info
+    with psycopg.connect(info.dsn, password=info.password, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [backend])  # the server ends it (as on a restart)
+    close_old_connections()
+    assert twilio_signed_post(INBOUND, sms("Still there?")).status_code == 200
+    assert InboundMessage.objects.filter(body="Still there?").count() == 1
+    assert len(queued_tasks(inbound_queue)) == 2
 
 
 @pytest.mark.django_db
