@@ -20,16 +20,20 @@ No long ETAs sit in Redis: if Redis or a worker dies, the rows say what is owed 
 picks it up.
 """
 
+import copy
 import functools
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import CharField, ExpressionWrapper, F
 from django.utils import timezone
+from psycopg.types.datetime import TimestamptzBinaryLoader
 
 from medspa.models import Location, Service
 
@@ -129,102 +133,127 @@ def senders() -> dict[int, Sender]:
             for loc in Location.objects.all()}
 
 
-@dataclass
-class Owed:
-    """A touch the sweep writes: the outbox row's values. Its wording and link are made when it is
-    claimed for sending (recall.outbox_text.materialize, called from recall.dispatch.claim_touch)."""
-
-    row: DueRow
-    number: int
-    kind: str
-    to: str
-    from_number: str
-
-
 def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int, enqueue: bool) -> None:
     services = {s.pk: s for s in Service.objects.all()}
-    decisions = Decisions(now, rules_by_service(), senders())
+    outcomes = Outcomes(now, rules_by_service(), senders())
     write = WRITERS.get(connection.vendor, write_batch_orm)
+    read = READERS.get(connection.vendor, read_due_orm)
     while True:
         with transaction.atomic():
-            rows = list(
-                RecallSchedule.objects.due(now)
-                .annotate(paused=paused_subquery(),
-                          phone_text=ExpressionWrapper(F("patient__phone"), output_field=CharField()))
-                .order_by("next_action_at")
-                .select_for_update(skip_locked=True, of=("self",))
-                .values_list(*DUE_FIELDS)[:batch_size]
-            )
+            rows = read(now, batch_size)
             if not rows:
                 return
             batch = [DueRow(row, services) for row in rows]
-            owed = [touch for row in batch if (touch := advance(row, decisions, now)) is not None]
-            ids = write(batch, owed, now)
+            ids = write(batch, [outcomes(row) for row in batch], outcomes.made, now)
             result.schedules += len(batch)
             result.touches.extend(ids)
             if enqueue and ids:
                 transaction.on_commit(lambda ids=ids: enqueue_dispatch(ids))
 
 
-class Decisions:
-    """`recall.schedules.decide` for one sweep, made once per distinct set of inputs.
+def due_rows(now: datetime):
+    """The locking read of one batch: due schedules (recall_next_action_idx) with their patient's contact
+    facts and pause, as plain tuples in DUE_FIELDS order; rows another sweep holds are skipped."""
+    return (RecallSchedule.objects.due(now)
+            .annotate(paused=paused_subquery(),
+                      phone_text=ExpressionWrapper(F("patient__phone"), output_field=CharField()))
+            .order_by("next_action_at")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list(*DUE_FIELDS))
+
+
+def read_due_orm(now: datetime, batch_size: int) -> list[tuple]:
+    return list(due_rows(now)[:batch_size])
+
+
+# A moment no sweep reads at: compiled in place of `now`, so the compiled query's parameters show where it goes.
+_MOMENT = datetime(1901, 1, 1, tzinfo=UTC)
+
+
+@functools.cache
+def _due_rows_sql(batch_size: int) -> tuple[str, tuple, int]:
+    sql, params = due_rows(_MOMENT)[:batch_size].query.sql_with_params()
+    return sql, tuple(params), [i for i, p in enumerate(params) if p == _MOMENT][0]
+
+
+def read_due(now: datetime, batch_size: int) -> list[tuple]:
+    """PostgreSQL: the ORM's own query (`due_rows`, compiled once per process) as a prepared statement with
+    server-side parameters on Django's connection, inside the batch's transaction. Measured per batch of
+    500 at 1M patients: compiling the query and binding its parameters in Python cost about as much as the
+    server's execution, and planning it again each batch about 2 ms."""
+    sql, params, at = _due_rows_sql(batch_size)
+    with psycopg.Cursor(connection.connection) as cursor:
+        # psycopg's own timestamptz loader (C): the session is in UTC (Django sets it), so the values are
+        # the ones Django's loader gives, without its per-value Python step.
+        cursor.adapters.register_loader("timestamptz", TimestamptzBinaryLoader)
+        return cursor.execute(sql, (*params[:at], now, *params[at + 1:]), prepare=True, binary=True).fetchall()
+
+
+class Outcome(NamedTuple):
+    """What the sweep writes for a due schedule: its progress and the kind of touch owed now, if any.
+
+    The touch is a queued outbox row, number last_touch_number + 1 (key schedule:N), without wording or
+    link: those are made when it is claimed for sending (recall.outbox_text.materialize). Measured,
+    written here they cost the sweep a link row (three foreign keys, its own indexes) and the text per
+    touch, about half of a 10,000-touch sweep; at the claim they cost one insert beside the claim's own
+    writes, and only for touches that are actually sent (a cancelled touch never gets a link).
+    """
+
+    state: str
+    next_action_at: datetime | None
+    touches_sent: int
+    kinds_sent: str
+    last_touch_at: datetime | None
+    kind: str | None
+    from_number: str
+
+
+class Outcomes:
+    """`recall.schedules.decide` for one sweep, worked out once per distinct set of inputs.
 
     `decide` is a pure function of the schedule's timeline fields, its rule, the location's zone, the
     patient's pause and reachability, and `now`; within a sweep `now` and the rules are fixed, and the
     schedules that come due together share those inputs (those that open their window today for one
     service share the last visit date; those a sweep touched share last_touch_at = that sweep's now).
-    So a sweep decides each distinct combination once (measured: the decisions were the largest Python
-    cost of a sweep, about 35 us per due row on the 2-core machine, twice per touch).
+    So a sweep works out each distinct combination once (`made`, a handful per batch) and every due row
+    points at one of them: the batch statement sends the handful and one (id, outcome) pair per row.
     """
 
     def __init__(self, now: datetime, rules: dict, places: dict[int, "Sender"]):
         self.now, self.rules, self.places = now, rules, places
-        self.made: dict[tuple, object] = {}
+        self.made: list[Outcome] = []
+        self._at: dict[tuple, int] = {}
 
-    def __call__(self, row: "DueRow", *, paused: bool, can_text: bool):
+    def __call__(self, row: DueRow) -> int:
+        """The position in `made` of this row's outcome."""
         key = (row.service_id, row.location_id, row.last_visit, row.booked_for, row.touches_sent, row.kinds_sent,
-               row.last_touch_at, row.snoozed_until, row.stopped_at, row.trusted, paused, can_text)
-        decision = self.made.get(key)
-        if decision is None:
-            decision = self.made[key] = decide(row, self.rules.get(row.service_id), self.now, paused=paused,
-                                               can_text=can_text, tz=self.places[row.location_id].tz)
-        return decision
+               row.last_touch_at, row.snoozed_until, row.stopped_at, row.trusted, row.paused, row.can_text)
+        at = self._at.get(key)
+        if at is None:
+            at = self._at[key] = len(self.made)
+            self.made.append(self.work_out(row))
+        return at
+
+    def work_out(self, row: DueRow) -> Outcome:
+        rule, place, now = self.rules.get(row.service_id), self.places[row.location_id], self.now
+        decision = decide(row, rule, now, paused=row.paused, can_text=row.can_text, tz=place.tz)
+        after = row
+        if decision.touch:  # the schedule once the touch is written, decided again for its next action
+            after = copy.copy(row)
+            after.touches_sent += 1
+            after.add_kind(decision.touch)
+            after.last_touch_at = now
+            next_at = decide(after, rule, now, paused=False, can_text=True, tz=place.tz).next_action_at
+        else:
+            next_at = decision.next_action_at
+        return Outcome(decision.state, next_at if next_at is None or next_at > now else None, after.touches_sent,
+                       after.kinds_sent, after.last_touch_at, decision.touch, place.from_number)
 
 
-def advance(row: DueRow, decisions: Decisions, now: datetime) -> Owed | None:
-    """Move one locked schedule on; returns the touch owed now, if any."""
-    decision = decisions(row, paused=row.paused, can_text=row.can_text)
-    row.state = decision.state
-    owed = None
-    if decision.touch:
-        owed = new_touch(row, decision.touch, decisions.places[row.location_id], now)
-        decision = decisions(row, paused=False, can_text=True)
-    next_at = decision.next_action_at
-    row.next_action_at = next_at if next_at is None or next_at > now else None
-    return owed
-
-
-def new_touch(row: DueRow, kind: str, place: Sender, now: datetime) -> Owed:
-    """Touch number N of this schedule (key schedule:N): a queued outbox row without wording or link.
-
-    Wording and token are made at send, inside the claim (recall.outbox_text.materialize), measured:
-    written here they cost the sweep a link row (three foreign keys, its own indexes) and the text per
-    touch, about half of a 10,000-touch sweep; at the claim they cost one insert beside the claim's
-    own writes, and only for touches that are actually sent (a cancelled touch never gets a link).
-    """
-    row.last_touch_number += 1
-    row.touches_sent += 1
-    row.add_kind(kind)
-    row.last_touch_at = now
-    return Owed(row, row.last_touch_number, kind, row.phone, place.from_number)
-
-
-# The schedule columns the sweep changes, with their PostgreSQL types for the statement below.
-PROGRESS_COLUMNS = (("state", "varchar"), ("next_action_at", "timestamptz"), ("touches_sent", "smallint"),
-                    ("kinds_sent", "varchar"), ("last_touch_at", "timestamptz"), ("last_touch_number", "integer"))
-# The touch columns the sweep sets per row; every other column takes its default.
-OWED_COLUMNS = (("schedule_id", "bigint"), ("patient_id", "bigint"), ("service_id", "bigint"),
-                ("number", "integer"), ("kind", "varchar"), ("to", "varchar"), ("from_number", "varchar"))
+# The outcome columns, with their PostgreSQL types for the statement below.
+OUTCOME_TYPES = {"state": "varchar", "next_action_at": "timestamptz", "touches_sent": "smallint",
+                 "kinds_sent": "varchar", "last_touch_at": "timestamptz", "kind": "varchar", "from_number": "varchar"}
+PROGRESS = ("state", "next_action_at", "touches_sent", "kinds_sent", "last_touch_at")  # copied to the schedule
 TOUCH_SET = {"schedule_id", "patient_id", "service_id", "number", "kind", "to", "from_number", "source",
              "idempotency_key", "not_before", "created_at"}
 
@@ -238,75 +267,73 @@ def _defaults(model, skip: set[str]) -> list:
 def write_batch_sql() -> str:
     q = connection.ops.quote_name
     schedule, touch = RecallSchedule._meta.db_table, Touch._meta.db_table
-    names = [name for name, _type in PROGRESS_COLUMNS]
     t_cols = [q(f.column) for f in _defaults(Touch, TOUCH_SET)]
     t_casts = [f"%s::{f.cast_db_type(connection)}" for f in _defaults(Touch, TOUCH_SET)]
     return f"""
-        WITH progress AS (
+        WITH outcome AS (
             SELECT * FROM json_to_recordset(%s::json)
-                AS p(id bigint, {", ".join(f"{n} {t}" for n, t in PROGRESS_COLUMNS)})
+                AS o(i integer, {", ".join(f"{n} {t}" for n, t in OUTCOME_TYPES.items())})
         ), advanced AS (
-            UPDATE {schedule} AS s SET {", ".join(f"{n} = p.{n}" for n in names)}, updated_at = now()
-            FROM progress AS p WHERE s.id = p.id
+            UPDATE {schedule} AS s SET {", ".join(f"{n} = o.{n}" for n in PROGRESS)},
+                last_touch_number = s.last_touch_number + (o.kind IS NOT NULL)::integer, updated_at = now()
+            FROM unnest(%s::bigint[], %s::integer[], %s::varchar[]) AS p(id, i, {q("to")})
+                JOIN outcome AS o ON o.i = p.i
+            WHERE s.id = p.id
+            RETURNING s.id, s.patient_id, s.service_id, s.last_touch_number, o.kind, p.{q("to")}, o.from_number
         )
         INSERT INTO {touch} (schedule_id, patient_id, service_id, number, kind, {q("to")}, from_number,
                              source, idempotency_key, not_before, created_at, {", ".join(t_cols)})
-        SELECT schedule_id, patient_id, service_id, number, kind, {q("to")}, from_number,
-               %s, schedule_id || ':' || number, %s, %s, {", ".join(t_casts)}
-        FROM json_to_recordset(%s::json) AS o({", ".join(f"{q(n)} {t}" for n, t in OWED_COLUMNS)})
-        ORDER BY schedule_id
+        SELECT id, patient_id, service_id, last_touch_number, kind, {q("to")}, from_number,
+               %s, id || ':' || last_touch_number, %s, %s, {", ".join(t_casts)}
+        FROM advanced WHERE kind IS NOT NULL
+        ORDER BY id
         RETURNING id"""  # noqa: S608 (identifiers are the models' own)
 
 
-class _Iso(dict):
-    """datetime -> ISO text for the JSON parameters, each distinct moment formatted once per batch (the
-    rows of a batch share a handful: this sweep's now, the next mornings)."""
-
-    def __missing__(self, moment):
-        text = self[moment] = moment.isoformat() if moment is not None else None
-        return text
-
-
-def write_batch(batch: list[DueRow], owed: list[Owed], now: datetime) -> list[int]:
+def write_batch(batch: list[DueRow], made: list[int], outcomes: list[Outcome], now: datetime) -> list[int]:
     """PostgreSQL: schedule progress and touches in one statement; returns the new touch ids.
 
-    The rows travel as two JSON parameters (json_to_recordset): one string each to quote, whatever the
-    batch size, and the statement text is the same for every batch. Rows are written in schedule id
-    order, so the index entries of one batch go in key order.
+    The batch's few distinct outcomes travel as one JSON text (json_to_recordset); each row as its id,
+    the position of its outcome and its number, in three arrays (unnest). The statement text is the same
+    for every batch; it is prepared and its parameters are bound by the server: planned once per
+    connection, nothing quoted into it in Python. Rows go in schedule id order, so the index entries of
+    one batch are written in key order. Measured against one JSON object per row (all the progress and
+    touch columns): about a third less time per batch, on both sides of the connection.
     """
-    iso = _Iso()
-    progress = json.dumps([
-        {"id": r.pk, "state": r.state, "next_action_at": iso[r.next_action_at], "touches_sent": r.touches_sent,
-         "kinds_sent": r.kinds_sent, "last_touch_at": iso[r.last_touch_at], "last_touch_number": r.last_touch_number}
-        for r in sorted(batch, key=lambda r: r.pk)
-    ])
-    owed_rows = json.dumps([
-        {"schedule_id": o.row.pk, "patient_id": o.row.patient_id, "service_id": o.row.service_id,
-         "number": o.number, "kind": o.kind, "to": o.to, "from_number": o.from_number}
-        for o in owed
+    rows = sorted(zip(batch, made, strict=True), key=lambda pair: pair[0].pk)
+    outcome_rows = json.dumps([
+        {"i": i, **o._asdict(), "next_action_at": _iso(o.next_action_at), "last_touch_at": _iso(o.last_touch_at)}
+        for i, o in enumerate(outcomes)
     ])
     defaults = [f.get_db_prep_save(f.get_default(), connection) for f in _defaults(Touch, TOUCH_SET)]
-    params = [progress, Touch.Source.RECALL, now, now, *defaults, owed_rows]
-    with connection.cursor() as cursor:
-        cursor.execute(write_batch_sql(), params)
-        return sorted(row[0] for row in cursor.fetchall())
+    params = [outcome_rows, [r.pk for r, _i in rows], [i for _r, i in rows], [r.phone for r, _i in rows],
+              Touch.Source.RECALL, now, now, *defaults]
+    with psycopg.Cursor(connection.connection) as cursor:
+        return sorted(row[0] for row in cursor.execute(write_batch_sql(), params, prepare=True).fetchall())
 
 
-def write_batch_orm(batch: list[DueRow], owed: list[Owed], now: datetime) -> list[int]:
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def write_batch_orm(batch: list[DueRow], made: list[int], outcomes: list[Outcome], now: datetime) -> list[int]:
     """Databases without data-modifying CTEs (SQLite under `make run`): the same rows in two bulk writes."""
-    touches = Touch.objects.bulk_create([
-        Touch(schedule_id=o.row.pk, patient_id=o.row.patient_id, service_id=o.row.service_id,
-              source=Touch.Source.RECALL, number=o.number, kind=o.kind, idempotency_key=f"{o.row.pk}:{o.number}",
-              to=o.to, from_number=o.from_number, not_before=now, created_at=now)
-        for o in sorted(owed, key=lambda o: o.row.pk)
-    ])
-    names = [name for name, _type in PROGRESS_COLUMNS]
-    RecallSchedule.objects.bulk_update(
-        [RecallSchedule(pk=r.pk, updated_at=timezone.now(), **{n: getattr(r, n) for n in names}) for r in batch],
-        [*names, "updated_at"],
-    )
-    return sorted(t.pk for t in touches)
+    touches, schedules = [], []
+    for row, i in sorted(zip(batch, made, strict=True), key=lambda pair: pair[0].pk):
+        outcome = outcomes[i]
+        number = row.last_touch_number + (outcome.kind is not None)
+        if outcome.kind:
+            touches.append(Touch(
+                schedule_id=row.pk, patient_id=row.patient_id, service_id=row.service_id, source=Touch.Source.RECALL,
+                number=number, kind=outcome.kind, idempotency_key=f"{row.pk}:{number}", to=row.phone,
+                from_number=outcome.from_number, not_before=now, created_at=now))
+        schedules.append(RecallSchedule(pk=row.pk, updated_at=timezone.now(), last_touch_number=number,
+                                        **{n: getattr(outcome, n) for n in PROGRESS}))
+    created = Touch.objects.bulk_create(touches)
+    RecallSchedule.objects.bulk_update(schedules, [*PROGRESS, "last_touch_number", "updated_at"])
+    return sorted(t.pk for t in created)
 
 
 # One data-modifying statement per batch where the database has them; the ORM's bulk writes elsewhere.
 WRITERS = {"postgresql": write_batch}
+READERS = {"postgresql": read_due}
