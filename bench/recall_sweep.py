@@ -16,7 +16,15 @@ alternating order, resetting the due rows between runs (untimed, with VACUUM):
   advance, insert an outbox row).
 
 Ends with one line: `recall_sweep patients=... due=... ours_s=... floor_s=... same_shape_s=...
-ratio_floor=... ratio_same_shape=...` (medians). Uses DATABASE_URL when it is PostgreSQL (database
+ratio_floor=... ratio_same_shape=...` (medians).
+
+With `--against N` (for example `--patients 10000000 --against 1000000`) it builds both sizes in two
+databases of one server and alternates ours and the same-shape statement between them, round by round,
+ending with `recall_sweep_scale patients=... against=... due=... ours_s=... ours_against_s=...
+ratio_size=... same_shape_s=... same_shape_against_s=... ratio_size_same_shape=...`: the growth with the
+table, measured beside itself in one run rather than across two runs at different moments.
+
+Uses DATABASE_URL when it is PostgreSQL (database
 `medspa_bench` next to it), otherwise a throwaway server from tests/testservers.py.
 """
 
@@ -35,6 +43,9 @@ def parse(argv):
     parser.add_argument("--patients", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3, help="Timed runs of each (after one warm-up each).")
+    parser.add_argument("--against", type=int, default=0, metavar="PATIENTS",
+                        help="Also build this many patients (same due count) in a second database on the same "
+                             "server and time ours at both sizes alternately: how cost grows with the table.")
     parser.add_argument("--no-doc", action="store_true", help="Print the figures only.")
     return parser.parse_args(argv)
 
@@ -220,6 +231,22 @@ def run_statement(sql: str, now: datetime) -> int:
             total += cur.rowcount
 
 
+def use_database(name: str) -> None:
+    """Point Django's connection at another database of the same server (the scale comparison)."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def create_database(url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url.rpartition("/")[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+
+
 def main(argv) -> int:
     args = parse(argv)
     with throwaway_database(f"medspa_bench_sweep_{args.patients}") as url:
@@ -233,6 +260,8 @@ def main(argv) -> int:
         build_time = time.perf_counter() - t
         print(f"built {args.patients:,} patients and schedules, {built['max_touch']:,} past touches, "
               f"{built['due']:,} due in {build_time:.0f} s", flush=True)
+        if args.against:
+            return scale(args, url, now, built)
         variants = {"ours": lambda: run_ours(now), "same_shape": lambda: run_statement(SAME_SHAPE, now),
                     "floor": lambda: run_statement(FLOOR, now)}
         times = {name: [] for name in variants}
@@ -263,4 +292,55 @@ def main(argv) -> int:
     {line}
 """)
         print(line, flush=True)
+    return 0
+
+
+def scale(args, url: str, now: datetime, built: dict) -> int:
+    """Ours and the same-shape statement at two table sizes on one server, alternated round by round."""
+    from django.core.management import call_command
+
+    big, small = f"medspa_bench_sweep_{args.patients}", f"medspa_bench_sweep_{args.against}"
+    create_database(url, small)
+    use_database(small)
+    call_command("migrate", verbosity=0)
+    t = time.perf_counter()
+    sizes = {args.patients: (big, built), args.against: (small, build(args.against, args.due, now))}
+    print(f"built {args.against:,} patients in {time.perf_counter() - t:.0f} s", flush=True)
+    variants = {"ours": lambda: run_ours(now), "same_shape": lambda: run_statement(SAME_SHAPE, now)}
+    times = {(name, size): [] for name in variants for size in sizes}
+    order = list(sizes)
+    try:
+        for round_ in range(args.rounds + 1):  # round 0 warms caches and is not counted
+            for size in order:
+                name_db, size_built = sizes[size]
+                use_database(name_db)
+                for name, run in variants.items():
+                    reset(size_built)
+                    t = time.perf_counter()
+                    written = run()
+                    elapsed = time.perf_counter() - t
+                    assert written == size_built["due"], f"{name} wrote {written} rows for {size_built['due']} due"
+                    if round_:
+                        times[(name, size)].append(elapsed)
+                    print(f"round {round_} {size:,} patients {name}: {elapsed:.3f} s", flush=True)
+            order.reverse()
+    finally:
+        use_database(big)
+    m = {key: median(values) for key, values in times.items()}
+    ours, ours_small = m[("ours", args.patients)], m[("ours", args.against)]
+    same, same_small = m[("same_shape", args.patients)], m[("same_shape", args.against)]
+    line = (f"recall_sweep_scale patients={args.patients} against={args.against} due={built['due']} "
+            f"ours_s={ours:.3f} ours_against_s={ours_small:.3f} ratio_size={ours / ours_small:.2f} "
+            f"same_shape_s={same:.3f} same_shape_against_s={same_small:.3f} "
+            f"ratio_size_same_shape={same / same_small:.2f}")
+    if not args.no_doc:
+        from .database import machine
+
+        write_doc(f"recall-sweep-scale-{args.patients}-{args.against}", f"""\
+`python -m bench recall_sweep --patients {args.patients} --against {args.against} --due {args.due}`, commit
+{revision()}, {datetime.now(UTC):%Y-%m-%d}, on {machine()}. Medians of {args.rounds} rounds, the sizes alternated:
+
+    {line}
+""")
+    print(line, flush=True)
     return 0
