@@ -50,22 +50,25 @@ class Touch(models.Model):
     # (touch_patient_idx leads with it), schedule (touch_schedule_number leads with it) or service
     # (no query reads touches by service; deleting a catalog service scans them once).
     #
-    # Foreign keys in the database: only `schedule` is checked by PostgreSQL. Each checked key costs a
-    # touch a `SELECT ... FOR KEY SHARE` of its parent at commit (measured: the sweep's commit went from
-    # 1.0 s to 0.35 s for 10,000 touches without the patient and service checks, and the patient check
-    # also dirtied one patient page per touch). `patient` and `service` are not checked there because:
-    # a recall touch copies both from the schedule row the sweep holds FOR UPDATE in the same statement,
-    # and the schedule's own keys to patient and service are checked, so `schedule` being valid makes them
-    # valid; member touches and logged calls copy them from the membership or patient row they were made
-    # from, in the same transaction. Nothing deletes patients or services with SQL (no delete path in the
-    # app); a delete through Django (admin) still cascades / sets null here, since on_delete is applied by
+    # Foreign keys in the database: none of patient, schedule and service is checked by PostgreSQL (the
+    # self-reference `message` is). Each checked key costs every touch a `SELECT ... FOR KEY SHARE` of its
+    # parent at commit. Measured: the sweep's commit went from 1.1 s to 0.35 s for 10,000 touches without
+    # the patient and service checks; dropping the schedule check as well took a 10,000-touch sweep over
+    # 10M schedules from about 1.2 s to 1.05 s (at 1M within noise: the check's page reads grow with the
+    # table). They are not checked there because:
+    # a recall touch copies schedule, patient and service from the schedule row the sweep holds FOR UPDATE
+    # in the same statement (or, for a call logged from the call list, reads it in the same transaction),
+    # and the schedule's own keys to patient and service are checked; member touches and logged calls copy
+    # patient and service from the membership or patient row they were made from, in the same transaction.
+    # Nothing deletes patients, schedules or services with SQL (no delete path in the app); a delete
+    # through Django (admin, re-planning) still cascades / sets null here, since on_delete is applied by
     # Django's collector whether or not the database checks the key.
     patient = models.ForeignKey("medspa.Patient", on_delete=models.CASCADE, related_name="recall_touches",
                                 db_index=False, db_constraint=False)
     source = models.CharField(max_length=8, choices=TouchSource.choices, default=TouchSource.RECALL)
     channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.SMS, db_default=Channel.SMS)
     schedule = models.ForeignKey("recall.RecallSchedule", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="touches", db_index=False)
+                                 related_name="touches", db_index=False, db_constraint=False)
     service = models.ForeignKey(
         "medspa.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
         db_constraint=False,
