@@ -68,7 +68,14 @@ def hand_off_inbound(message_id: int) -> None:
 
 
 class _RedisPublisher:
-    """One kombu channel on the broker for this process; `send` is one LPUSH on its pooled client."""
+    """One kombu channel on the broker for this process; `send` is one LPUSH on its pooled client.
+
+    The message is Celery's own (`message`: `app.amqp.as_task_v2`, wrapped by kombu's channel exactly as
+    `basic_publish` wraps it), built once per process as a template; each send copies it with the parts
+    that differ per message: the task id (header id and root_id, property correlation_id), kombu's
+    delivery tag, the argument repr and the encoded body. Measured: about half of the hand-off's CPU
+    (0.1 ms a text) was building the same message again. A test compares every send with `message`.
+    """
 
     def __init__(self, app, queue: str):
         self.app, self.queue = app, queue
@@ -76,9 +83,11 @@ class _RedisPublisher:
         self.channel = self.connection.default_channel
         self.key = self.channel._q_for_pri(queue, 0)
         self.origin = anon_nodename()
+        self.template = self.message(0, "")
+        self.embed = serialization.loads(*self._decoded(self.template))[2]
 
-    def send(self, message_id: int) -> None:
-        task_id = uuid()
+    def message(self, message_id: int, task_id: str) -> dict:
+        """Celery's message for process_inbound(message_id) with this task id, as kombu pushes it."""
         # The reprs and origin Celery would compute each time (saferepr, the node name) are given.
         task = self.app.amqp.as_task_v2(task_id, INBOUND_TASK, args=(message_id,), kwargs={},
                                         reply_to=self.app.thread_oid, ignore_result=True,
@@ -87,7 +96,23 @@ class _RedisPublisher:
         message = self.channel.prepare_message(body, 0, content_type, content_encoding, task.headers,
                                                dict(task.properties, delivery_mode=2))
         self.channel._inplace_augment_message(message, "", self.queue)  # as Celery routes it
-        self.channel.client.lpush(self.key, json_dumps(message))
+        return message
+
+    def _decoded(self, message: dict) -> tuple:
+        body = self.channel.decode_body(message["body"], message["properties"]["body_encoding"])
+        return body, message["content-type"], message["content-encoding"]
+
+    def from_template(self, message_id: int, task_id: str) -> dict:
+        template = self.template
+        body = serialization.dumps(((message_id,), {}, self.embed), serializer="json")[2]
+        return {**template, "body": self.channel.encode_body(body, template["properties"]["body_encoding"])[0],
+                "headers": {**template["headers"], "id": task_id, "root_id": task_id,
+                            "argsrepr": f"({message_id!r},)"},
+                "properties": {**template["properties"], "correlation_id": task_id,
+                               "reply_to": self.app.thread_oid, "delivery_tag": uuid()}}
+
+    def send(self, message_id: int) -> None:
+        self.channel.client.lpush(self.key, json_dumps(self.from_template(message_id, uuid())))
 
 
 _publisher: tuple[int, _RedisPublisher | None] | None = None  # (process id, its publisher or None)

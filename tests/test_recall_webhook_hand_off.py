@@ -169,3 +169,20 @@ def test_media_read_is_capped_whatever_num_media_says(twilio_signed_post, patien
     assert len(stored) == 9  # the first 10, less the one too long to be Twilio's
     assert stored[0] == {"url": "https://api.twilio.com/Media/ME" + "0" * 32, "content_type": "image/jpeg"}
     assert "MediaUrl1 of 3023 characters left out" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queued_message_is_the_one_celery_builds(twilio_signed_post, patient, inbound_queue):
+    """The hand-off copies a per-process template of Celery's message; what reaches Redis must be exactly
+    what Celery and kombu build for that task id (only kombu's delivery tag is new per message)."""
+    from recall.queue import _inbound_publisher
+
+    for n, sid in enumerate(("SM" + "1" * 32, "SM" + "2" * 32)):
+        twilio_signed_post(INBOUND, sms(sid=sid, body=f"Text {n}"))
+    publisher = _inbound_publisher()
+    for raw, message in zip(reversed(inbound_queue.lrange("inbound", 0, -1)),
+                            InboundMessage.objects.order_by("pk"), strict=True):
+        queued = json.loads(raw)
+        built = json.loads(json.dumps(publisher.message(message.pk, queued["headers"]["id"])))
+        assert queued["properties"].pop("delivery_tag") != built["properties"].pop("delivery_tag")
+        assert queued == built
