@@ -159,8 +159,8 @@ class InboundMessage(models.Model):
         HELP = "help", "Help keyword"
         REPLY = "reply", "Reply for the front desk"
 
-    message_sid = models.CharField(max_length=64, unique=True)
-    from_number = models.CharField(max_length=20, db_index=True)
+    message_sid = models.CharField(max_length=64)
+    from_number = models.CharField(max_length=20)
     to_number = models.CharField(max_length=20)
     body = models.TextField(blank=True)
     opt_out_type = models.CharField(max_length=10, blank=True, help_text="Twilio Advanced Opt-Out: STOP, START, HELP.")
@@ -168,10 +168,11 @@ class InboundMessage(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=8, choices=Kind.choices, blank=True)
     patient = models.ForeignKey("medspa.Patient", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
-    touch = models.ForeignKey(Touch, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+                                related_name="+", db_index=False)
+    touch = models.ForeignKey(Touch, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies",
+                              db_index=False)
     handoff = models.ForeignKey("medspa.Handoff", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
+                                related_name="+", db_index=False)
     processed_at = models.DateTimeField(null=True, blank=True)
     reply_body = models.TextField(blank=True)
     reply_claimed_at = models.DateTimeField(null=True, blank=True)
@@ -179,6 +180,26 @@ class InboundMessage(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        # The webhook inserts every text (recall.inbound_store): each index here is written by that insert,
+        # so only four are: the key, the MessageSid, the sender and the unprocessed. The links to patient,
+        # touch and handoff are filled in by the worker, so their indexes hold only rows that have one.
+        # No `_like` (pattern) indexes: nothing searches these columns with LIKE.
+        constraints = [
+            # A retried webhook (the same MessageSid) inserts nothing: ON CONFLICT (message_sid).
+            models.UniqueConstraint(fields=["message_sid"], name="inbound_message_sid"),
+        ]
+        indexes = [
+            # A sender's texts (recall.inbound's duplicate check, the dev phone).
+            models.Index(fields=["from_number"], name="inbound_from_idx"),
+            # Replies whose processing task was lost, oldest first (recall.sweep.requeue_inbound): only the
+            # unprocessed are indexed, so the look-up costs what is owed, not the table.
+            models.Index(fields=["received_at"], condition=Q(processed_at__isnull=True),
+                         name="inbound_unprocessed_idx"),
+            # Replies to a touch (recall.metrics), and the deletes of a patient, touch or handoff.
+            models.Index(fields=["touch"], condition=Q(touch__isnull=False), name="inbound_touch_idx"),
+            models.Index(fields=["patient"], condition=Q(patient__isnull=False), name="inbound_patient_idx"),
+            models.Index(fields=["handoff"], condition=Q(handoff__isnull=False), name="inbound_handoff_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_number}: {self.body[:40]}"
