@@ -7,8 +7,10 @@ migrates, and serves `bench.webhook_settings` (the project plus `/bench/signatur
 bench/webhook_site.py) with gunicorn. Every request is a distinct inbound text (its own MessageSid) signed with
 Twilio's RequestValidator over the public URL, so ours stores one row and queues one task per request.
 
-1. Throughput: `wrk` (Debian's package) runs ours, signature-only and bare in turn, `--rounds` times, each for
-   `--seconds` with `--connections` connections; the medians are reported. Without wrk, a Python thread pool
+1. Throughput: `wrk` (Debian's package) runs ours, signature-only and bare in turn, `--rounds` times (the
+   order rotating each round, after an uncounted 3-second warm-up of each), each for `--seconds` with
+   `--connections` connections; the medians are reported, and each ratio is the median of the rounds' own
+   ratios. Without wrk, a Python thread pool
    does the same (slower client: the ratios stay comparable, the absolute figures are lower).
 2. Latency at a fixed rate: an open-loop asyncio client sends `--rate` requests per second to the
    signature-only view (the machine's floor at that moment), then to ours, for `--rate-seconds` each; each
@@ -178,7 +180,7 @@ def percentile(values: list[float], p: float) -> float:
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench webhook", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=12)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--rate", type=float, default=200)
@@ -232,8 +234,16 @@ def main(argv=None):
         client = "wrk -t2" if have_wrk else "python threads"
         print(f"Client: {client}, {args.connections} connections, {args.seconds} s per run, {args.rounds} rounds; "
               f"gunicorn {args.workers} sync workers")
-        for r in range(args.rounds):
+        if have_wrk:  # warm-up, not counted: each worker's connections, prepared statements and caches
             for name, path in TARGETS.items():
+                warm = workdir / f"{name}-warm.tsv"  # texts of their own: the counted runs' stay new
+                warm.write_text("".join(f"{sig}\t{body}\n" for sig, body in
+                                        signed_bodies(base, path, 10_000, f"{name[:3]}w")))
+                wrk_rps(base, path, warm, 3, args.connections, script)
+        order = list(TARGETS)
+        for r in range(args.rounds):
+            for name in order:
+                path = TARGETS[name]
                 if have_wrk:
                     value, bad = wrk_rps(base, path, files[(r, name)], args.seconds, args.connections, script)
                 else:
@@ -241,7 +251,12 @@ def main(argv=None):
                 rps[name].append(value)
                 failures[name] += bad
                 print(f"  round {r + 1} {name}: {value:.0f} req/s ({bad} failed)")
+            order = order[1:] + order[:1]  # each variant takes each place in turn
         medians = {name: statistics.median(values) for name, values in rps.items()}
+        # The ratios: each round's own (its three runs are minutes apart at most), then their median, so a
+        # machine that speeds up or slows down between rounds moves both sides of each ratio.
+        ratios = {ref: statistics.median(o / x for o, x in zip(rps["ours"], rps[ref], strict=True))
+                  for ref in ("signature_only", "bare")}
 
         # The same fixed rate on the signature-only view first: what the machine allows right now.
         sig_rate = signed_bodies(base, TARGETS["signature_only"], int(args.rate * args.rate_seconds), "srate")
@@ -262,8 +277,8 @@ def main(argv=None):
               f"queued for the inbound worker: {queued(env)}")
         print(f"webhook workers={args.workers} client={client.split()[0]} ours_rps={medians['ours']:.0f} "
               f"signature_only_rps={medians['signature_only']:.0f} bare_rps={medians['bare']:.0f} "
-              f"ratio_signature_only={medians['ours'] / medians['signature_only']:.2f} "
-              f"ratio_bare={medians['ours'] / medians['bare']:.2f} "
+              f"ratio_signature_only={ratios['signature_only']:.2f} "
+              f"ratio_bare={ratios['bare']:.2f} "
               f"p50_ms_at_{args.rate:.0f}={percentile(latencies, 0.5) * 1000:.1f} "
               f"p99_ms_at_{args.rate:.0f}={percentile(latencies, 0.99) * 1000:.1f} "
               f"served_at_{args.rate:.0f}={served:.0f} "
