@@ -174,3 +174,16 @@ def test_two_concurrent_sweeps_write_each_touch_exactly_once(westside):
     with time_machine.travel(MORNING + dt.timedelta(minutes=5), tick=False):
         again = sweep(enqueue=False)
     assert again.touches == [] and Touch.objects.count() == 40
+
+
+@pytest.mark.django_db
+def test_a_stored_number_with_odd_characters_reaches_the_touch_unchanged(patient):
+    """The batch statement carries numbers in an array literal: quoting must keep any stored text as it is."""
+    with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
+        treated(patient, 0)
+    odd = '+1415 "555" \\0134, {x}'
+    with connection.cursor() as cursor:  # a number that bypassed validation (an old import)
+        cursor.execute("UPDATE medspa_patient SET phone = %s WHERE id = %s", [odd, patient.pk])
+    with time_machine.travel(MORNING, tick=False):
+        result = sweep(enqueue=False)
+    assert Touch.objects.get(pk__in=result.touches).to == odd
