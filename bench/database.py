@@ -14,16 +14,16 @@ DOC = ROOT / "docs" / "benchmarks.md"
 
 
 @contextlib.contextmanager
-def throwaway_database(name: str):
+def throwaway_database(name: str, pg_options: str = ""):
     """A fresh database `name` next to DATABASE_URL when that is PostgreSQL, else on a throwaway server
-    (tests/testservers.py) that is stopped afterwards. Yields its URL."""
+    (tests/testservers.py, started with `pg_options` added) that is stopped afterwards. Yields its URL."""
     url = os.environ.get("DATABASE_URL", "")
     servers = None
     if not url.startswith("postgres"):
         sys.path.insert(0, str(ROOT / "tests"))
         from testservers import TestServers
 
-        servers = TestServers()
+        servers = TestServers(pg_options)
         url = servers.start()["DATABASE_URL"]
     base, _, _name = url.rpartition("/")
     import psycopg

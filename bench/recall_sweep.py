@@ -16,7 +16,7 @@ alternating order, resetting the due rows between runs (untimed, with VACUUM):
   advance, insert an outbox row).
 
 Ends with one line: `recall_sweep patients=... due=... ours_s=... floor_s=... same_shape_s=...
-ratio_floor=... ratio_same_shape=...` (medians).
+ratio_floor=... ratio_same_shape=...` (times: medians; ratios: the median of each round's own ratio).
 
 With `--against N` (for example `--patients 10000000 --against 1000000`) it builds both sizes in two
 databases of one server and alternates ours and the same-shape statement between them, round by round,
@@ -46,6 +46,9 @@ def parse(argv):
     parser.add_argument("--against", type=int, default=0, metavar="PATIENTS",
                         help="Also build this many patients (same due count) in a second database on the same "
                              "server and time ours at both sizes alternately: how cost grows with the table.")
+    parser.add_argument("--shared-buffers", default="", metavar="SIZE",
+                        help="PostgreSQL's shared_buffers for the throwaway server (default: PostgreSQL's 128MB), "
+                             "e.g. 4GB as a server sized for a clinic chain would have.")
     parser.add_argument("--no-doc", action="store_true", help="Print the figures only.")
     return parser.parse_args(argv)
 
@@ -231,6 +234,18 @@ def run_statement(sql: str, now: datetime) -> int:
             total += cur.rowcount
 
 
+def memory(args) -> tuple[str, str, str]:
+    """With --shared-buffers: its key=value for the output line, a suffix for the doc's marker, its flag."""
+    size = args.shared_buffers
+    return (f" shared_buffers={size}", f"-shared-buffers-{size}", f" --shared-buffers {size}") if size else ("", "", "")
+
+
+def round_ratio(ours: list[float], reference: list[float]) -> float:
+    """The median of each round's own ratio: a machine that speeds up or slows down between rounds moves
+    both sides of each ratio alike."""
+    return median([o / r for o, r in zip(ours, reference, strict=True)])
+
+
 def use_database(name: str) -> None:
     """Point Django's connection at another database of the same server (the scale comparison)."""
     from django.db import connection
@@ -249,7 +264,8 @@ def create_database(url: str, name: str) -> None:
 
 def main(argv) -> int:
     args = parse(argv)
-    with throwaway_database(f"medspa_bench_sweep_{args.patients}") as url:
+    options = f"-c shared_buffers={args.shared_buffers}" if args.shared_buffers else ""
+    with throwaway_database(f"medspa_bench_sweep_{args.patients}", options) as url:
         from .database import setup_django
 
         setup_django(url)
@@ -280,13 +296,14 @@ def main(argv) -> int:
         reset(built)
         ours, same, floor = median(times["ours"]), median(times["same_shape"]), median(times["floor"])
         line = (f"recall_sweep patients={args.patients} due={built['due']} ours_s={ours:.3f} floor_s={floor:.3f} "
-                f"same_shape_s={same:.3f} ratio_floor={ours / floor:.2f} ratio_same_shape={ours / same:.2f}")
+                f"same_shape_s={same:.3f} ratio_floor={round_ratio(times['ours'], times['floor']):.2f} "
+                f"ratio_same_shape={round_ratio(times['ours'], times['same_shape']):.2f}{memory(args)[0]}")
         if not args.no_doc:
             from .database import machine
 
             rev = revision()
-            write_doc(f"recall-sweep-{args.patients}", f"""\
-`python -m bench recall_sweep --patients {args.patients} --due {args.due}`, commit {rev},
+            write_doc(f"recall-sweep-{args.patients}{memory(args)[1]}", f"""\
+`python -m bench recall_sweep --patients {args.patients} --due {args.due}{memory(args)[2]}`, commit {rev},
 {datetime.now(UTC):%Y-%m-%d}, on {machine()}. Build {build_time:.0f} s. Medians of {args.rounds} alternated runs:
 
     {line}
@@ -329,16 +346,18 @@ def scale(args, url: str, now: datetime, built: dict) -> int:
     m = {key: median(values) for key, values in times.items()}
     ours, ours_small = m[("ours", args.patients)], m[("ours", args.against)]
     same, same_small = m[("same_shape", args.patients)], m[("same_shape", args.against)]
+    size_ratio = {name: round_ratio(times[(name, args.patients)], times[(name, args.against)]) for name in variants}
     line = (f"recall_sweep_scale patients={args.patients} against={args.against} due={built['due']} "
-            f"ours_s={ours:.3f} ours_against_s={ours_small:.3f} ratio_size={ours / ours_small:.2f} "
+            f"ours_s={ours:.3f} ours_against_s={ours_small:.3f} ratio_size={size_ratio['ours']:.2f} "
             f"same_shape_s={same:.3f} same_shape_against_s={same_small:.3f} "
-            f"ratio_size_same_shape={same / same_small:.2f}")
+            f"ratio_size_same_shape={size_ratio['same_shape']:.2f}{memory(args)[0]}")
     if not args.no_doc:
         from .database import machine
 
-        write_doc(f"recall-sweep-scale-{args.patients}-{args.against}", f"""\
-`python -m bench recall_sweep --patients {args.patients} --against {args.against} --due {args.due}`, commit
-{revision()}, {datetime.now(UTC):%Y-%m-%d}, on {machine()}. Medians of {args.rounds} rounds, the sizes alternated:
+        write_doc(f"recall-sweep-scale-{args.patients}-{args.against}{memory(args)[1]}", f"""\
+`python -m bench recall_sweep --patients {args.patients} --against {args.against} --due {args.due}{memory(args)[2]}`,
+commit {revision()}, {datetime.now(UTC):%Y-%m-%d}, on {machine()}.
+Medians of {args.rounds} rounds, the sizes alternated:
 
     {line}
 """)

@@ -38,7 +38,8 @@ def _as_postgres(args: list[str]) -> list[str]:
 
 
 class TestServers:
-    def __init__(self) -> None:
+    def __init__(self, pg_options: str = "") -> None:
+        self.pg_options = pg_options  # more `-c name=value` settings (the benchmarks' memory sizes)
         self.root = Path(tempfile.mkdtemp(prefix="medspa-test-"))
         self.pg_data = self.root / "pg"
         self.pg_port = free_port()
@@ -64,7 +65,7 @@ class TestServers:
             check=True, capture_output=True,
         )
         options = (f"-c listen_addresses=127.0.0.1 -p {self.pg_port} -k {self.pg_data} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                   f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 {self.pg_options}")
         subprocess.run(
             _as_postgres([_pg_tool("pg_ctl"), "-D", str(self.pg_data), "-w", "-l", str(self.pg_data / "log"),
                           "-o", options, "start"]),
