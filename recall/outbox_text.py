@@ -1,6 +1,6 @@
 """A recall touch's wording and link, made when the dispatcher claims it for sending.
 
-The sweep writes a queued touch without either (recall.sweep.new_touch says why). `materialize` runs
+The sweep writes a queued touch without either (recall.sweep.Outcome says why). `materialize` runs
 in the dispatcher's claim (`recall.dispatch._check`), for the message's lead touch, once the touch is
 `sending` and owned by this worker and before its start is committed: the text and the link's hash are
 on record before the request starts, and a retried or re-queued touch finds its body already written

@@ -3,7 +3,7 @@
 1. `advance_due_schedules` reads only schedules whose next_action_at has come (partial index
    recall_next_action_idx), in batches locked with FOR UPDATE SKIP LOCKED, as plain rows (no model
    objects), decides each in Python (`recall.schedules.decide`, the same rules as everywhere, once per
-   distinct set of inputs: `Decisions`), and writes schedule progress and one queued Touch (outbox row)
+   distinct set of inputs: `Outcomes`), and writes schedule progress and one queued Touch (outbox row)
    per message owed in ONE statement per batch on PostgreSQL (`write_batch`); SQLite (`make run`) gets
    the same rows from two bulk writes (`write_batch_orm`). The touch's wording and link are made when
    the dispatcher claims it (`recall.outbox_text`). Dispatch tasks are queued on commit, carrying only
