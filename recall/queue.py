@@ -84,23 +84,22 @@ class _RedisPublisher:
         self.key = self.channel._q_for_pri(queue, 0)
         self.origin = anon_nodename()
         self.template = self.message(0, "")
-        self.embed = serialization.loads(*self._decoded(self.template))[2]
+        self.embed = self._task(0, "").body[2]  # Celery's (args, kwargs, embed) body: callbacks, chain...
+
+    def _task(self, message_id: int, task_id: str):
+        # The reprs and origin Celery would compute each time (saferepr, the node name) are given.
+        return self.app.amqp.as_task_v2(task_id, INBOUND_TASK, args=(message_id,), kwargs={},
+                                        reply_to=self.app.thread_oid, ignore_result=True,
+                                        argsrepr=f"({message_id!r},)", kwargsrepr="{}", origin=self.origin)
 
     def message(self, message_id: int, task_id: str) -> dict:
         """Celery's message for process_inbound(message_id) with this task id, as kombu pushes it."""
-        # The reprs and origin Celery would compute each time (saferepr, the node name) are given.
-        task = self.app.amqp.as_task_v2(task_id, INBOUND_TASK, args=(message_id,), kwargs={},
-                                        reply_to=self.app.thread_oid, ignore_result=True,
-                                        argsrepr=f"({message_id!r},)", kwargsrepr="{}", origin=self.origin)
+        task = self._task(message_id, task_id)
         content_type, content_encoding, body = serialization.dumps(task.body, serializer="json")
         message = self.channel.prepare_message(body, 0, content_type, content_encoding, task.headers,
                                                dict(task.properties, delivery_mode=2))
         self.channel._inplace_augment_message(message, "", self.queue)  # as Celery routes it
         return message
-
-    def _decoded(self, message: dict) -> tuple:
-        body = self.channel.decode_body(message["body"], message["properties"]["body_encoding"])
-        return body, message["content-type"], message["content-encoding"]
 
     def from_template(self, message_id: int, task_id: str) -> dict:
         template = self.template

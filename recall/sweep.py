@@ -93,7 +93,7 @@ class DueRow:
 
     __slots__ = ("booked_for", "kinds_sent", "last_touch_at", "last_touch_number", "last_visit",
                  "location_id", "paused", "patient_id", "phone", "pk", "service", "service_id", "snoozed_until",
-                 "state", "next_action_at", "stopped_at", "touches_sent", "trusted", "can_text")
+                 "stopped_at", "touches_sent", "trusted", "can_text")
 
     def __init__(self, row, services):
         (self.pk, self.patient_id, self.service_id, self.last_visit, self.booked_for, self.touches_sent,
@@ -293,7 +293,8 @@ def write_batch_sql() -> str:
 def write_batch(batch: list[DueRow], made: list[int], outcomes: list[Outcome], now: datetime) -> list[int]:
     """PostgreSQL: schedule progress and touches in one statement; returns the new touch ids.
 
-    The batch's few distinct outcomes travel as one JSON text (json_to_recordset); each row as its id, the
+    The batch's few distinct outcomes (only those its rows point at, however many the sweep has made)
+    travel as one JSON text (json_to_recordset); each row as its id, the
     position of its outcome and its phone number, in three array literals (unnest). The statement text is
     the same for every batch; it is prepared and its parameters are bound by the server: planned once per
     connection, nothing quoted into it in Python. Rows go in schedule id order, so the index entries of
@@ -301,12 +302,15 @@ def write_batch(batch: list[DueRow], made: list[int], outcomes: list[Outcome], n
     touch columns): about a third less time per batch, on both sides of the connection.
     """
     rows = sorted(zip(batch, made, strict=True), key=lambda pair: pair[0].pk)
+    here: dict[int, int] = {}  # the sweep's outcome position -> its position in this batch's JSON
+    positions = [here.setdefault(i, len(here)) for _r, i in rows]
     outcome_rows = json.dumps([
-        {"i": i, **o._asdict(), "next_action_at": _iso(o.next_action_at), "last_touch_at": _iso(o.last_touch_at)}
-        for i, o in enumerate(outcomes)
+        {"i": j, **(o := outcomes[i])._asdict(), "next_action_at": _iso(o.next_action_at),
+         "last_touch_at": _iso(o.last_touch_at)}
+        for i, j in here.items()
     ])
     defaults = [f.get_db_prep_save(f.get_default(), connection) for f in _defaults(Touch, TOUCH_SET)]
-    params = [outcome_rows, _array(str(r.pk) for r, _i in rows), _array(str(i) for _r, i in rows),
+    params = [outcome_rows, _array(str(r.pk) for r, _i in rows), _array(str(j) for j in positions),
               _array(_quoted(r.phone) for r, _i in rows), Touch.Source.RECALL, now, now, *defaults]
     with psycopg.Cursor(connection.connection) as cursor:
         return sorted(row[0] for row in cursor.execute(write_batch_sql(), params, prepare=True).fetchall())
