@@ -200,8 +200,9 @@ def start_sending(message: Message, answered: tuple[Message, str | None] | None)
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET {', '.join(sets)} WHERE {where} RETURNING id, send_started_at",  # noqa: S608
                        [*params, *where_params])
-        started = {pk for pk, at in cursor.fetchall() if at is not None and pk in set(ids)}
-    return started == set(ids)
+        mine = set(ids)
+        started = {pk for pk, at in cursor.fetchall() if at is not None and pk in mine}
+    return started == mine
 
 
 def record_sent(message: Message, *, sid: str | None) -> None:
@@ -324,7 +325,8 @@ def claimed_rows(touch_ids: list[int], now: datetime) -> list[Touch]:
     params = {"now": now, **{f"id{i}": pk for i, pk in enumerate(touch_ids)}}
     with transaction.atomic():
         rows = [_attach(t) for t in Touch.objects.raw(claim_sql(vendor, len(touch_ids)), params)]
-        asked = {t.patient_id for t in rows if t.pk in set(touch_ids)}
+        requested = set(touch_ids)
+        asked = {t.patient_id for t in rows if t.pk in requested}
         rows = [t for t in rows if t.patient_id in asked]
         if rows:
             update_touches([t.pk for t in rows], "status = %s, claimed_at = %s, attempts = attempts + 1, "
@@ -389,6 +391,7 @@ def claim_messages(touch_ids: list[int], *, now: datetime | None = None
     Returns the messages to send and an outcome for each requested touch that is not a message's lead."""
     now = now or timezone.now()
     asked = list(dict.fromkeys(touch_ids))
+    asked_set = set(asked)
     rows = claimed_rows(asked, now)
     outcomes: dict[int, Outcome] = {}
     by_patient: dict[int, list[Touch]] = {}
@@ -396,7 +399,7 @@ def claim_messages(touch_ids: list[int], *, now: datetime | None = None
         by_patient.setdefault(t.patient_id, []).append(t)
     messages = []
     for touches in by_patient.values():
-        requested = [t for t in touches if t.pk in set(asked)]
+        requested = [t for t in touches if t.pk in asked_set]
         for member in [t for t in requested if t.is_member]:  # member touchpoints have their own wording
             messages.append(_check(member, [], now, outcomes))
         recall = [t for t in touches if not t.is_member]
@@ -406,11 +409,12 @@ def claim_messages(touch_ids: list[int], *, now: datetime | None = None
             outcomes.update({t.pk: Outcome("grouped") for t in leads[1:]})
         elif recall:
             release(recall)  # claimed only alongside a member touch: their own tasks send them
-    for pk in asked:
-        if pk not in outcomes and not any(m and m.lead.pk == pk for m in messages):
-            row = Touch.objects.filter(pk=pk).values("status", "not_before").first()
-            held = row is not None and row["status"] == Touch.Status.QUEUED and row["not_before"] > now
-            outcomes[pk] = Outcome("held" if held else "skipped")
+    sending = {m.lead.pk for m in messages if m}
+    unclaimed = [pk for pk in asked if pk not in outcomes and pk not in sending]
+    if unclaimed:  # not claimed (held, taken by another worker, already sent): one look at all of them
+        held = set(Touch.objects.filter(pk__in=unclaimed, status=Touch.Status.QUEUED, not_before__gt=now)
+                   .values_list("pk", flat=True))
+        outcomes.update({pk: Outcome("held" if pk in held else "skipped") for pk in unclaimed})
     return [m for m in messages if m is not None], outcomes
 
 
