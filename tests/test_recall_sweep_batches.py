@@ -1,7 +1,7 @@
 """The sweep's batch writer: exactly once under concurrent sweeps, and the rows it writes.
 
-PostgreSQL gets one statement per batch (recall.sweep.write_batch); SQLite under `make run` gets
-the same rows from the ORM (write_batch_orm). Both are checked here, on PostgreSQL, against the
+PostgreSQL gets one grouped read and one statement per batch (recall.sweep.advance_batch); SQLite under `make run` gets
+the same rows from the ORM (advance_batch_orm). Both are checked here, on PostgreSQL, against the
 same expected rows.
 """
 
@@ -16,6 +16,7 @@ from celery.exceptions import Retry
 from django.db import connection, connections
 from recall_support import la, treated
 
+from medspa.models import Handoff, Patient
 from recall import sweep as sweep_module
 from recall.models import RecallLink, RecallRule, RecallSchedule, Touch
 from recall.sweep import sweep
@@ -40,7 +41,7 @@ def due_patients(location, count):
 @pytest.mark.parametrize("writer", ["one statement (PostgreSQL)", "ORM bulk writes (SQLite)"])
 def test_rows_written_for_a_due_schedule_and_the_text_made_at_send(patient, writer, monkeypatch, fake_twilio):
     if writer.startswith("ORM"):
-        monkeypatch.setitem(sweep_module.WRITERS, connection.vendor, sweep_module.write_batch_orm)
+        monkeypatch.setitem(sweep_module.BATCHES, connection.vendor, sweep_module.advance_batch_orm)
     with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
         treated(patient, 0)
     schedule = RecallSchedule.objects.get()
@@ -107,7 +108,7 @@ def test_a_retried_send_keeps_the_text_and_link_of_the_first_claim(patient, fake
 @pytest.mark.parametrize("writer", ["one statement (PostgreSQL)", "ORM bulk writes (SQLite)"])
 def test_schedules_that_owe_nothing_only_move_on(patient, writer, monkeypatch):
     if writer.startswith("ORM"):
-        monkeypatch.setitem(sweep_module.WRITERS, connection.vendor, sweep_module.write_batch_orm)
+        monkeypatch.setitem(sweep_module.BATCHES, connection.vendor, sweep_module.advance_batch_orm)
     with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
         treated(patient, 0)
     patient.sms_consent = False
@@ -187,3 +188,29 @@ def test_a_stored_number_with_odd_characters_reaches_the_touch_unchanged(patient
     with time_machine.travel(MORNING, tick=False):
         result = sweep(enqueue=False)
     assert Touch.objects.get(pk__in=result.touches).to == odd
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("writer", ["one statement (PostgreSQL)", "ORM bulk writes (SQLite)"])
+def test_a_batch_of_unlike_schedules_gives_each_its_own_outcome(westside, writer, monkeypatch):
+    """One batch holds schedules whose inputs differ (reachable, paused, reachable by email only, no way to
+    reach, a number with no email): each is written as its own facts say, whatever it shares a batch with."""
+    if writer.startswith("ORM"):
+        monkeypatch.setitem(sweep_module.BATCHES, connection.vendor, sweep_module.advance_batch_orm)
+    texted, paused, emailed, unreachable, no_phone = due_patients(westside, 5)
+    # Written without the save hooks that pause the schedule at once: the sweep finds the open handoff itself.
+    Handoff.objects.bulk_create([Handoff(location=westside, patient=paused, route="safety_escalation",
+                                         source="call", title="Swelling after filler", due_at=MORNING)])
+    Patient.objects.filter(pk=emailed.pk).update(sms_consent=False, email="em@example.com", email_consent=True)
+    Patient.objects.filter(pk=unreachable.pk).update(sms_opted_out_at=MORNING - dt.timedelta(days=2))
+    Patient.objects.filter(pk=no_phone.pk).update(phone="", email="np@example.com", email_consent=True)
+    with time_machine.travel(MORNING, tick=False):
+        result = sweep(enqueue=False, batch_size=50)
+    assert result.schedules == 5
+    touches = dict(Touch.objects.values_list("patient_id", "to"))
+    assert touches == {texted.pk: str(texted.phone), emailed.pk: str(emailed.phone), no_phone.pk: ""}
+    states = dict(RecallSchedule.objects.values_list("patient_id", "state"))
+    assert states == {texted.pk: "due", paused.pk: "paused", emailed.pk: "due", unreachable.pk: "due",
+                      no_phone.pk: "due"}
+    numbers = dict(RecallSchedule.objects.values_list("patient_id", "last_touch_number"))
+    assert numbers == {texted.pk: 1, paused.pk: 0, emailed.pk: 1, unreachable.pk: 0, no_phone.pk: 1}
