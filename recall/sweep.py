@@ -201,7 +201,8 @@ def read_due_groups(now: datetime, batch_size: int) -> list[tuple]:
     The ORM's query, as a prepared statement with server-side parameters on Django's connection, inside
     the batch's transaction. Measured per batch of 500 at 1M patients: compiling the query and binding its
     parameters in Python cost about as much as the server's execution, and planning it again each batch
-    about 2 ms; one Python tuple per schedule about as much as the write."""
+    about 2 ms. Returning groups instead of one row per schedule took the sweep's own CPU for 10,000 due
+    from 0.10 s to 0.06 s (the rows' tuples, their decision keys and the write's array literals)."""
     sql, params, at = _due_groups_sql(batch_size)
     with psycopg.Cursor(connection.connection) as cursor:
         # psycopg's own timestamptz loader (C): the session is in UTC (Django sets it), so the values are
