@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from .database import bench_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,12 +43,7 @@ def setup_django():
         dsn = f"host=127.0.0.1 port={servers.pg_port} user=postgres dbname=postgres"
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("CREATE DATABASE medspa")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medspa.settings")
-    os.environ.setdefault("VAR_DIR", "/tmp/medspa-bench-var")
-    Path(os.environ["VAR_DIR"], "staticfiles").mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    bench_environment()
     import django
 
     django.setup()

@@ -38,8 +38,8 @@ def throwaway_database(name: str, pg_options: str = ""):
             servers.stop()
 
 
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
+def bench_environment() -> None:
+    """The settings every benchmark runs the project with (before django.setup())."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medspa.settings")
     os.environ.setdefault("VAR_DIR", "/tmp/medspa-bench-var")
     os.environ["SMS_BACKEND"] = "console"
@@ -49,6 +49,11 @@ def setup_django(url: str) -> None:
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     Path(os.environ["VAR_DIR"], "staticfiles").mkdir(parents=True, exist_ok=True)
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    bench_environment()
     sys.path.insert(0, str(ROOT))
     import django
 
