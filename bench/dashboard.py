@@ -46,7 +46,12 @@ def setup_django():
     bench_environment()
     import django
 
-    django.setup()
+    try:
+        django.setup()
+    except BaseException:
+        if servers:  # never leave the throwaway servers running behind a failed start
+            servers.stop()
+        raise
     return servers
 
 
