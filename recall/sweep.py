@@ -38,6 +38,7 @@ from django.utils import timezone
 from psycopg.types.datetime import TimestamptzBinaryLoader
 
 from medspa.models import Location, Service
+from medspa.models.patients import may_email, may_text
 
 from .dispatch import requeue_outbox
 from .models import InboundMessage, RecallSchedule, Touch
@@ -90,11 +91,9 @@ INPUTS = len(TIMELINE_FIELDS) + len(CONTACT_FIELDS)
 
 
 def reachable(phone, sms_consent, opted_out, phone_invalid, email, email_consent, unsubscribed) -> bool:
-    """Patient.can_text or Patient.can_email, from the patient's contact facts as read (or as the
-    booleans the grouped read makes of them: has a phone, opted out, ...). The dispatcher picks the
-    channel at send."""
-    return bool((phone and sms_consent and not opted_out and not phone_invalid)
-                or (email and email_consent and not unsubscribed))
+    """Patient.can_text or Patient.can_email, from the contact facts as read (or as the booleans the grouped
+    read makes of them: has a phone, opted out, ...). The dispatcher picks the channel at send."""
+    return may_text(phone, sms_consent, opted_out, phone_invalid) or may_email(email, email_consent, unsubscribed)
 
 
 class Due:

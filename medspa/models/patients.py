@@ -51,6 +51,17 @@ class Contact(models.TextChoices):
     NO_EMAIL = "no_email", "no email address"
 
 
+def may_text(phone, sms_consent, opted_out_at, phone_invalid_at) -> bool:
+    """Whether an automated text may go to a patient with these contact facts (Patient.can_text); callers
+    that read the facts as plain values, or as booleans (has a phone, opted out), ask it directly."""
+    return bool(phone) and bool(sms_consent) and not opted_out_at and not phone_invalid_at
+
+
+def may_email(email, email_consent, unsubscribed_at) -> bool:
+    """Whether an email may go to a patient with these contact facts (Patient.can_email)."""
+    return bool(email) and bool(email_consent) and not unsubscribed_at
+
+
 class Patient(models.Model):
     Contact = Contact
 
@@ -128,11 +139,11 @@ class Patient(models.Model):
 
     @property
     def can_text(self) -> bool:
-        return bool(self.phone) and self.sms_consent and not self.sms_opted_out_at and not self.phone_invalid_at
+        return may_text(self.phone, self.sms_consent, self.sms_opted_out_at, self.phone_invalid_at)
 
     @property
     def can_email(self) -> bool:
-        return bool(self.email) and self.email_consent and not self.email_unsubscribed_at
+        return may_email(self.email, self.email_consent, self.email_unsubscribed_at)
 
     @property
     def text_contact(self) -> "Contact":
