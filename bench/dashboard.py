@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from .database import bench_environment
+from .database import bench_environment, fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,14 +35,11 @@ def setup_django():
     servers = None
     if not os.environ.get("DATABASE_URL"):
         sys.path.insert(0, str(ROOT / "tests"))
-        import psycopg
         from testservers import TestServers
 
         servers = TestServers()
         os.environ.update(servers.start())
-        dsn = f"host=127.0.0.1 port={servers.pg_port} user=postgres dbname=postgres"
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE medspa")
+        fresh_database(os.environ["DATABASE_URL"], "medspa")
     bench_environment()
     import django
 

@@ -25,17 +25,22 @@ def throwaway_database(name: str, pg_options: str = ""):
 
         servers = TestServers(pg_options)
         url = servers.start()["DATABASE_URL"]
-    base, _, _name = url.rpartition("/")
-    import psycopg
-
     try:
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-        yield f"{base}/{name}"
+        yield fresh_database(url, name)
     finally:
         if servers is not None:
             servers.stop()
+
+
+def fresh_database(url: str, name: str) -> str:
+    """Database `name` on the server of `url`, dropped first if it was there; its URL."""
+    import psycopg
+
+    base = url.rpartition("/")[0]
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{base}/{name}"
 
 
 def bench_environment() -> None:

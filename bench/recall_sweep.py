@@ -33,7 +33,7 @@ import contextlib
 import time
 from datetime import UTC, datetime
 
-from .database import median, revision, throwaway_database, write_doc
+from .database import fresh_database, median, revision, throwaway_database, write_doc
 
 BATCH = 500  # recall.sweep.BATCH_SIZE; the references use the same batch size
 
@@ -186,6 +186,16 @@ def reset(built: dict) -> None:
                     "bench_floor_outbox")
 
 
+def timed(label: str, run, built: dict) -> float:
+    """Put the due rows back (untimed), run once, check a touch was written per due row: the seconds taken."""
+    reset(built)
+    t = time.perf_counter()
+    written = run()
+    elapsed = time.perf_counter() - t
+    assert written == built["due"], f"{label} wrote {written} rows for {built['due']} due"
+    return elapsed
+
+
 def run_ours(now: datetime) -> int:
     from recall.sweep import sweep
 
@@ -254,14 +264,6 @@ def use_database(name: str) -> None:
     connection.settings_dict["NAME"] = name
 
 
-def create_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url.rpartition("/")[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")
-        conn.execute(f"CREATE DATABASE {name}")
-
-
 def main(argv) -> int:
     args = parse(argv)
     options = f"-c shared_buffers={args.shared_buffers}" if args.shared_buffers else ""
@@ -284,11 +286,7 @@ def main(argv) -> int:
         order = list(variants)
         for round_ in range(args.rounds + 1):  # round 0 warms caches and is not counted
             for name in order:
-                reset(built)
-                t = time.perf_counter()
-                written = variants[name]()
-                elapsed = time.perf_counter() - t
-                assert written == built["due"], f"{name} wrote {written} rows for {built['due']} due"
+                elapsed = timed(name, variants[name], built)
                 if round_:
                     times[name].append(elapsed)
                 print(f"round {round_} {name}: {elapsed:.3f} s", flush=True)
@@ -317,7 +315,7 @@ def scale(args, url: str, now: datetime, built: dict) -> int:
     from django.core.management import call_command
 
     big, small = f"medspa_bench_sweep_{args.patients}", f"medspa_bench_sweep_{args.against}"
-    create_database(url, small)
+    fresh_database(url, small)
     use_database(small)
     call_command("migrate", verbosity=0)
     t = time.perf_counter()
@@ -332,11 +330,7 @@ def scale(args, url: str, now: datetime, built: dict) -> int:
                 name_db, size_built = sizes[size]
                 use_database(name_db)
                 for name, run in variants.items():
-                    reset(size_built)
-                    t = time.perf_counter()
-                    written = run()
-                    elapsed = time.perf_counter() - t
-                    assert written == size_built["due"], f"{name} wrote {written} rows for {size_built['due']} due"
+                    elapsed = timed(name, run, size_built)
                     if round_:
                         times[(name, size)].append(elapsed)
                     print(f"round {round_} {size:,} patients {name}: {elapsed:.3f} s", flush=True)

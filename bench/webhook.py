@@ -36,6 +36,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
+from .database import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-auth-token"
 TARGETS = {"ours": "/twilio/sms/inbound/", "signature_only": "/bench/signature-only/", "bare": "/bench/bare/"}
@@ -208,13 +210,9 @@ def main(argv=None):
     })
     gunicorn = None
     try:
-        base_db, _, _ = env["DATABASE_URL"].rpartition("/")
         import psycopg
 
-        with psycopg.connect(base_db + "/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS medspa_bench_webhook")
-            conn.execute("CREATE DATABASE medspa_bench_webhook")
-        env["DATABASE_URL"] = base_db + "/medspa_bench_webhook"
+        env["DATABASE_URL"] = fresh_database(env["DATABASE_URL"], "medspa_bench_webhook")
         Path(env["VAR_DIR"], "staticfiles").mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         gunicorn = start_gunicorn(env, port, args.workers)
