@@ -179,11 +179,11 @@ def reset(built: dict) -> None:
         cur.execute("""UPDATE recall_recallschedule s SET state = b.state, next_action_at = b.next_action_at,
                            touches_sent = b.touches_sent, kinds_sent = b.kinds_sent, last_touch_at = b.last_touch_at,
                            last_touch_number = b.last_touch_number FROM bench_due b WHERE s.id = b.id""")
-        cur.execute("TRUNCATE bench_floor_outbox")
+        cur.execute("TRUNCATE bench_floor_outbox, recall_owedtouch")
         cur.execute("UPDATE bench_floor_schedule f SET next_at = b.next_action_at, touches = 0 FROM bench_due b "
                     "WHERE f.id = b.id")
-        cur.execute("VACUUM recall_recallschedule, recall_touch, recall_recalllink, bench_floor_schedule, "
-                    "bench_floor_outbox")
+        cur.execute("VACUUM recall_recallschedule, recall_touch, recall_recalllink, recall_owedtouch, "
+                    "bench_floor_schedule, bench_floor_outbox")
 
 
 def timed(label: str, run, built: dict) -> float:
@@ -199,25 +199,23 @@ def timed(label: str, run, built: dict) -> float:
 def run_ours(now: datetime) -> int:
     from recall.sweep import sweep
 
-    return len(sweep(now, enqueue=False).touches)
+    return len(sweep(now, enqueue=False).owed)
 
 
 SAME_SHAPE = """
     WITH due AS (
-        SELECT s.id, s.patient_id, s.service_id, s.last_touch_number + 1 AS number
-        FROM recall_recallschedule s WHERE s.next_action_at <= %(now)s
-        ORDER BY s.next_action_at LIMIT %(batch)s FOR UPDATE SKIP LOCKED
+        SELECT s.id, s.last_touch_number + 1 AS number, p.location_id, p.phone, p.sms_consent
+        FROM recall_recallschedule s JOIN medspa_patient p ON p.id = s.patient_id WHERE s.next_action_at <= %(now)s
+        ORDER BY s.next_action_at LIMIT %(batch)s FOR UPDATE OF s SKIP LOCKED
     ), advanced AS (
         UPDATE recall_recallschedule s SET state = 'due', next_action_at = %(now)s + interval '14 days',
             touches_sent = s.touches_sent + 1, kinds_sent = 'on_time', last_touch_at = %(now)s,
             last_touch_number = d.number, updated_at = now()
-        FROM due d WHERE s.id = d.id
+        FROM due d WHERE s.id = d.id AND d.sms_consent AND d.location_id IS NOT NULL AND d.phone <> ''
+        RETURNING s.id, s.last_touch_number
     )
-    INSERT INTO recall_touch (patient_id, source, schedule_id, service_id, number, kind, idempotency_key, context,
-        body, "to", from_number, status, attempts, last_error, not_before, created_at)
-    SELECT d.patient_id, 'recall', d.id, d.service_id, d.number, 'on_time', d.id || ':' || d.number, '{}',
-           '', p.phone, '+13105550100', 'queued', 0, '', %(now)s, %(now)s
-    FROM due d JOIN medspa_patient p ON p.id = d.patient_id"""
+    INSERT INTO recall_owedtouch (schedule_id, number, kind, created_at)
+    SELECT id, last_touch_number, 'on_time', %(now)s FROM advanced"""
 
 FLOOR = """
     WITH due AS (

@@ -50,11 +50,11 @@ from medspa.twilio.pauses import pause
 from medspa.twilio.transport import SmsError, send_sms
 
 from . import email, member_touches
-from .models import ChannelChoice, RecallRule, RecallSchedule, Touch
+from .models import ChannelChoice, OwedTouch, RecallRule, RecallSchedule, Touch
 from .models.outbox import Channel
 from .models.schedules import OWING_STATES
 from .outbox_text import materialize
-from .queue import enqueue_dispatch
+from .queue import enqueue_dispatch, enqueue_owed
 from .quiet_hours import may_send, morning_of, next_send_time
 from .schedules import PAUSE_ROUTES, refresh_patient
 
@@ -615,6 +615,12 @@ def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
     result.requeued.extend(ready)
     if enqueue and ready:
         transaction.on_commit(lambda: enqueue_dispatch(ready))
+    # Owed touches whose make_touches task was lost (broker or worker down): the sweep's own rows are newer.
+    owed = list(OwedTouch.objects.filter(created_at__lte=now - REQUEUE_AFTER).order_by("pk")
+                .values_list("pk", flat=True)[:5000])
+    result.requeued_owed.extend(owed)
+    if enqueue and owed:
+        transaction.on_commit(lambda: [enqueue_owed(owed[i:i + 500]) for i in range(0, len(owed), 500)])
 
 
 def dispatch_resumed_sender(sender, number: str, **kwargs) -> list[int]:

@@ -1,14 +1,15 @@
 """The recall section of the patient page (`recall/_patient_recall.html`, listed in settings.PATIENT_PANELS).
 
-Three small queries whatever the history: the patient's schedules with their service, the rules for
-those services, and the last few touches (recall and member). The next touch is computed by the
+Four small queries whatever the history: the patient's schedules with their service, the rules for
+those services, the last few touches (recall and member), and the recall texts a sweep owes them that
+the dispatcher has not made into touches yet (seconds, normally: shown as queued). The next touch is computed by the
 same pure clock the sweep uses; nothing is written.
 """
 
 from django.utils import timezone
 
 from . import clock
-from .models import RecallRule, Touch
+from .models import OwedTouch, RecallRule, Touch
 from .models.schedules import CLOCK_STATES
 
 RECENT_TOUCHES = 5
@@ -31,9 +32,13 @@ def patient_recall_context(patient, user=None, now=None) -> dict:
                 kinds_sent=schedule.kinds, last_touch_day=last_touch_day, snoozed_until=schedule.snoozed_until)
         rows.append({"schedule": schedule, "next_touch_on": upcoming[0] if upcoming else None,
                      "next_touch_kind": clock_kind_label(upcoming[1]) if upcoming else ""})
-    touches = list(Touch.objects.filter(patient=patient).select_related("service")
-                   .order_by("-created_at", "-id")[:RECENT_TOUCHES])
-    return {"recall_panel": {"rows": rows, "touches": touches, "textable": patient.can_text}}
+    owed = [Touch(schedule=o.schedule, service=o.schedule.service, patient=patient, kind=o.kind, number=o.number,
+                  created_at=o.created_at, status=Touch.Status.QUEUED)
+            for o in OwedTouch.objects.filter(schedule__patient=patient).select_related("schedule__service")]
+    touches = sorted(owed, key=lambda t: t.created_at, reverse=True) + list(
+        Touch.objects.filter(patient=patient).select_related("service")
+        .order_by("-created_at", "-id")[:RECENT_TOUCHES])
+    return {"recall_panel": {"rows": rows, "touches": touches[:RECENT_TOUCHES], "textable": patient.can_text}}
 
 
 def clock_kind_label(kind: str) -> str:

@@ -37,6 +37,15 @@ def enqueue_dispatch(touch_ids) -> None:
             return
 
 
+def enqueue_owed(owed_ids) -> None:
+    """`recall.tasks.make_touches` for one sweep batch of owed touches (recall.owed)."""
+    owed_ids = list(owed_ids)
+    try:
+        current_app.tasks["recall.tasks.make_touches"].delay(owed_ids)
+    except Exception:  # broker down: the next sweep re-queues the owed rows
+        log.exception("Could not queue owed touches %s; the next sweep will retry", owed_ids[:20])
+
+
 def enqueue_inbound(message_ids) -> None:
     """One `recall.tasks.process_inbound` per stored reply."""
     task = current_app.tasks["recall.tasks.process_inbound"]

@@ -3,14 +3,14 @@
 1. `advance_due_schedules` reads only schedules whose next_action_at has come (partial index
    recall_next_action_idx), in batches locked with FOR UPDATE SKIP LOCKED, decides them in Python
    (`recall.schedules.decide`, the same rules as everywhere, once per distinct set of inputs:
-   `Outcomes`), and writes schedule progress and one queued Touch (outbox row) per message owed. On
-   PostgreSQL a batch is one read, grouped by decision inputs, and ONE write statement
+   `Outcomes`), and writes schedule progress and one owed touch (OwedTouch, a narrow outbox row) per
+   message owed. On PostgreSQL a batch is one read, grouped by decision inputs, and ONE write statement
    (`advance_batch`); SQLite (`make run`) gets the same rows row by row and from two bulk writes
-   (`advance_batch_orm`). The touch's wording and link are made when
-   the dispatcher claims it (`recall.outbox_text`). Dispatch tasks are queued on commit, carrying only
-   the touch id.
-2. `requeue_outbox` re-queues touches whose hold has passed (quiet hours, backoff) and recovers
-   claims left behind by a worker that died (see recall.dispatch for the rules).
+   (`advance_batch_orm`). One `recall.tasks.make_touches` per batch is queued on commit, carrying the
+   owed ids: it makes them into queued touches (recall.owed) and queues those for sending; the touch's
+   wording and link are made when the dispatcher claims it (`recall.outbox_text`).
+2. `requeue_outbox` re-queues touches whose hold has passed (quiet hours, backoff) and owed touches whose
+   task was lost, and recovers claims left behind by a worker that died (see recall.dispatch for the rules).
 
 Quiet hours: a schedule that comes due at night writes no touch; its next_action_at moves to 08:00
 local and the touch is written then (so an overnight STOP or booking simply wins). A touch written
@@ -30,7 +30,6 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 import psycopg
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import CharField, ExpressionWrapper, F
 from django.db.models.expressions import RawSQL
@@ -41,8 +40,8 @@ from medspa.models import Location, Service
 from medspa.models.patients import may_email, may_text
 
 from .dispatch import requeue_outbox
-from .models import InboundMessage, RecallSchedule, Touch
-from .queue import enqueue_dispatch, enqueue_inbound
+from .models import InboundMessage, OwedTouch, RecallSchedule
+from .queue import enqueue_inbound, enqueue_owed
 from .schedules import decide, paused_subquery, rules_by_service
 
 log = logging.getLogger(__name__)
@@ -53,13 +52,14 @@ REQUEUE_AFTER = timedelta(minutes=2)
 @dataclass
 class SweepResult:
     schedules: int = 0
-    touches: list[int] = field(default_factory=list)
+    owed: list[int] = field(default_factory=list)
     requeued: list[int] = field(default_factory=list)
+    requeued_owed: list[int] = field(default_factory=list)
     unknown_outcome: list[int] = field(default_factory=list)
     inbound: list[int] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return (f"{self.schedules} schedules advanced, {len(self.touches)} touches written, "
+        return (f"{self.schedules} schedules advanced, {len(self.owed)} touches owed, "
                 f"{len(self.requeued)} re-queued, {len(self.unknown_outcome)} with unknown outcome")
 
 
@@ -123,21 +123,13 @@ def _with_kind(kinds_sent: str, kind: str) -> str:
     return schedule.kinds_sent
 
 
-@dataclass(frozen=True)
-class Sender:
-    """What a location contributes to every touch: its number (read once per sweep) and its zone."""
-
-    tz: object
-    from_number: str
-
-
-def senders() -> dict[int, Sender]:
-    return {loc.pk: Sender(loc.tz, str(loc.sms_number or settings.TWILIO_DEFAULT_FROM))
-            for loc in Location.objects.all()}
+def zones() -> dict[int, object]:
+    """Each location's time zone (read once per sweep): quiet hours and local days in `decide`."""
+    return {loc.pk: loc.tz for loc in Location.objects.all()}
 
 
 def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int, enqueue: bool) -> None:
-    outcomes = Outcomes(now, rules_by_service(), senders(), {s.pk: s for s in Service.objects.all()})
+    outcomes = Outcomes(now, rules_by_service(), zones(), {s.pk: s for s in Service.objects.all()})
     advance = BATCHES.get(connection.vendor, advance_batch_orm)
     while True:
         with transaction.atomic():
@@ -145,9 +137,9 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
             if not advanced:
                 return
             result.schedules += advanced
-            result.touches.extend(ids)
+            result.owed.extend(ids)
             if enqueue and ids:
-                transaction.on_commit(lambda ids=ids: enqueue_dispatch(ids))
+                transaction.on_commit(lambda ids=ids: enqueue_owed(ids))
 
 
 def due_rows(now: datetime, **annotations):
@@ -164,11 +156,11 @@ def due_rows(now: datetime, **annotations):
 # statement. Elsewhere (SQLite under `make run`): row by row through the ORM, the same rows written.
 
 def advance_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple[int, list[int]]:
-    """Lock one batch, decide each group of like schedules once, write the batch: (schedules, new touch ids).
+    """Lock one batch, decide each group of like schedules once, write the batch: (schedules, owed touch ids).
 
     Nothing per schedule passes through Python: the read returns a handful of groups (schedules that come
-    due together share their decision inputs), each with its row addresses and phone numbers as array
-    texts, which go back into the write statement as they came."""
+    due together share their decision inputs), each with its row addresses as an array text, which goes
+    back into the write statement as it came."""
     groups = read_due_groups(now, batch_size)
     if not groups:
         return 0, []
@@ -187,7 +179,7 @@ def _due_groups_sql(batch_size: int) -> tuple[str, tuple, int]:
     sql = f"""
         SELECT {", ".join(timeline)}, phone <> '', sms_consent, opted_out IS NOT NULL, invalid IS NOT NULL,
                email <> '', email_consent, unsubscribed IS NOT NULL,
-               count(*), array_agg(tid ORDER BY id)::text, array_agg(coalesce(phone, '') ORDER BY id)::text
+               count(*), array_agg(tid ORDER BY id)::text
         FROM ({inner}) AS due({", ".join(timeline)}, phone, sms_consent, opted_out, invalid, email, email_consent,
                               unsubscribed, id, tid)
         GROUP BY {", ".join(str(i + 1) for i in range(INPUTS))}"""  # noqa: S608 (compiled by the ORM)
@@ -195,7 +187,7 @@ def _due_groups_sql(batch_size: int) -> tuple[str, tuple, int]:
 
 
 def read_due_groups(now: datetime, batch_size: int) -> list[tuple]:
-    """PostgreSQL: one batch as (*decision inputs, schedules, their ctids, their phone numbers) per group.
+    """PostgreSQL: one batch as (*decision inputs, schedules, their ctids) per group.
 
     The ORM's query, as a prepared statement with server-side parameters on Django's connection, inside
     the batch's transaction. Measured per batch of 500 at 1M patients: compiling the query and binding its
@@ -212,8 +204,8 @@ def read_due_groups(now: datetime, batch_size: int) -> list[tuple]:
 
 def advance_batch_orm(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple[int, list[int]]:
     """Databases without data-modifying CTEs or array_agg: the rows one by one, two bulk writes."""
-    rows = list(due_rows(now).values_list(*TIMELINE_FIELDS, *CONTACT_FIELDS, "id", "patient_id",
-                                          "last_touch_number")[:batch_size])
+    rows = list(due_rows(now).values_list(*TIMELINE_FIELDS, *CONTACT_FIELDS, "id", "last_touch_number")
+                [:batch_size])
     if not rows:
         return 0, []
     return len(rows), write_batch_orm(rows, [outcomes(r[:INPUTS]) for r in rows], outcomes.made, now)
@@ -226,11 +218,12 @@ _MOMENT = datetime(1901, 1, 1, tzinfo=UTC)
 class Outcome(NamedTuple):
     """What the sweep writes for a due schedule: its progress and the kind of touch owed now, if any.
 
-    The touch is a queued outbox row, number last_touch_number + 1 (key schedule:N), without wording or
-    link: those are made when it is claimed for sending (recall.outbox_text.materialize). Measured,
-    written here they cost the sweep a link row (three foreign keys, its own indexes) and the text per
-    touch, about half of a 10,000-touch sweep; at the claim they cost one insert beside the claim's own
-    writes, and only for touches that are actually sent (a cancelled touch never gets a link).
+    The touch is owed as a narrow outbox row (OwedTouch: schedule, number last_touch_number + 1, kind),
+    made into a queued Touch by the dispatcher's first step (recall.owed.make_touches), and its wording
+    and link when it is claimed for sending (recall.outbox_text.materialize). Measured, written here the
+    link and text cost about half of a 10,000-touch sweep, and the touch row itself (wide, four index
+    entries) most of what was left above the floor; at the dispatcher they cost one insert beside the
+    claim's own writes, and the link only for touches actually sent.
     """
 
     state: str
@@ -239,7 +232,6 @@ class Outcome(NamedTuple):
     kinds_sent: str
     last_touch_at: datetime | None
     kind: str | None
-    from_number: str
 
 
 class Outcomes:
@@ -253,8 +245,8 @@ class Outcomes:
     schedule points at one of them.
     """
 
-    def __init__(self, now: datetime, rules: dict, places: dict[int, "Sender"], services: dict):
-        self.now, self.rules, self.places, self.services = now, rules, places, services
+    def __init__(self, now: datetime, rules: dict, zones: dict[int, object], services: dict):
+        self.now, self.rules, self.zones, self.services = now, rules, zones, services
         self.made: list[Outcome] = []
         self._at: dict[tuple, int] = {}
 
@@ -268,79 +260,64 @@ class Outcomes:
         return at
 
     def work_out(self, row: Due) -> Outcome:
-        rule, place, now = self.rules.get(row.service_id), self.places[row.location_id], self.now
-        decision = decide(row, rule, now, paused=row.paused, can_text=row.can_text, tz=place.tz)
+        rule, tz, now = self.rules.get(row.service_id), self.zones[row.location_id], self.now
+        decision = decide(row, rule, now, paused=row.paused, can_text=row.can_text, tz=tz)
         after = row
         if decision.touch:  # the schedule once the touch is written, decided again for its next action
             after = copy.copy(row)
             after.touches_sent += 1
             after.add_kind(decision.touch)
             after.last_touch_at = now
-            next_at = decide(after, rule, now, paused=False, can_text=True, tz=place.tz).next_action_at
+            next_at = decide(after, rule, now, paused=False, can_text=True, tz=tz).next_action_at
         else:
             next_at = decision.next_action_at
         return Outcome(decision.state, next_at if next_at is None or next_at > now else None, after.touches_sent,
-                       after.kinds_sent, after.last_touch_at, decision.touch, place.from_number)
+                       after.kinds_sent, after.last_touch_at, decision.touch)
 
 
 # The outcome columns, with their PostgreSQL types for the statement below.
 OUTCOME_TYPES = {"state": "varchar", "next_action_at": "timestamptz", "touches_sent": "smallint",
-                 "kinds_sent": "varchar", "last_touch_at": "timestamptz", "kind": "varchar", "from_number": "varchar"}
+                 "kinds_sent": "varchar", "last_touch_at": "timestamptz", "kind": "varchar"}
 PROGRESS = ("state", "next_action_at", "touches_sent", "kinds_sent", "last_touch_at")  # copied to the schedule
-TOUCH_SET = {"schedule_id", "patient_id", "service_id", "number", "kind", "to", "from_number", "source",
-             "idempotency_key", "not_before", "created_at"}
-
-
-def _defaults(model, skip: set[str]) -> list:
-    """The model's defaults for the columns the statement does not set (what the ORM would write)."""
-    return [f for f in model._meta.concrete_fields if not f.primary_key and f.column not in skip]
 
 
 @functools.cache
 def write_groups_sql() -> str:
-    q = connection.ops.quote_name
-    schedule, touch = RecallSchedule._meta.db_table, Touch._meta.db_table
-    t_cols = [q(f.column) for f in _defaults(Touch, TOUCH_SET)]
-    t_casts = [f"%s::{f.cast_db_type(connection)}" for f in _defaults(Touch, TOUCH_SET)]
+    schedule, owed = RecallSchedule._meta.db_table, OwedTouch._meta.db_table
     return f"""
         WITH outcome AS (
             SELECT * FROM json_to_recordset(%s::json)
-                AS o(tids tid[], tos varchar[], {", ".join(f"{n} {t}" for n, t in OUTCOME_TYPES.items())})
+                AS o(tids tid[], {", ".join(f"{n} {t}" for n, t in OUTCOME_TYPES.items())})
         ), advanced AS (
             UPDATE {schedule} AS s SET {", ".join(f"{n} = o.{n}" for n in PROGRESS)},
                 last_touch_number = s.last_touch_number + (o.kind IS NOT NULL)::integer, updated_at = now()
-            FROM outcome AS o CROSS JOIN LATERAL unnest(o.tids, o.tos) AS p(tid, {q("to")})
+            FROM outcome AS o CROSS JOIN LATERAL unnest(o.tids) AS p(tid)
             WHERE s.ctid = p.tid
-            RETURNING s.id, s.patient_id, s.service_id, s.last_touch_number, o.kind, p.{q("to")}, o.from_number
+            RETURNING s.id, s.last_touch_number, o.kind
         )
-        INSERT INTO {touch} (schedule_id, patient_id, service_id, number, kind, {q("to")}, from_number,
-                             source, idempotency_key, not_before, created_at, {", ".join(t_cols)})
-        SELECT id, patient_id, service_id, last_touch_number, kind, {q("to")}, from_number,
-               %s, id || ':' || last_touch_number, %s, %s, {", ".join(t_casts)}
-        FROM advanced WHERE kind IS NOT NULL
+        INSERT INTO {owed} (schedule_id, number, kind, created_at)
+        SELECT id, last_touch_number, kind, %s FROM advanced WHERE kind IS NOT NULL
         ORDER BY id
         RETURNING id"""  # noqa: S608 (identifiers are the models' own)
 
 
 def write_groups(groups: list[tuple], made: list[int], outcomes: list[Outcome], now: datetime) -> list[int]:
-    """PostgreSQL: schedule progress and touches in one statement; returns the new touch ids.
+    """PostgreSQL: schedule progress and owed touches in one statement; returns the owed touch ids.
 
     One JSON text carries each group's outcome with the group's row addresses (ctid: the rows are locked
-    by this transaction since the read, so they are where the read found them) and phone numbers, as the
-    array texts PostgreSQL gave (read back by its own array input). The statement text is the same for
-    every batch; it is prepared and its parameters are bound by the server: planned once per connection,
-    nothing quoted into it in Python. Measured per batch of 500 against finding each schedule again by
-    its id: a fifth of the statement's time.
+    by this transaction since the read, so they are where the read found them), as the array text
+    PostgreSQL gave (read back by its own array input). The statement text is the same for every batch;
+    it is prepared and its parameters are bound by the server: planned once per connection, nothing
+    quoted into it in Python. Measured per batch of 500 against finding each schedule again by its id: a
+    fifth of the statement's time.
     """
     outcome_rows = json.dumps([
-        {"tids": g[INPUTS + 1], "tos": g[INPUTS + 2], **(o := outcomes[i])._asdict(),
+        {"tids": g[INPUTS + 1], **(o := outcomes[i])._asdict(),
          "next_action_at": _iso(o.next_action_at), "last_touch_at": _iso(o.last_touch_at)}
         for g, i in zip(groups, made, strict=True)
     ])
-    defaults = [f.get_db_prep_save(f.get_default(), connection) for f in _defaults(Touch, TOUCH_SET)]
-    params = [outcome_rows, Touch.Source.RECALL, now, now, *defaults]
     with psycopg.Cursor(connection.connection) as cursor:
-        return sorted(row[0] for row in cursor.execute(write_groups_sql(), params, prepare=True).fetchall())
+        return sorted(row[0] for row in cursor.execute(write_groups_sql(), [outcome_rows, now], prepare=True))
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -349,21 +326,17 @@ def _iso(moment: datetime | None) -> str | None:
 
 def write_batch_orm(rows: list[tuple], made: list[int], outcomes: list[Outcome], now: datetime) -> list[int]:
     """The same rows in two bulk writes: rows as `advance_batch_orm` reads them (decision inputs, then id,
-    patient_id, last_touch_number)."""
-    touches, schedules = [], []
-    phone_at = len(TIMELINE_FIELDS)
+    last_touch_number)."""
+    owed, schedules = [], []
     for row, i in sorted(zip(rows, made, strict=True), key=lambda pair: pair[0][INPUTS]):
         outcome = outcomes[i]
-        pk, patient_id, last_number = row[INPUTS:]
+        pk, last_number = row[INPUTS:]
         number = last_number + (outcome.kind is not None)
         if outcome.kind:
-            touches.append(Touch(
-                schedule_id=pk, patient_id=patient_id, service_id=row[0], source=Touch.Source.RECALL,
-                number=number, kind=outcome.kind, idempotency_key=f"{pk}:{number}", to=str(row[phone_at] or ""),
-                from_number=outcome.from_number, not_before=now, created_at=now))
+            owed.append(OwedTouch(schedule_id=pk, number=number, kind=outcome.kind, created_at=now))
         schedules.append(RecallSchedule(pk=pk, updated_at=timezone.now(), last_touch_number=number,
                                         **{n: getattr(outcome, n) for n in PROGRESS}))
-    created = Touch.objects.bulk_create(touches)
+    created = OwedTouch.objects.bulk_create(owed)
     RecallSchedule.objects.bulk_update(schedules, [*PROGRESS, "last_touch_number", "updated_at"])
     return sorted(t.pk for t in created)
 

@@ -2,12 +2,14 @@
 
 from celery import shared_task
 from celery.signals import worker_init
+from django.db import transaction
 
 from medspa.triage.language import warm_up
 
-from . import dispatch, imports, inbound, member_touches
+from . import dispatch, imports, inbound, member_touches, owed
 from . import sweep as sweeping
 from .dispatch import MAX_ATTEMPTS
+from .queue import enqueue_dispatch
 
 
 @worker_init.connect
@@ -29,6 +31,16 @@ def sweep():
 def member_touchpoints():
     """Beat runs this hourly (CELERY_BEAT_SCHEDULE["recall-member-touchpoints"]); safe to run twice."""
     return len(member_touches.write_member_touches())
+
+
+@shared_task(name="recall.tasks.make_touches", ignore_result=True)
+def make_touches(owed_ids: list[int]):
+    """A sweep batch of owed touches (recall.queue.enqueue_owed) made into queued touches, then queued for
+    sending once committed (recall.owed)."""
+    touch_ids = owed.make_touches(owed_ids)
+    if touch_ids:
+        transaction.on_commit(lambda: enqueue_dispatch(touch_ids))
+    return len(touch_ids)
 
 
 @shared_task(bind=True, name="recall.tasks.dispatch_touch", ignore_result=True, max_retries=MAX_ATTEMPTS)

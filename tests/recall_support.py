@@ -21,11 +21,24 @@ def treated(patient, days_ago: int, service_name: str = "Neurotoxin", **kwargs):
                         starts_at=timezone.now() - dt.timedelta(days=days_ago), **kwargs)
 
 
+def make_owed_touches() -> list[int]:
+    """What a Celery worker does with the sweep's make_touches tasks: the owed touches made into queued touches
+    (the task, run for every owed row; it queues the touches it makes). Returns the new touch ids."""
+    from recall.models import OwedTouch, Touch
+    from recall.tasks import make_touches
+
+    before = set(Touch.objects.values_list("pk", flat=True))
+    make_touches(list(OwedTouch.objects.order_by("pk").values_list("pk", flat=True)))
+    return sorted(set(Touch.objects.values_list("pk", flat=True)) - before)
+
+
 def run_dispatcher(times: int = 1) -> None:
-    """What a Celery worker does with the queue: run dispatch_touch for each outbox row (maybe twice)."""
+    """What a Celery worker does with the queue: make the owed touches, then run dispatch_touch for each outbox
+    row (maybe twice)."""
     from recall.models import Touch
     from recall.tasks import dispatch_touch
 
     for _ in range(times):
+        make_owed_touches()
         for pk in Touch.objects.order_by("pk").values_list("pk", flat=True):
             dispatch_touch(pk)

@@ -11,6 +11,7 @@ from recall_support import la, treated
 from medspa.models import ConsentEvent, Handoff
 from recall import dispatch
 from recall.models import RecallSchedule, Touch
+from recall.owed import make_touches
 from recall.sweep import sweep
 from recall.tasks import dispatch_touch
 
@@ -24,7 +25,7 @@ def touch(patient):
     with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
         treated(patient, 0)
     with time_machine.travel(MORNING, tick=False):
-        sweep(enqueue=False)
+        make_touches(sweep(enqueue=False).owed)
     return Touch.objects.get()
 
 

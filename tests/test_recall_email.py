@@ -10,7 +10,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
-from recall_support import la, run_dispatcher, treated
+from recall_support import la, make_owed_touches, run_dispatcher, treated
 
 from medspa.models import AuditLog, Visit
 from recall.models import Attribution, RecallRule, Touch
@@ -130,7 +130,7 @@ def test_consent_is_read_at_send_time(patient, fake_twilio):
     with time_machine.travel(MORNING, tick=False):
         sweep()
         patient.unsubscribe_email(source="email_link")
-        for pk in Touch.objects.values_list("pk", flat=True):
+        for pk in make_owed_touches():
             dispatch_touch(pk)
     assert mail.outbox == [] and fake_twilio.messages == []
     assert set(Touch.objects.values_list("status", flat=True)) == {"cancelled"}
@@ -202,9 +202,10 @@ def test_a_chunk_of_the_outbox_sends_one_message_per_patient_once(patient, wests
     with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
         treated(other, 0, "Neurotoxin")
     with time_machine.travel(MORNING, tick=False):
+        from recall.owed import make_touches
         from recall.sweep import sweep as run
 
-        ids = run(enqueue=False).touches
+        ids = make_touches(run(enqueue=False).owed)
         assert len(ids) == 3
         dispatch_touches(ids)
         dispatch_touches(ids)  # a redelivered task sends nothing more

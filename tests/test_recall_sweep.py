@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from factories import PatientFactory, VisitFactory, service
-from recall_support import la, run_dispatcher, treated
+from recall_support import la, make_owed_touches, run_dispatcher, treated
 
 from medspa.models import Handoff, Patient
 from recall import dispatch
@@ -51,6 +51,7 @@ def test_sweep_and_dispatch_twice_sends_exactly_once(due_patient, fake_twilio):
 def test_dispatcher_killed_between_claim_and_send_still_sends_once(due_patient, fake_twilio):
     with time_machine.travel(MORNING, tick=False):
         sweep()
+        make_owed_touches()  # the sweep's make_touches task, as a worker runs it
         touch = Touch.objects.get()
         claimed, _ = dispatch.claim_touch(touch.pk)  # the worker dies right after this commit
         assert claimed is not None
@@ -68,6 +69,7 @@ def test_dispatcher_killed_between_claim_and_send_still_sends_once(due_patient, 
 def test_send_started_without_answer_is_not_resent(due_patient, fake_twilio):
     with time_machine.travel(MORNING, tick=False):
         sweep()
+        make_owed_touches()  # the sweep's make_touches task, as a worker runs it
         touch = Touch.objects.get()
         claimed, _ = dispatch.claim_touch(touch.pk)
         Touch.objects.filter(pk=touch.pk).update(send_started_at=MORNING)  # died during the HTTP request
@@ -77,7 +79,7 @@ def test_send_started_without_answer_is_not_resent(due_patient, fake_twilio):
     assert fake_twilio.messages == []
     touch.refresh_from_db()
     assert touch.status == "failed" and "Unknown outcome" in touch.last_error
-    assert result == "0 schedules advanced, 0 touches written, 0 re-queued, 1 with unknown outcome"
+    assert result == "0 schedules advanced, 0 touches owed, 0 re-queued, 1 with unknown outcome"
     assert Handoff.objects.get().route == "data_quality"
 
 
@@ -198,4 +200,4 @@ def test_sweep_reads_only_schedules_whose_time_has_come(due_patient, fake_twilio
             treated(PatientFactory(location=due_patient.location, phone=f"+1415555{2000 + i:04d}"), 0)
     with time_machine.travel(MORNING, tick=False):
         result = run(enqueue=False)
-    assert result.schedules == 1 and len(result.touches) == 1
+    assert result.schedules == 1 and len(result.owed) == 1

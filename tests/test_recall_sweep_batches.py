@@ -18,7 +18,8 @@ from recall_support import la, treated
 
 from medspa.models import Handoff, Patient
 from recall import sweep as sweep_module
-from recall.models import RecallLink, RecallRule, RecallSchedule, Touch
+from recall.models import OwedTouch, RecallLink, RecallRule, RecallSchedule, Touch
+from recall.owed import make_touches
 from recall.sweep import sweep
 from recall.tasks import dispatch_touch
 from recall.wording import render
@@ -48,8 +49,16 @@ def test_rows_written_for_a_due_schedule_and_the_text_made_at_send(patient, writ
     with time_machine.travel(MORNING, tick=False):
         result = sweep(enqueue=False)
 
+    owed = OwedTouch.objects.get()
+    assert result.schedules == 1 and result.owed == [owed.pk] and not Touch.objects.exists()
+    assert OwedTouch.objects.values().get() == {"id": owed.pk, "schedule_id": schedule.pk, "number": 1,
+                                                "kind": "on_time", "created_at": MORNING}
+
+    with time_machine.travel(MORNING + dt.timedelta(seconds=2), tick=False):  # the make_touches task
+        [touch_id] = make_touches(result.owed)
+        assert make_touches(result.owed) == []  # a redelivered task makes nothing more
     touch = Touch.objects.get()
-    assert result.schedules == 1 and result.touches == [touch.pk]
+    assert touch.pk == touch_id and not OwedTouch.objects.exists()
     queued = {
         "id": touch.pk, "patient_id": patient.pk, "source": "recall", "channel": "sms", "schedule_id": schedule.pk,
         "service_id": schedule.service_id, "number": 1, "kind": "on_time", "idempotency_key": f"{schedule.pk}:1",
@@ -90,7 +99,7 @@ def test_a_retried_send_keeps_the_text_and_link_of_the_first_claim(patient, fake
     with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
         treated(patient, 0)
     with time_machine.travel(MORNING, tick=False):
-        sweep(enqueue=False)
+        make_touches(sweep(enqueue=False).owed)
     touch = Touch.objects.get()
     fake_twilio.fail_next(status=503, code=20500, message="Service unavailable")
     with time_machine.travel(MORNING, tick=False), pytest.raises(Retry):
@@ -116,8 +125,8 @@ def test_schedules_that_owe_nothing_only_move_on(patient, writer, monkeypatch):
     RecallSchedule.objects.update(next_action_at=MORNING - dt.timedelta(minutes=1), state="due")
     with time_machine.travel(MORNING, tick=False):
         result = sweep(enqueue=False)
-    assert result.schedules == 1 and result.touches == []
-    assert not Touch.objects.exists() and not RecallLink.objects.exists()
+    assert result.schedules == 1 and result.owed == []
+    assert not OwedTouch.objects.exists() and not Touch.objects.exists() and not RecallLink.objects.exists()
     # No consent: the timeline's state, no touch, and the next look when the state next changes (late, +26 days).
     assert RecallSchedule.objects.values_list("state", "next_action_at").get() == ("due", la(2026, 7, 11, 8, 0))
 
@@ -133,16 +142,16 @@ def test_a_sweep_skips_schedules_another_sweep_holds_and_the_next_one_takes_them
             cursor.execute("SELECT id FROM recall_recallschedule WHERE id = ANY(%s) FOR UPDATE", [held])
             with time_machine.travel(MORNING, tick=False):
                 first = sweep(enqueue=False, batch_size=2)  # does not wait for the held rows
-        assert first.schedules == 4 and len(first.touches) == 4
-        assert not Touch.objects.filter(schedule_id__in=held).exists()
+        assert first.schedules == 4 and len(first.owed) == 4
+        assert not OwedTouch.objects.filter(schedule_id__in=held).exists()
         other.rollback()
     finally:
         other.close()
     with time_machine.travel(MORNING + dt.timedelta(minutes=5), tick=False):
         second = sweep(enqueue=False)
-    assert second.schedules == 2 and set(Touch.objects.filter(pk__in=second.touches)
+    assert second.schedules == 2 and set(OwedTouch.objects.filter(pk__in=second.owed)
                                          .values_list("schedule_id", flat=True)) == set(held)
-    assert Touch.objects.count() == 6
+    assert OwedTouch.objects.count() == 6
 
 
 @pytest.mark.django_db(transaction=True)
@@ -169,17 +178,17 @@ def test_two_concurrent_sweeps_write_each_touch_exactly_once(westside):
     assert errors == []
     a, b = results
     assert a.schedules + b.schedules == 40
-    assert set(a.touches).isdisjoint(b.touches) and len(a.touches) + len(b.touches) == 40
-    assert Touch.objects.count() == 40
+    assert set(a.owed).isdisjoint(b.owed) and len(a.owed) + len(b.owed) == 40
+    assert OwedTouch.objects.count() == 40
     assert set(RecallSchedule.objects.values_list("touches_sent", "last_touch_number")) == {(1, 1)}
     with time_machine.travel(MORNING + dt.timedelta(minutes=5), tick=False):
         again = sweep(enqueue=False)
-    assert again.touches == [] and Touch.objects.count() == 40
+    assert again.owed == [] and OwedTouch.objects.count() == 40
 
 
 @pytest.mark.django_db
 def test_a_stored_number_with_odd_characters_reaches_the_touch_unchanged(patient):
-    """The batch statement carries numbers in an array literal: quoting must keep any stored text as it is."""
+    """The number is copied from the patient when the owed touch is made into a touch, whatever its text."""
     with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
         treated(patient, 0)
     odd = '+1415 "555" \\0134, {x}'
@@ -187,7 +196,7 @@ def test_a_stored_number_with_odd_characters_reaches_the_touch_unchanged(patient
         cursor.execute("UPDATE medspa_patient SET phone = %s WHERE id = %s", [odd, patient.pk])
     with time_machine.travel(MORNING, tick=False):
         result = sweep(enqueue=False)
-    assert Touch.objects.get(pk__in=result.touches).to == odd
+    assert Touch.objects.get(pk__in=make_touches(result.owed)).to == odd
 
 
 @pytest.mark.django_db
@@ -207,6 +216,7 @@ def test_a_batch_of_unlike_schedules_gives_each_its_own_outcome(westside, writer
     with time_machine.travel(MORNING, tick=False):
         result = sweep(enqueue=False, batch_size=50)
     assert result.schedules == 5
+    make_touches(result.owed)
     touches = dict(Touch.objects.values_list("patient_id", "to"))
     assert touches == {texted.pk: str(texted.phone), emailed.pk: str(emailed.phone), no_phone.pk: ""}
     states = dict(RecallSchedule.objects.values_list("patient_id", "state"))
@@ -214,3 +224,19 @@ def test_a_batch_of_unlike_schedules_gives_each_its_own_outcome(westside, writer
                       no_phone.pk: "due"}
     numbers = dict(RecallSchedule.objects.values_list("patient_id", "last_touch_number"))
     assert numbers == {texted.pk: 1, paused.pk: 0, emailed.pk: 1, unreachable.pk: 0, no_phone.pk: 1}
+
+
+@pytest.mark.django_db
+def test_owed_touches_whose_task_was_lost_are_queued_again_by_a_later_sweep(patient):
+    with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
+        treated(patient, 0)
+    with time_machine.travel(MORNING, tick=False):
+        owed = sweep(enqueue=False).owed  # its make_touches task never runs (broker down, worker killed)
+    with time_machine.travel(MORNING + dt.timedelta(minutes=1), tick=False):
+        assert sweep(enqueue=False).requeued_owed == []  # the task may still be on its way
+    with time_machine.travel(MORNING + dt.timedelta(minutes=5), tick=False):
+        again = sweep(enqueue=False)
+        assert again.requeued_owed == owed and again.owed == []
+        [touch_id] = make_touches(again.requeued_owed)
+    touch = Touch.objects.get()
+    assert (touch.pk, touch.status, touch.created_at, touch.not_before) == (touch_id, "queued", MORNING, MORNING)

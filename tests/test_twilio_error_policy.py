@@ -14,6 +14,7 @@ from medspa.models import ConsentEvent, Handoff, SenderPause
 from medspa.twilio.errors import POLICY, ErrorClass
 from recall import dispatch
 from recall.models import Touch
+from recall.owed import make_touches
 from recall.sweep import sweep
 from recall.tasks import dispatch_touch
 
@@ -31,7 +32,7 @@ def touch(patient):
     with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
         treated(patient, 0)
     with time_machine.travel(MORNING, tick=False):
-        sweep(enqueue=False)
+        make_touches(sweep(enqueue=False).owed)
     return Touch.objects.get()
 
 

@@ -149,6 +149,32 @@ class Touch(models.Model):
                 "sent_at": self.sent_at.isoformat() if self.sent_at else None, "source": self.source}
 
 
+class OwedTouch(models.Model):
+    """A recall text the sweep owes, not yet made into a Touch: the narrow outbox row the sweep writes.
+
+    The sweep (recall.sweep) advances a due schedule and writes this row in the same statement; the
+    dispatcher's first step (recall.owed.make_touches, a task queued on the sweep's commit) turns a
+    batch of them into queued touches (patient, service, numbers, key from the schedule and its patient
+    and location, read then) and deletes them in one statement, so a row is made into a touch once.
+    Measured (docs/benchmarks.md): the sweep writing a touch row (wide, four index entries, and four more
+    when it is claimed) was most of the gap to the floor; this row has one index entry.
+
+    Rows live seconds: `recall.dispatch.requeue_outbox` re-queues any older than REQUEUE_AFTER (a lost
+    task), so the table holds about one sweep's work and is read whole (no index beyond the key).
+    """
+
+    # Not checked by PostgreSQL (see Touch.patient): copied from the schedule row the sweep holds FOR
+    # UPDATE in the same statement; a schedule deleted through Django takes its rows with it.
+    schedule = models.ForeignKey("recall.RecallSchedule", on_delete=models.CASCADE, related_name="+",
+                                 db_index=False, db_constraint=False)
+    number = models.PositiveIntegerField(help_text="The touch's number for its schedule: 1, 2, 3...")
+    kind = models.CharField(max_length=KIND_MAX_LENGTH, choices=TouchKind.choices)
+    created_at = models.DateTimeField(help_text="The sweep's moment: the touch's created_at and not_before.")
+
+    def __str__(self) -> str:
+        return f"Owed touch {self.schedule_id}:{self.number} ({self.kind})"
+
+
 class InboundMessage(models.Model):
     """Every text a patient sends us, once (Twilio's MessageSid is unique: retried webhooks are no-ops)."""
 
