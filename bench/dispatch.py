@@ -6,14 +6,15 @@ Builds `--patients` patients (consent on file) each with a due recall schedule, 
 The local fake Twilio (tests/faketwilio.py, which checks every request against Twilio's OpenAPI contract)
 runs in its own process. Then, alternately:
 
-- ours: `--round` queued touches written like the sweep writes them, sent through the real dispatch path: the
-  `recall.tasks.dispatch_touches` Celery task function called in-process, as a worker runs it, on the chunks
-  `recall.queue.enqueue_dispatch` queues (one claim per chunk with the re-checks, then per message one
-  statement recording the previous answer and this start, the twilio client; the last answer), with the rate
-  limit lifted (SMS_RATE_PER_SECOND=0);
+- ours: `--round` owed touches written like the sweep writes them (recall.models.OwedTouch), sent through the
+  real dispatch path, called in-process as a worker runs it: `recall.tasks.make_touches`'s work for the batch
+  (`recall.owed.make_touches`: the queued touches made in one transaction), then `recall.tasks.dispatch_touches` on the
+  chunks `recall.queue.enqueue_dispatch` queues (one claim per chunk with the re-checks and each lead's text
+  and link, then per message one statement recording the previous answer and this start, the twilio client;
+  the last answer), with the rate limit lifted (SMS_RATE_PER_SECOND=0);
 - reference: the same number of `client.messages.create()` calls with the process's twilio client.
 
-Each side's rate is touches per second over its rounds (median); writing the queued rows is not timed.
+Each side's rate is touches per second over its rounds (median); writing the owed rows is not timed.
 Ends with one line: `dispatch touches=... ours_per_s=... bare_client_per_s=... ratio=... statements_per_touch=...`
 (ratio = ours over the bare client; the acceptance is >= 0.5).
 """
@@ -90,7 +91,7 @@ def build(patients: int):
 
 
 class Touches:
-    """Queued touches for `count` patients per round, written like the sweep writes them (numbered per schedule)."""
+    """Owed touches for `count` patients per round, written like the sweep writes them (numbered per schedule)."""
 
     def __init__(self, location):
         from recall.models import RecallSchedule
@@ -103,21 +104,16 @@ class Touches:
     def write(self, count: int) -> list[int]:
         from django.utils import timezone
 
-        from recall.models import Touch
+        from recall.models import OwedTouch
 
         self.number += 1
         rows = [self.schedules[(self.offset + i) % len(self.schedules)] for i in range(count)]
         self.offset += count
         now = timezone.now()
-        body = ("Hi there, it's Bench Dispatch. You're coming up on the time for your next visit with us. Pick a "
-                "time that suits you here: https://frontdesk.example.com/r/AAAAAAAAAAAAAAAAAAAAAA/ Reply STOP to "
-                "opt out.")
-        touches = Touch.objects.bulk_create([
-            Touch(schedule_id=pk, patient_id=patient, service_id=service, source="recall",
-                  number=self.number * 100_000 + i, kind="on_time", idempotency_key=f"{pk}:{self.number}:{i}",
-                  body=body, to=str(phone), from_number=str(self.location.sms_number), not_before=now, created_at=now)
-            for i, (pk, patient, service, phone) in enumerate(rows)])
-        return [t.pk for t in touches]
+        owed = OwedTouch.objects.bulk_create([
+            OwedTouch(schedule_id=pk, number=self.number * 100_000 + i, kind="on_time", created_at=now)
+            for i, (pk, _patient, _service, _phone) in enumerate(rows)])
+        return [o.pk for o in owed]
 
 
 def main(argv) -> int:
@@ -149,6 +145,7 @@ def run(args, url: str, fake_url: str) -> int:
     from medspa.twilio.client import twilio_client
     from recall.dispatch import status_callback_url
     from recall.models import Touch
+    from recall.owed import make_touches
     from recall.queue import DISPATCH_CHUNK
     from recall.tasks import dispatch_touches
 
@@ -169,10 +166,11 @@ def run(args, url: str, fake_url: str) -> int:
             statements.append(time.perf_counter() - started)
 
     def ours() -> float:
-        ids = touches.write(args.round)
+        owed = touches.write(args.round)
         statements.clear()
         with connection.execute_wrapper(count):
             started = time.perf_counter()
+            ids = make_touches(owed)  # the make_touches task's work for one sweep batch (queueing the chunks aside)
             for start in range(0, len(ids), DISPATCH_CHUNK):  # the chunks recall.queue.enqueue_dispatch queues
                 dispatch_touches(ids[start:start + DISPATCH_CHUNK])
             elapsed = time.perf_counter() - started
