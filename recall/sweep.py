@@ -152,54 +152,85 @@ def due_rows(now: datetime, **annotations):
             .select_for_update(skip_locked=True, of=("self",)))
 
 
-# PostgreSQL: each batch is read as its groups of schedules with the same decision inputs, and written in one
-# statement. Elsewhere (SQLite under `make run`): row by row through the ORM, the same rows written.
+# PostgreSQL: each batch is locked, matched against the outcomes already worked out in this sweep and written in
+# one statement; only groups of schedules whose inputs are new this sweep come back to Python, to be decided and
+# written by a second statement. Elsewhere (SQLite under `make run`): row by row through the ORM, the same rows.
 
 def advance_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple[int, list[int]]:
-    """Lock one batch, decide each group of like schedules once, write the batch: (schedules, owed touch ids).
+    """Lock one batch and write it: (schedules advanced, owed touch ids).
 
-    Nothing per schedule passes through Python: the read returns a handful of groups (schedules that come
-    due together share their decision inputs), each with its row addresses as an array text, which goes
-    back into the write statement as it came."""
-    groups = read_due_groups(now, batch_size)
-    if not groups:
-        return 0, []
-    return sum(g[INPUTS] for g in groups), write_groups(groups, [outcomes(g[:INPUTS]) for g in groups],
-                                                        outcomes.made, now)
+    One statement (`_batch_sql`) locks the batch, writes every schedule whose decision inputs this sweep has
+    already decided (matched by the inputs' row text, as PostgreSQL prints it, against `outcomes.keys`), and
+    returns the other schedules grouped by their inputs, each group with its row addresses as an array text.
+    Those groups (all of the sweep's first batch; then only inputs not met before, a handful a sweep: schedules
+    that come due together share their inputs) are decided and written by `write_groups`. Nothing per
+    schedule passes through Python."""
+    sql, params, at = _batch_sql(batch_size)
+    with psycopg.Cursor(connection.connection) as cursor:
+        # psycopg's own timestamptz loader (C): the session is in UTC (Django sets it), so the values are
+        # the ones Django's loader gives, without its per-value Python step.
+        cursor.adapters.register_loader("timestamptz", TimestamptzBinaryLoader)
+        rows = cursor.execute(sql, (outcomes.keys, outcomes.key_at, outcomes.as_json(), *params[:at], now,
+                                    *params[at + 1:], now), prepare=True, binary=True).fetchall()
+    advanced, owed = next((r[INPUTS + 1], r[INPUTS + 3] or []) for r in rows if r[INPUTS] is None)
+    groups = [r for r in rows if r[INPUTS] is not None]
+    if groups:
+        made = [outcomes.learn(g[INPUTS], g[:INPUTS]) for g in groups]
+        owed = sorted([*owed, *write_groups([g[INPUTS + 2] for g in groups], made, outcomes.made, now)])
+    return advanced + sum(g[INPUTS + 1] for g in groups), owed
 
 
 @functools.cache
-def _due_groups_sql(batch_size: int) -> tuple[str, tuple, int]:
-    """The ORM's locking read (`due_rows`, compiled once per process), grouped by the decision inputs."""
+def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
+    """The ORM's locking read (`due_rows`, compiled once per process), the known outcomes' writes, and the rest
+    grouped by the decision inputs."""
     table = RecallSchedule._meta.db_table
     inner, params = (due_rows(_MOMENT, tid=RawSQL(f"{table}.ctid", ()))  # noqa: S611 (the model's own table)
                      .values_list(*TIMELINE_FIELDS, *CONTACT_FIELDS, "id", "tid")[:batch_size]
                      .query.sql_with_params())
     timeline = [f"t{i}" for i in range(len(TIMELINE_FIELDS))]
+    inputs = [*timeline, "c0", "c1", "c2", "c3", "c4", "c5", "c6"]
+    row = f"ROW({', '.join(inputs)})::text"
     sql = f"""
-        SELECT {", ".join(timeline)}, phone <> '', sms_consent, opted_out IS NOT NULL, invalid IS NOT NULL,
-               email <> '', email_consent, unsubscribed IS NOT NULL,
-               count(*), array_agg(tid ORDER BY id)::text
-        FROM ({inner}) AS due({", ".join(timeline)}, phone, sms_consent, opted_out, invalid, email, email_consent,
-                              unsubscribed, id, tid)
-        GROUP BY {", ".join(str(i + 1) for i in range(INPUTS))}"""  # noqa: S608 (compiled by the ORM)
+        WITH known AS (
+            SELECT * FROM unnest(%s::text[], %s::integer[]) AS k(key, o)
+        ), outcome AS (
+            SELECT * FROM json_to_recordset(%s::json)
+                AS x(o integer, {", ".join(f"{n} {t}" for n, t in OUTCOME_TYPES.items())})
+        ), due AS (
+            SELECT {", ".join(timeline)}, phone <> '' AS c0, sms_consent AS c1, opted_out IS NOT NULL AS c2,
+                   invalid IS NOT NULL AS c3, email <> '' AS c4, email_consent AS c5, unsubscribed IS NOT NULL AS c6,
+                   id, tid
+            FROM ({inner}) AS due({", ".join(timeline)}, phone, sms_consent, opted_out, invalid, email,
+                                  email_consent, unsubscribed, id, tid)
+        ), matched AS (
+            SELECT due.*, {row} AS key, k.o FROM due LEFT JOIN known AS k ON k.key = {row}
+        ), advanced AS (
+            UPDATE {table} AS s SET {", ".join(f"{n} = x.{n}" for n in PROGRESS)},
+                last_touch_number = s.last_touch_number + (x.kind IS NOT NULL)::integer, updated_at = now()
+            FROM matched AS m JOIN outcome AS x ON x.o = m.o
+            WHERE s.ctid = m.tid
+            RETURNING s.id, s.last_touch_number, x.kind
+        ), owed AS (
+            INSERT INTO {OwedTouch._meta.db_table} (schedule_id, number, kind, created_at)
+            SELECT id, last_touch_number, kind, %s FROM advanced WHERE kind IS NOT NULL
+            ORDER BY id
+            RETURNING id
+        )
+        SELECT {", ".join(f"NULL::{t}" for t in _input_types())}, NULL::text,
+               (SELECT count(*) FROM advanced), NULL::text, (SELECT array_agg(id ORDER BY id) FROM owed)
+        UNION ALL
+        SELECT {", ".join(inputs)}, key, count(*), array_agg(tid ORDER BY id)::text, NULL
+        FROM matched WHERE o IS NULL
+        GROUP BY {", ".join(inputs)}, key"""  # noqa: S608 (compiled by the ORM)
     return sql, tuple(params), [i for i, p in enumerate(params) if p == _MOMENT][0]
 
 
-def read_due_groups(now: datetime, batch_size: int) -> list[tuple]:
-    """PostgreSQL: one batch as (*decision inputs, schedules, their ctids) per group.
-
-    The ORM's query, as a prepared statement with server-side parameters on Django's connection, inside
-    the batch's transaction. Measured per batch of 500 at 1M patients: compiling the query and binding its
-    parameters in Python cost about as much as the server's execution, and planning it again each batch
-    about 2 ms. Returning groups instead of one row per schedule took the sweep's own CPU for 10,000 due
-    from 0.10 s to 0.06 s (the rows' tuples, their decision keys and the write's array literals)."""
-    sql, params, at = _due_groups_sql(batch_size)
-    with psycopg.Cursor(connection.connection) as cursor:
-        # psycopg's own timestamptz loader (C): the session is in UTC (Django sets it), so the values are
-        # the ones Django's loader gives, without its per-value Python step.
-        cursor.adapters.register_loader("timestamptz", TimestamptzBinaryLoader)
-        return cursor.execute(sql, (*params[:at], now, *params[at + 1:]), prepare=True, binary=True).fetchall()
+def _input_types() -> list[str]:
+    """The database types of the decision inputs: the timeline fields' own, then the contact facts as booleans."""
+    fields = {"paused": "boolean", "patient__location_id": "bigint"}
+    types = [fields.get(n) or RecallSchedule._meta.get_field(n).cast_db_type(connection) for n in TIMELINE_FIELDS]
+    return [*types, *["boolean"] * len(CONTACT_FIELDS)]
 
 
 def advance_batch_orm(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple[int, list[int]]:
@@ -233,6 +264,11 @@ class Outcome(NamedTuple):
     last_touch_at: datetime | None
     kind: str | None
 
+    def as_json(self) -> dict:
+        """The outcome as the write statements read it (json_to_recordset with OUTCOME_TYPES)."""
+        return {**self._asdict(), "next_action_at": _iso(self.next_action_at),
+                "last_touch_at": _iso(self.last_touch_at)}
+
 
 class Outcomes:
     """`recall.schedules.decide` for one sweep, worked out once per distinct set of inputs.
@@ -249,6 +285,10 @@ class Outcomes:
         self.now, self.rules, self.zones, self.services = now, rules, zones, services
         self.made: list[Outcome] = []
         self._at: dict[tuple, int] = {}
+        # The inputs met so far as PostgreSQL prints them (advance_batch) and the position of their outcome.
+        self.keys: list[str] = []
+        self.key_at: list[int] = []
+        self._json: tuple[int, str] = (-1, "")
 
     def __call__(self, inputs: tuple) -> int:
         """The position in `made` of the outcome for these inputs (TIMELINE_FIELDS, then CONTACT_FIELDS)."""
@@ -258,6 +298,20 @@ class Outcomes:
             at = self._at[key] = len(self.made)
             self.made.append(self.work_out(Due(key[:-1], key[-1], self.services)))
         return at
+
+    def learn(self, key: str, inputs: tuple) -> int:
+        """The outcome for a group of inputs read from PostgreSQL, remembered under their row text `key` so
+        later batches of this sweep are written without coming back (advance_batch)."""
+        at = self(inputs)
+        self.keys.append(key)
+        self.key_at.append(at)
+        return at
+
+    def as_json(self) -> str:
+        """Every outcome made so far, numbered as in `made` (the JSON text is made again only when one is added)."""
+        if self._json[0] != len(self.made):
+            self._json = (len(self.made), json.dumps([{"o": i, **o.as_json()} for i, o in enumerate(self.made)]))
+        return self._json[1]
 
     def work_out(self, row: Due) -> Outcome:
         rule, tz, now = self.rules.get(row.service_id), self.zones[row.location_id], self.now
@@ -301,7 +355,7 @@ def write_groups_sql() -> str:
         RETURNING id"""  # noqa: S608 (identifiers are the models' own)
 
 
-def write_groups(groups: list[tuple], made: list[int], outcomes: list[Outcome], now: datetime) -> list[int]:
+def write_groups(tids: list[str], made: list[int], outcomes: list[Outcome], now: datetime) -> list[int]:
     """PostgreSQL: schedule progress and owed touches in one statement; returns the owed touch ids.
 
     One JSON text carries each group's outcome with the group's row addresses (ctid: the rows are locked
@@ -311,13 +365,9 @@ def write_groups(groups: list[tuple], made: list[int], outcomes: list[Outcome], 
     quoted into it in Python. Measured per batch of 500 against finding each schedule again by its id: a
     fifth of the statement's time.
     """
-    outcome_rows = json.dumps([
-        {"tids": g[INPUTS + 1], **(o := outcomes[i])._asdict(),
-         "next_action_at": _iso(o.next_action_at), "last_touch_at": _iso(o.last_touch_at)}
-        for g, i in zip(groups, made, strict=True)
-    ])
+    outcome_rows = json.dumps([{"tids": group, **outcomes[i].as_json()} for group, i in zip(tids, made, strict=True)])
     with psycopg.Cursor(connection.connection) as cursor:
-        return sorted(row[0] for row in cursor.execute(write_groups_sql(), [outcome_rows, now], prepare=True))
+        return [row[0] for row in cursor.execute(write_groups_sql(), [outcome_rows, now], prepare=True)]
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -240,3 +240,25 @@ def test_owed_touches_whose_task_was_lost_are_queued_again_by_a_later_sweep(pati
         [touch_id] = make_touches(again.requeued_owed)
     touch = Touch.objects.get()
     assert (touch.pk, touch.status, touch.created_at, touch.not_before) == (touch_id, "queued", MORNING, MORNING)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("writer", ["one statement (PostgreSQL)", "ORM bulk writes (SQLite)"])
+def test_later_batches_reuse_each_outcome_only_for_schedules_with_the_same_inputs(westside, writer, monkeypatch):
+    """On PostgreSQL a batch writes the schedules whose inputs an earlier batch of the sweep already decided in the
+    same statement that locks them; the rest come back to be decided. Mixed batches of reachable and opted-out
+    patients must each keep their own outcome."""
+    if writer.startswith("ORM"):
+        monkeypatch.setitem(sweep_module.BATCHES, connection.vendor, sweep_module.advance_batch_orm)
+    patients = due_patients(westside, 12)
+    opted_out = {p.pk for p in patients[1::3]}
+    Patient.objects.filter(pk__in=opted_out).update(sms_opted_out_at=MORNING - dt.timedelta(days=2))
+    with time_machine.travel(MORNING, tick=False):
+        result = sweep(enqueue=False, batch_size=4)
+    assert result.schedules == 12 and len(result.owed) == 8
+    owed = set(OwedTouch.objects.values_list("schedule__patient_id", "number", "kind"))
+    assert owed == {(p.pk, 1, "on_time") for p in patients if p.pk not in opted_out}
+    numbers = dict(RecallSchedule.objects.values_list("patient_id", "last_touch_number"))
+    assert numbers == {p.pk: 0 if p.pk in opted_out else 1 for p in patients}
+    touched = set(RecallSchedule.objects.filter(last_touch_at=MORNING).values_list("patient_id", flat=True))
+    assert touched == {p.pk for p in patients} - opted_out
