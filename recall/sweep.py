@@ -26,7 +26,7 @@ import functools
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 import psycopg
@@ -160,7 +160,7 @@ def advance_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple
     """Lock one batch and write it: (schedules advanced, owed touch ids).
 
     One statement (`_batch_sql`) locks the batch, writes every schedule whose decision inputs this sweep has
-    already decided (matched by the inputs' row text, as PostgreSQL prints it, against `outcomes.keys`), and
+    already decided (`Outcomes.learn`: matched on all the inputs, NULL matching NULL), and
     returns the other schedules grouped by their inputs, each group with its row addresses as an array text.
     Those groups (all of the sweep's first batch; then only inputs not met before, a handful a sweep: schedules
     that come due together share their inputs) are decided and written by `write_groups`. Nothing per
@@ -170,14 +170,14 @@ def advance_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple
         # psycopg's own timestamptz loader (C): the session is in UTC (Django sets it), so the values are
         # the ones Django's loader gives, without its per-value Python step.
         cursor.adapters.register_loader("timestamptz", TimestamptzBinaryLoader)
-        rows = cursor.execute(sql, (outcomes.keys, outcomes.key_at, outcomes.as_json(), *params[:at], now,
-                                    *params[at + 1:], now), prepare=True, binary=True).fetchall()
-    advanced, owed = next((r[INPUTS + 1], r[INPUTS + 3] or []) for r in rows if r[INPUTS] is None)
-    groups = [r for r in rows if r[INPUTS] is not None]
+        rows = cursor.execute(sql, (*outcomes.as_json(), *params[:at], now, *params[at + 1:], now),
+                              prepare=True, binary=True).fetchall()
+    advanced, owed = next((r[INPUTS], r[INPUTS + 2] or []) for r in rows if r[INPUTS + 1] is None)
+    groups = [r for r in rows if r[INPUTS + 1] is not None]
     if groups:
-        made = [outcomes.learn(g[INPUTS], g[:INPUTS]) for g in groups]
-        owed = sorted([*owed, *write_groups([g[INPUTS + 2] for g in groups], made, outcomes.made, now)])
-    return advanced + sum(g[INPUTS + 1] for g in groups), owed
+        made = [outcomes.learn(g[:INPUTS]) for g in groups]
+        owed = sorted([*owed, *write_groups([g[INPUTS + 1] for g in groups], made, outcomes.made, now)])
+    return advanced + sum(g[INPUTS] for g in groups), owed
 
 
 @functools.cache
@@ -190,10 +190,12 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
                      .query.sql_with_params())
     timeline = [f"t{i}" for i in range(len(TIMELINE_FIELDS))]
     inputs = [*timeline, "c0", "c1", "c2", "c3", "c4", "c5", "c6"]
-    row = f"ROW({', '.join(inputs)})::text"
+    types = _input_types()
+    known = ", ".join(f"k.{n}" for n in inputs)
     sql = f"""
         WITH known AS (
-            SELECT * FROM unnest(%s::text[], %s::integer[]) AS k(key, o)
+            SELECT * FROM json_to_recordset(%s::json)
+                AS k({", ".join(f"{n} {t}" for n, t in zip(inputs, types, strict=True))}, o integer)
         ), outcome AS (
             SELECT * FROM json_to_recordset(%s::json)
                 AS x(o integer, {", ".join(f"{n} {t}" for n, t in OUTCOME_TYPES.items())})
@@ -204,7 +206,8 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
             FROM ({inner}) AS due({", ".join(timeline)}, phone, sms_consent, opted_out, invalid, email,
                                   email_consent, unsubscribed, id, tid)
         ), matched AS (
-            SELECT due.*, {row} AS key, k.o FROM due LEFT JOIN known AS k ON k.key = {row}
+            SELECT due.*, k.o FROM due LEFT JOIN known AS k
+                ON ({", ".join(f"due.{n}" for n in inputs)}) IS NOT DISTINCT FROM ({known})
         ), advanced AS (
             UPDATE {table} AS s SET {", ".join(f"{n} = x.{n}" for n in PROGRESS)},
                 last_touch_number = s.last_touch_number + (x.kind IS NOT NULL)::integer, updated_at = now()
@@ -217,12 +220,12 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
             ORDER BY id
             RETURNING id
         )
-        SELECT {", ".join(f"NULL::{t}" for t in _input_types())}, NULL::text,
+        SELECT {", ".join(f"NULL::{t}" for t in types)},
                (SELECT count(*) FROM advanced), NULL::text, (SELECT array_agg(id ORDER BY id) FROM owed)
         UNION ALL
-        SELECT {", ".join(inputs)}, key, count(*), array_agg(tid ORDER BY id)::text, NULL
+        SELECT {", ".join(inputs)}, count(*), array_agg(tid ORDER BY id)::text, NULL
         FROM matched WHERE o IS NULL
-        GROUP BY {", ".join(inputs)}, key"""  # noqa: S608 (compiled by the ORM)
+        GROUP BY {", ".join(inputs)}"""  # noqa: S608 (compiled by the ORM)
     return sql, tuple(params), [i for i, p in enumerate(params) if p == _MOMENT][0]
 
 
@@ -285,10 +288,8 @@ class Outcomes:
         self.now, self.rules, self.zones, self.services = now, rules, zones, services
         self.made: list[Outcome] = []
         self._at: dict[tuple, int] = {}
-        # The inputs met so far as PostgreSQL prints them (advance_batch) and the position of their outcome.
-        self.keys: list[str] = []
-        self.key_at: list[int] = []
-        self._json: tuple[int, str] = (-1, "")
+        self.learned: list[dict] = []  # the inputs read so far (advance_batch), each with its outcome's position
+        self._json: tuple[int, tuple[str, str]] = (-1, ("", ""))
 
     def __call__(self, inputs: tuple) -> int:
         """The position in `made` of the outcome for these inputs (TIMELINE_FIELDS, then CONTACT_FIELDS)."""
@@ -299,18 +300,20 @@ class Outcomes:
             self.made.append(self.work_out(Due(key[:-1], key[-1], self.services)))
         return at
 
-    def learn(self, key: str, inputs: tuple) -> int:
-        """The outcome for a group of inputs read from PostgreSQL, remembered under their row text `key` so
-        later batches of this sweep are written without coming back (advance_batch)."""
+    def learn(self, inputs: tuple) -> int:
+        """The outcome for a group of inputs read from PostgreSQL, remembered with them so later batches of this
+        sweep write their schedules with the same inputs without coming back (advance_batch)."""
         at = self(inputs)
-        self.keys.append(key)
-        self.key_at.append(at)
+        self.learned.append({**{f"t{i}": _plain(v) for i, v in enumerate(inputs[:len(TIMELINE_FIELDS)])},
+                             **{f"c{i}": v for i, v in enumerate(inputs[len(TIMELINE_FIELDS):])}, "o": at})
         return at
 
-    def as_json(self) -> str:
-        """Every outcome made so far, numbered as in `made` (the JSON text is made again only when one is added)."""
-        if self._json[0] != len(self.made):
-            self._json = (len(self.made), json.dumps([{"o": i, **o.as_json()} for i, o in enumerate(self.made)]))
+    def as_json(self) -> tuple[str, str]:
+        """The inputs learned and every outcome made so far (numbered as in `made`), as two JSON texts, made
+        again only when something was learned."""
+        if self._json[0] != len(self.learned):
+            self._json = (len(self.learned), (json.dumps(self.learned),
+                                              json.dumps([{"o": i, **o.as_json()} for i, o in enumerate(self.made)])))
         return self._json[1]
 
     def work_out(self, row: Due) -> Outcome:
@@ -368,6 +371,11 @@ def write_groups(tids: list[str], made: list[int], outcomes: list[Outcome], now:
     outcome_rows = json.dumps([{"tids": group, **outcomes[i].as_json()} for group, i in zip(tids, made, strict=True)])
     with psycopg.Cursor(connection.connection) as cursor:
         return [row[0] for row in cursor.execute(write_groups_sql(), [outcome_rows, now], prepare=True)]
+
+
+def _plain(value):
+    """A decision input as JSON carries it back to its column type: dates and moments as ISO text."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _iso(moment: datetime | None) -> str | None:
