@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import psycopg
 from django.db import connection, transaction
-from django.db.models import CharField, ExpressionWrapper, F
+from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from psycopg.types.datetime import TimestamptzBinaryLoader
@@ -42,7 +42,7 @@ from medspa.models.patients import may_email, may_text
 from .dispatch import requeue_outbox
 from .models import InboundMessage, OwedTouch, RecallSchedule
 from .queue import enqueue_inbound, enqueue_owed
-from .schedules import decide, paused_subquery, rules_by_service
+from .schedules import decide, open_concerns, rules_by_service
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -144,9 +144,14 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
 
 def due_rows(now: datetime, **annotations):
     """The locking read of one batch: due schedules (recall_next_action_idx) with their patient's contact
-    facts and pause; rows another sweep holds are skipped."""
+    facts and pause; rows another sweep holds are skipped.
+
+    The pause is `patient_id IN (open concerns' patients)`: PostgreSQL reads the open concerns once per
+    statement into a hash (a few rows: open safety and provider-review items) instead of probing the
+    handoffs once per schedule as EXISTS does (measured: a tenth of the batch statement)."""
     return (RecallSchedule.objects.due(now)
-            .annotate(paused=paused_subquery(),
+            .annotate(paused=ExpressionWrapper(Q(patient_id__in=open_concerns().filter(patient_id__isnull=False)
+                                                 .values("patient_id")), output_field=BooleanField()),
                       phone_text=ExpressionWrapper(F("patient__phone"), output_field=CharField()), **annotations)
             .order_by("next_action_at")
             .select_for_update(skip_locked=True, of=("self",)))
