@@ -28,7 +28,7 @@ from medspa.models import Location, Visit
 from members import touchpoints
 from members.models import Bundle, Membership
 
-from .models import MemberTouchTemplate, RecallLink, Touch
+from .models import MemberTouchTemplate, OwedTouch, RecallLink, Touch
 from .models.links import LINK_LIFETIME, hash_token, link_url, new_token
 from .models.rules import MemberKind
 from .queue import enqueue_dispatch
@@ -77,6 +77,9 @@ def choose(records, now: datetime) -> list[touchpoints.Touchpoint]:
     busy = set(open_concerns().filter(patient_id__in=patient_ids).values_list("patient_id", flat=True))
     busy |= set(Touch.objects.filter(patient_id__in=patient_ids, created_at__gt=now - MEMBER_TOUCH_GAP)
                 .exclude(status=Touch.Status.CANCELLED).values_list("patient_id", flat=True))
+    # A recall text the sweep owes that the dispatcher has not made into a touch yet (seconds, normally).
+    busy |= set(OwedTouch.objects.filter(schedule__patient_id__in=patient_ids)
+                .values_list("schedule__patient_id", flat=True))
     chosen: dict[int, touchpoints.Touchpoint] = {}
     for record in sorted(records, key=lambda r: PRIORITY.index(r.kind)):
         if record.patient.pk not in busy and record.patient.pk not in chosen:

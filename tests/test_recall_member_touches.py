@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from factories import PatientFactory, VisitFactory
 from members_factories import BundleFactory, start_membership
-from recall_support import la, run_dispatcher
+from recall_support import la, run_dispatcher, treated
 
 from medspa.models import Handoff, Service
 from members import ledger
@@ -257,3 +257,15 @@ def test_owner_turns_a_kind_off_and_edits_wording(owner_client, patient, fake_tw
     with time_machine.travel(MORNING, tick=False):
         member_touchpoints()
     assert [t.kind for t in Touch.objects.all()] == ["bundle_idle"]  # the next kind still goes
+
+
+def test_a_recall_text_owed_but_not_yet_made_holds_the_member_text_back(patient, fake_twilio):
+    """At most one text per patient at a time counts the recall text the sweep owes before the dispatcher has made
+    it into a touch."""
+    renewal_member(patient)
+    with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
+        treated(patient, 0)  # Neurotoxin (90 days): the window is open at MORNING
+    with time_machine.travel(MORNING, tick=False):
+        assert len(sweep(enqueue=False).owed) == 1
+        assert member_touchpoints() == 0
+    assert not Touch.objects.filter(source="member").exists()
