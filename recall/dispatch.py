@@ -409,13 +409,15 @@ def claim_messages(touch_ids: list[int], *, now: datetime | None = None
             outcomes.update({t.pk: Outcome("grouped") for t in leads[1:]})
         elif recall:
             release(recall)  # claimed only alongside a member touch: their own tasks send them
-    sending = {m.lead.pk for m in messages if m}
+    messages = [m for m in messages if m is not None]
+    materialize([m.lead for m in messages], now)  # recall leads' text and link, made once while claimed
+    sending = {m.lead.pk for m in messages}
     unclaimed = [pk for pk in asked if pk not in outcomes and pk not in sending]
     if unclaimed:  # not claimed (held, taken by another worker, already sent): one look at all of them
         held = set(Touch.objects.filter(pk__in=unclaimed, status=Touch.Status.QUEUED, not_before__gt=now)
                    .values_list("pk", flat=True))
         outcomes.update({pk: Outcome("held" if pk in held else "skipped") for pk in unclaimed})
-    return [m for m in messages if m is not None], outcomes
+    return messages, outcomes
 
 
 def _check(lead: Touch, others: list[Touch], now: datetime, outcomes: dict[int, Outcome]) -> Message | None:
@@ -465,8 +467,6 @@ def _check(lead: Touch, others: list[Touch], now: datetime, outcomes: dict[int, 
     to = str(patient.phone) if channel == Channel.SMS else patient.email
     for t in members:
         t.channel, t.to = channel, to
-    if materialize(lead, now):  # a recall lead's text and link, made once while it is claimed (recall.outbox_text)
-        update_touches([lead.pk], "body = %s", [lead.body])
     return Message(lead, [t for t in members if t.pk != lead.pk], channel, to, now)
 
 

@@ -1,8 +1,8 @@
 """A recall touch's wording and link, made when the dispatcher claims it for sending.
 
-The sweep writes a queued touch without either (recall.sweep.Outcome says why). `materialize` runs
-in the dispatcher's claim (`recall.dispatch._check`), for the message's lead touch, once the touch is
-`sending` and owned by this worker and before its start is committed: the text and the link's hash are
+The touch is made without either (recall.sweep.Outcome says why). `materialize` runs in the
+dispatcher's claim (`recall.dispatch.claim_messages`), for the messages' lead touches, once they are
+`sending` and owned by this worker and before any start is committed: the text and the link's hash are
 on record before the request starts, and a retried or re-queued touch finds its body already written
 and keeps the same text and link (the link table's unique touch_id would refuse a second link anyway).
 Touches grouped into the lead's message are listed by the lead's link page (Touch.message). A touch
@@ -13,19 +13,37 @@ it before.
 
 from datetime import datetime
 
+from django.db import connection
+
 from .models import RecallLink, RecallRule, Touch
-from .models.links import link_url
+from .models.links import LINK_LIFETIME, hash_token, link_url, new_token
 from .wording import render
 
 
-def materialize(touch: Touch, now: datetime) -> bool:
-    """Give a claimed recall touch (patient and location loaded) its link and text, once; True when made now
-    (the caller saves `body`)."""
-    if touch.body or touch.source != Touch.Source.RECALL or touch.schedule_id is None:
-        return False
-    schedule, patient = touch.schedule, touch.patient
-    rule = RecallRule.objects.filter(service_id=touch.service_id).first() or RecallRule.for_service(touch.service)
-    _link, token = RecallLink.objects.issue(schedule=schedule, touch=touch, patient=patient, now=now)
-    touch.body = render(rule.template_for(touch.kind), first_name=patient.first_name, clinic=patient.location.name,
+def materialize(leads: list[Touch], now: datetime) -> list[Touch]:
+    """Give the claimed recall leads that have none (patient and location loaded) their link and text, once;
+    returns the touches made now.
+
+    For all of them at once: one read of their rules, one insert of their links, one update of their bodies
+    (measured: made one touch at a time, these were three statements per text, and the dispatcher ran at a
+    third of the bare client's rate)."""
+    todo = [t for t in leads if not t.body and t.source == Touch.Source.RECALL and t.schedule_id is not None]
+    if not todo:
+        return []
+    rules = {r.service_id: r for r in RecallRule.objects.filter(service_id__in={t.service_id for t in todo})}
+    tokens = [new_token() for _ in todo]
+    RecallLink.objects.bulk_create([
+        RecallLink(schedule_id=t.schedule_id, touch=t, patient_id=t.patient_id, token_hash=hash_token(token),
+                   created_at=now, expires_at=now + LINK_LIFETIME)
+        for t, token in zip(todo, tokens, strict=True)])
+    for t, token in zip(todo, tokens, strict=True):
+        rule = rules.get(t.service_id) or RecallRule.for_service(t.service)
+        t.body = render(rule.template_for(t.kind), first_name=t.patient.first_name, clinic=t.patient.location.name,
                         link=link_url(token))
-    return True
+    cases = " ".join("WHEN %s THEN %s" for _ in todo)
+    table = connection.ops.quote_name(Touch._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET body = CASE id {cases} END "  # noqa: S608 (the model's own table)
+                       f"WHERE id IN ({', '.join(['%s'] * len(todo))})",
+                       [*(v for t in todo for v in (t.pk, t.body)), *(t.pk for t in todo)])
+    return todo
