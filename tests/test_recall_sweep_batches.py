@@ -17,6 +17,7 @@ from django.db import connection, connections
 from recall_support import la, treated
 
 from medspa.models import Handoff, Patient
+from recall import owed as owed_module
 from recall import sweep as sweep_module
 from recall.models import OwedTouch, RecallLink, RecallRule, RecallSchedule, Touch
 from recall.owed import make_touches
@@ -43,6 +44,7 @@ def due_patients(location, count):
 def test_rows_written_for_a_due_schedule_and_the_text_made_at_send(patient, writer, monkeypatch, fake_twilio):
     if writer.startswith("ORM"):
         monkeypatch.setitem(sweep_module.BATCHES, connection.vendor, sweep_module.advance_batch_orm)
+        monkeypatch.setitem(owed_module.MAKERS, connection.vendor, owed_module.make_touches_orm)
     with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
         treated(patient, 0)
     schedule = RecallSchedule.objects.get()
