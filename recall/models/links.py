@@ -1,5 +1,6 @@
 """Patient links: an opaque random token in the URL, only its hash in the database."""
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -21,8 +22,16 @@ def hash_token(token: str) -> str:
 
 
 def link_url(token: str) -> str:
-    """The address a text carries (the token itself is never stored)."""
-    return settings.PUBLIC_BASE_URL + reverse("recall:link", args=[token])
+    """The address a text carries (the token itself is never stored). The path is reversed once per process (a
+    token is URL-safe: nothing in it is quoted); reverse() per text was a tenth of a millisecond of each send."""
+    before, after = _link_path()
+    return settings.PUBLIC_BASE_URL + before + token + after
+
+
+@functools.cache
+def _link_path() -> tuple[str, str]:
+    before, _, after = reverse("recall:link", args=["TOKEN"]).partition("TOKEN")
+    return before, after
 
 
 class RecallLinkQuerySet(models.QuerySet):
