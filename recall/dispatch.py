@@ -179,16 +179,18 @@ def send_touches(touch_ids: list[int], *, now: datetime | None = None) -> dict[i
 
 
 def start_sending(message: Message, answered: tuple[Message, str | None] | None) -> bool:
-    """One UPDATE: the previous message's answer (if any) and this message's start, channel, address and the
-    touches it carries (Touch.message). False when this message's touches are no longer ours to send."""
+    """One UPDATE: the previous message's answer (if any) and this message's start, channel, address, text and
+    the touches it carries (Touch.message). False when this message's touches are no longer ours to send."""
     q = connection.ops.quote_name
     lead, ids = message.lead, message.ids
     marks, _ = _in(ids)
     sets = [f"send_started_at = CASE WHEN id IN ({marks}) THEN %s ELSE send_started_at END",
             f"channel = CASE WHEN id IN ({marks}) THEN %s ELSE channel END",
             f"{q('to')} = CASE WHEN id IN ({marks}) THEN %s ELSE {q('to')} END",
-            f"message_id = CASE WHEN id = %s THEN NULL WHEN id IN ({marks}) THEN %s ELSE message_id END"]
-    params = [*ids, timezone.now(), *ids, message.channel, *ids, message.to, lead.pk, *ids, lead.pk]
+            f"message_id = CASE WHEN id = %s THEN NULL WHEN id IN ({marks}) THEN %s ELSE message_id END",
+            "body = CASE WHEN id = %s THEN %s ELSE body END"]  # the lead's text (recall.outbox_text), on record now
+    params = [*ids, timezone.now(), *ids, message.channel, *ids, message.to, lead.pk, *ids, lead.pk, lead.pk,
+              lead.body]
     where = f"(id IN ({marks}) AND status = %s AND claimed_at = %s AND send_started_at IS NULL)"
     where_params = [*ids, Touch.Status.SENDING, message.claimed_at]
     if answered is not None:

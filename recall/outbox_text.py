@@ -2,9 +2,10 @@
 
 The touch is made without either (recall.sweep.Outcome says why). `materialize` runs in the
 dispatcher's claim (`recall.dispatch.claim_messages`), for the messages' lead touches, once they are
-`sending` and owned by this worker and before any start is committed: the text and the link's hash are
-on record before the request starts, and a retried or re-queued touch finds its body already written
-and keeps the same text and link (the link table's unique touch_id would refuse a second link anyway).
+`sending` and owned by this worker; the text is stored by the statement that commits the send's start
+(recall.dispatch.start_sending), so the text and the link's hash are on record before the request
+starts, and a retried or re-queued touch finds its body already written and keeps the same text and
+link (one link per touch: the link table's touch_id is unique).
 Touches grouped into the lead's message are listed by the lead's link page (Touch.message). A touch
 cancelled before its send never gets a link. The text is `recall.wording.render` of the rule's template
 for the touch's kind, with the patient's first name, the clinic's name and the link, as the sweep made
@@ -13,20 +14,20 @@ it before.
 
 from datetime import datetime
 
-from django.db import connection
-
 from .models import RecallLink, RecallRule, Touch
 from .models.links import LINK_LIFETIME, hash_token, link_url, new_token
 from .wording import render
 
 
 def materialize(leads: list[Touch], now: datetime) -> list[Touch]:
-    """Give the claimed recall leads that have none (patient and location loaded) their link and text, once;
-    returns the touches made now.
+    """Give the claimed recall leads that have none (patient and location loaded) their link and text; returns
+    the touches given one now. The text is stored with the send's start (recall.dispatch.start_sending), so a
+    text is on record exactly when its send may have started, and a lead claimed again after a send that never
+    started is given a new text and link then.
 
-    For all of them at once: their rules as the claim read them, one insert of their links, one update of their bodies
-    (measured: made one touch at a time, these were three statements per text, and the dispatcher ran at a
-    third of the bare client's rate)."""
+    For all of them at once: their rules as the claim read them, one insert of their links (measured: made one
+    touch at a time, a rule read, a link and a text update were three statements per text, and the dispatcher
+    ran at a third of the bare client's rate)."""
     todo = [t for t in leads if not t.body and t.source == Touch.Source.RECALL and t.schedule_id is not None]
     if not todo:
         return []
@@ -38,18 +39,15 @@ def materialize(leads: list[Touch], now: datetime) -> list[Touch]:
     if missing:
         rules.update((r.service_id, r) for r in RecallRule.objects.filter(service_id__in=missing))
     tokens = [new_token() for _ in todo]
+    # A link left by a claim whose send never started (the worker stopped first; its text was never sent nor
+    # stored) gets this token instead: one link per touch.
     RecallLink.objects.bulk_create([
         RecallLink(schedule_id=t.schedule_id, touch=t, patient_id=t.patient_id, token_hash=hash_token(token),
                    created_at=now, expires_at=now + LINK_LIFETIME)
-        for t, token in zip(todo, tokens, strict=True)])
+        for t, token in zip(todo, tokens, strict=True)],
+        update_conflicts=True, unique_fields=["touch"], update_fields=["token_hash", "created_at", "expires_at"])
     for t, token in zip(todo, tokens, strict=True):
         rule = rules.get(t.service_id) or RecallRule.for_service(t.service)
         t.body = render(rule.template_for(t.kind), first_name=t.patient.first_name, clinic=t.patient.location.name,
                         link=link_url(token))
-    cases = " ".join("WHEN %s THEN %s" for _ in todo)
-    table = connection.ops.quote_name(Touch._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET body = CASE id {cases} END "  # noqa: S608 (the model's own table)
-                       f"WHERE id IN ({', '.join(['%s'] * len(todo))})",
-                       [*(v for t in todo for v in (t.pk, t.body)), *(t.pk for t in todo)])
     return todo

@@ -1,6 +1,7 @@
 """The sweep + dispatcher against the local fake Twilio: exactly one text per touch owed."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -9,7 +10,7 @@ from recall_support import la, make_owed_touches, run_dispatcher, treated
 
 from medspa.models import Handoff, Patient
 from recall import dispatch
-from recall.models import RecallSchedule, Touch
+from recall.models import RecallLink, RecallSchedule, Touch
 from recall.sweep import sweep as run
 from recall.tasks import sweep
 
@@ -64,6 +65,10 @@ def test_dispatcher_killed_between_claim_and_send_still_sends_once(due_patient, 
         run_dispatcher()
     assert len(fake_twilio.messages) == 1
     assert Touch.objects.get().status == "sent"
+    # The first claim's link was never sent: the send that happened carries a new one, still one per touch.
+    token = re.search(r"/r/([\w-]+)/", fake_twilio.messages[0]["body"]).group(1)
+    assert RecallLink.objects.count() == 1 and RecallLink.objects.find(token).touch == Touch.objects.get()
+    assert Touch.objects.get().body == fake_twilio.messages[0]["body"]
 
 
 def test_send_started_without_answer_is_not_resent(due_patient, fake_twilio):
