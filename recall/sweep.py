@@ -4,11 +4,11 @@
    recall_next_action_idx), in batches locked with FOR UPDATE SKIP LOCKED, decides them in Python
    (`recall.schedules.decide`, the same rules as everywhere, once per distinct set of inputs:
    `Outcomes`), and writes schedule progress and one owed touch (OwedTouch, a narrow outbox row) per
-   message owed. On PostgreSQL a batch is one read, grouped by decision inputs, and ONE write statement
-   (`advance_batch`); SQLite (`make run`) gets the same rows row by row and from two bulk writes
-   (`advance_batch_orm`). One `recall.tasks.make_touches` per batch is queued on commit, carrying the
-   owed ids: it makes them into queued touches (recall.owed) and queues those for sending; the touch's
-   wording and link are made when the dispatcher claims it (`recall.outbox_text`).
+   message owed. On PostgreSQL a batch is ONE statement once the sweep has met its schedules' decision
+   inputs, and two when some are new (`advance_batch`); SQLite (`make run`) gets the same rows row by row
+   and from two bulk writes (`advance_batch_orm`). One `recall.tasks.make_touches` per batch is queued on
+   commit, carrying the owed ids: it makes them into queued touches (recall.owed) and queues those for
+   sending; the touch's wording and link are made when the dispatcher claims it (`recall.outbox_text`).
 2. `requeue_outbox` re-queues touches whose hold has passed (quiet hours, backoff) and owed touches whose
    task was lost, and recovers claims left behind by a worker that died (see recall.dispatch for the rules).
 
@@ -46,6 +46,7 @@ from .schedules import decide, open_concerns, rules_by_service
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
+KNOWN_INPUTS = 64  # decision inputs a batch statement is matched against (Outcomes.learn)
 REQUEUE_AFTER = timedelta(minutes=2)
 
 
@@ -293,7 +294,8 @@ class Outcomes:
         self.now, self.rules, self.zones, self.services = now, rules, zones, services
         self.made: list[Outcome] = []
         self._at: dict[tuple, int] = {}
-        self.learned: list[dict] = []  # the inputs read so far (advance_batch), each with its outcome's position
+        self.learned: list[dict] = []  # the inputs read lately (advance_batch), each with its outcome's position
+        self._learnt = 0  # how many times `learn` was called: the JSON texts are made again when it changes
         self._json: tuple[int, tuple[str, str]] = (-1, ("", ""))
 
     def __call__(self, inputs: tuple) -> int:
@@ -307,8 +309,12 @@ class Outcomes:
 
     def learn(self, inputs: tuple) -> int:
         """The outcome for a group of inputs read from PostgreSQL, remembered with them so later batches of this
-        sweep write their schedules with the same inputs without coming back (advance_batch)."""
+        sweep write their schedules with the same inputs without coming back (advance_batch). Only the last
+        KNOWN_INPUTS are sent: each batch compares its rows with every one of them, and schedules that come
+        due together share their inputs; older ones come back and are looked up here again."""
         at = self(inputs)
+        self._learnt += 1
+        del self.learned[:len(self.learned) + 1 - KNOWN_INPUTS]
         self.learned.append({**{f"t{i}": _plain(v) for i, v in enumerate(inputs[:len(TIMELINE_FIELDS)])},
                              **{f"c{i}": v for i, v in enumerate(inputs[len(TIMELINE_FIELDS):])}, "o": at})
         return at
@@ -316,8 +322,8 @@ class Outcomes:
     def as_json(self) -> tuple[str, str]:
         """The inputs learned and every outcome made so far (numbered as in `made`), as two JSON texts, made
         again only when something was learned."""
-        if self._json[0] != len(self.learned):
-            self._json = (len(self.learned), (json.dumps(self.learned),
+        if self._json[0] != self._learnt:
+            self._json = (self._learnt, (json.dumps(self.learned),
                                               json.dumps([{"o": i, **o.as_json()} for i, o in enumerate(self.made)])))
         return self._json[1]
 
