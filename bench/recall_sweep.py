@@ -7,11 +7,12 @@ recall schedule each, a sent touch and its link for every second patient (a tabl
 `--due` schedules whose next action time has come (window open: each owes an on-time text). Then, in
 alternating order, resetting the due rows between runs (untimed, with VACUUM):
 
-- ours: `recall.sweep.sweep()` (lock, decide, write schedule progress and queued touches; queueing
-  nothing; wording and link are made at send, recall.outbox_text);
+- ours: `recall.sweep.sweep()` (lock, decide, write schedule progress and owed touches; queueing
+  nothing; the touches are made by the dispatcher's first task, recall.owed, and their wording and link
+  at send, recall.outbox_text);
 - same_shape: one SQL statement per batch of the same shape on our tables, writing the same rows ours
-  writes (claim due schedules with SKIP LOCKED, advance them, insert the queued touch): what the
-  database alone costs;
+  writes (claim due schedules with SKIP LOCKED reading their patients, advance them, insert the owed
+  touch row, recall.models.OwedTouch): what the database alone costs;
 - floor: the minimal statement per batch on the bench's own scratch tables (claim with SKIP LOCKED,
   advance, insert an outbox row).
 
