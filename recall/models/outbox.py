@@ -46,7 +46,7 @@ class Touch(models.Model):
     Source = TouchSource
     Status = TouchStatus
 
-    # Every index on this table costs each touch the sweep writes: no index of its own on patient
+    # Every index on this table costs each touch the dispatcher makes: no index of its own on patient
     # (touch_patient_idx leads with it), schedule (touch_schedule_number leads with it) or service
     # (no query reads touches by service; deleting a catalog service scans them once).
     #
@@ -56,8 +56,9 @@ class Touch(models.Model):
     # the patient and service checks; dropping the schedule check as well took a 10,000-touch sweep over
     # 10M schedules from about 1.2 s to 1.05 s (at 1M within noise: the check's page reads grow with the
     # table). They are not checked there because:
-    # a recall touch copies schedule, patient and service from the schedule row the sweep holds FOR UPDATE
-    # in the same statement (or, for a call logged from the call list, reads it in the same transaction),
+    # a recall touch copies schedule, patient and service from the schedule row read in the statement that
+    # makes it from its owed row (recall.owed; the sweep wrote that row while it held the schedule FOR
+    # UPDATE), or, for a call logged from the call list, reads it in the same transaction,
     # and the schedule's own keys to patient and service are checked; member touches and logged calls copy
     # patient and service from the membership or patient row they were made from, in the same transaction.
     # Nothing deletes patients, schedules or services with SQL (no delete path in the app); a delete
@@ -107,7 +108,7 @@ class Touch(models.Model):
         constraints = [
             # A member touch is written once per touchpoint key (recall.member_touches looks keys up by
             # it, source = 'member'). Recall keys (schedule:number) are unique through
-            # touch_schedule_number, so the sweep's touches add no entry here. Equality only: no LIKE index.
+            # touch_schedule_number, so recall touches add no entry here. Equality only: no LIKE index.
             models.UniqueConstraint(fields=["idempotency_key"], condition=Q(source="member"),
                                     name="touch_member_key"),
             # Status callbacks and delivery webhooks find the touch by Twilio's MessageSid
