@@ -13,7 +13,6 @@ from medspa.models import Handoff, User, Visit
 from medspa.routes import Route
 
 from .models import Attribution, InboundMessage, LinkAction, RecallLink, RecallSchedule, Touch
-from .models.links import LINK_LIFETIME, hash_token
 from .schedules import rules_by_service, sync_schedules
 from .wording import render
 
@@ -65,8 +64,7 @@ def seed(rng: random.Random, now: datetime, out) -> None:
     Touch.objects.bulk_create(touches, batch_size=500)
     RecallSchedule.objects.bulk_update(updated, ["last_touch_number", "touches_sent", "kinds_sent", "last_touch_at"])
     RecallLink.objects.bulk_create([
-        RecallLink(schedule=s, patient=s.patient, touch=t, token_hash=hash_token(token), created_at=t.sent_at,
-                   expires_at=t.sent_at + LINK_LIFETIME) for s, t, token in links
+        RecallLink.for_token(token, t.sent_at, schedule=s, patient=s.patient, touch=t) for s, t, token in links
     ])
     delivered = [t for t in touches if t.status == "delivered"]
     replies = rng.sample(delivered, min(25, len(delivered)))

@@ -630,7 +630,7 @@ def requeue_outbox(now: datetime, result, *, enqueue: bool = True) -> None:
                 .values_list("pk", flat=True)[:5000])
     result.requeued_owed.extend(owed)
     if enqueue and owed:
-        transaction.on_commit(lambda: [enqueue_owed(owed[i:i + 500]) for i in range(0, len(owed), 500)])
+        transaction.on_commit(lambda: enqueue_owed(owed))
 
 
 def dispatch_resumed_sender(sender, number: str, **kwargs) -> list[int]:

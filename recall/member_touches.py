@@ -29,7 +29,7 @@ from members import touchpoints
 from members.models import Bundle, Membership
 
 from .models import MemberTouchTemplate, OwedTouch, RecallLink, Touch
-from .models.links import LINK_LIFETIME, hash_token, link_url, new_token
+from .models.links import link_url, new_token
 from .models.rules import MemberKind
 from .queue import enqueue_dispatch
 from .quiet_hours import may_send
@@ -115,9 +115,7 @@ def write(records, now: datetime, *, enqueue: bool = True) -> list[int]:
             "pk", "patient_id", "idempotency_key", "body")
         mine = [(pk, patient_id, key) for pk, patient_id, key, body in stored if bodies[key] == body]
         RecallLink.objects.bulk_create([
-            RecallLink(patient_id=patient_id, touch_id=pk, token_hash=hash_token(tokens[key]), created_at=now,
-                       expires_at=now + LINK_LIFETIME)
-            for pk, patient_id, key in mine
+            RecallLink.for_token(tokens[key], now, patient_id=patient_id, touch_id=pk) for pk, patient_id, key in mine
         ])
         ids = [pk for pk, _patient_id, _key in mine]
         if enqueue and ids:

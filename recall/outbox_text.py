@@ -15,13 +15,13 @@ it before.
 from datetime import datetime
 
 from .models import RecallLink, RecallRule, Touch
-from .models.links import LINK_LIFETIME, hash_token, link_url, new_token
+from .models.links import link_url, new_token
 from .wording import render
 
 
-def materialize(leads: list[Touch], now: datetime) -> list[Touch]:
-    """Give the claimed recall leads that have none (patient and location loaded) their link and text; returns
-    the touches given one now. The text is stored with the send's start (recall.dispatch.start_sending), so a
+def materialize(leads: list[Touch], now: datetime) -> None:
+    """Give the claimed recall leads that have none (patient, location and rule read by the claim) their link
+    and text. The text is stored with the send's start (recall.dispatch.start_sending), so a
     text is on record exactly when its send may have started, and a lead claimed again after a send that never
     started is given a new text and link then.
 
@@ -30,24 +30,23 @@ def materialize(leads: list[Touch], now: datetime) -> list[Touch]:
     ran at a third of the bare client's rate)."""
     todo = [t for t in leads if not t.body and t.source == Touch.Source.RECALL and t.schedule_id is not None]
     if not todo:
-        return []
-    # The claim reads each touch's rule with it (recall.dispatch.claim_sql); otherwise one read for all.
-    rules = {t.service_id: RecallRule(pk=t.r_id, service_id=t.service_id, on_time_template=t.r_on_time_template,
-                                      late_template=t.r_late_template, reactivation_template=t.r_reactivation_template)
-             for t in todo if getattr(t, "r_id", None) is not None}
-    missing = {t.service_id for t in todo} - rules.keys()
-    if missing:
-        rules.update((r.service_id, r) for r in RecallRule.objects.filter(service_id__in=missing))
+        return
     tokens = [new_token() for _ in todo]
     # A link left by a claim whose send never started (the worker stopped first; its text was never sent nor
     # stored) gets this token instead: one link per touch.
     RecallLink.objects.bulk_create([
-        RecallLink(schedule_id=t.schedule_id, touch=t, patient_id=t.patient_id, token_hash=hash_token(token),
-                   created_at=now, expires_at=now + LINK_LIFETIME)
+        RecallLink.for_token(token, now, schedule_id=t.schedule_id, touch=t, patient_id=t.patient_id)
         for t, token in zip(todo, tokens, strict=True)],
         update_conflicts=True, unique_fields=["touch"], update_fields=["token_hash", "created_at", "expires_at"])
     for t, token in zip(todo, tokens, strict=True):
-        rule = rules.get(t.service_id) or RecallRule.for_service(t.service)
-        t.body = render(rule.template_for(t.kind), first_name=t.patient.first_name, clinic=t.patient.location.name,
-                        link=link_url(token))
-    return todo
+        t.body = render(_rule(t).template_for(t.kind), first_name=t.patient.first_name,
+                        clinic=t.patient.location.name, link=link_url(token))
+
+
+def _rule(touch: Touch) -> RecallRule:
+    """The touch's rule as the claim read it (recall.dispatch.claim_sql); a service without one gets its default
+    rule, created now."""
+    if touch.r_id is None:
+        return RecallRule.for_service(touch.service)
+    return RecallRule(pk=touch.r_id, service_id=touch.service_id, on_time_template=touch.r_on_time_template,
+                      late_template=touch.r_late_template, reactivation_template=touch.r_reactivation_template)

@@ -58,7 +58,7 @@ def make_touches(owed_ids) -> list[int]:
     return MAKERS.get(connection.vendor, make_touches_orm)(owed_ids) if owed_ids else []
 
 
-def make_touches_sql_once(owed_ids: list[int]) -> list[int]:
+def make_touches_pg(owed_ids: list[int]) -> list[int]:
     """PostgreSQL: one statement deletes the owed rows and inserts their touches (a duplicated task waits for
     the first one's rows and then finds them gone)."""
     defaults = [f.get_db_prep_save(f.get_default(), connection) for f in _defaults()]
@@ -89,4 +89,4 @@ def make_touches_orm(owed_ids: list[int]) -> list[int]:
     return sorted(t.pk for t in made)
 
 
-MAKERS = {"postgresql": make_touches_sql_once}
+MAKERS = {"postgresql": make_touches_pg}

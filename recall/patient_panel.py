@@ -2,8 +2,8 @@
 
 Four small queries whatever the history: the patient's schedules with their service, the rules for
 those services, the last few touches (recall and member), and the recall texts a sweep owes them that
-the dispatcher has not made into touches yet (seconds, normally: shown as queued). The next touch is computed by the
-same pure clock the sweep uses; nothing is written.
+the dispatcher has not made into touches yet (seconds, normally: shown as queued). The next touch is
+computed by the same pure clock the sweep uses; nothing is written.
 """
 
 from django.utils import timezone

@@ -37,13 +37,20 @@ def enqueue_dispatch(touch_ids) -> None:
             return
 
 
+OWED_CHUNK = 500  # owed touches per make_touches task: one sweep batch (recall.sweep.BATCH_SIZE)
+
+
 def enqueue_owed(owed_ids) -> None:
-    """`recall.tasks.make_touches` for one sweep batch of owed touches (recall.owed)."""
+    """`recall.tasks.make_touches` per chunk of OWED_CHUNK owed touches (recall.owed)."""
     owed_ids = list(owed_ids)
-    try:
-        current_app.tasks["recall.tasks.make_touches"].delay(owed_ids)
-    except Exception:  # broker down: the next sweep re-queues the owed rows
-        log.exception("Could not queue owed touches %s; the next sweep will retry", owed_ids[:20])
+    task = current_app.tasks["recall.tasks.make_touches"]
+    for start in range(0, len(owed_ids), OWED_CHUNK):
+        chunk = owed_ids[start:start + OWED_CHUNK]
+        try:
+            task.delay(chunk)
+        except Exception:  # broker down: the next sweep re-queues the owed rows
+            log.exception("Could not queue owed touches %s; the next sweep will retry", chunk[:20])
+            return
 
 
 def enqueue_inbound(message_ids) -> None:

@@ -203,8 +203,7 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
             SELECT * FROM json_to_recordset(%s::json)
                 AS k({", ".join(f"{n} {t}" for n, t in zip(inputs, types, strict=True))}, o integer)
         ), outcome AS (
-            SELECT * FROM json_to_recordset(%s::json)
-                AS x(o integer, {", ".join(f"{n} {t}" for n, t in OUTCOME_TYPES.items())})
+            SELECT * FROM json_to_recordset(%s::json) AS x(o integer, {_outcome_columns()})
         ), due AS (
             SELECT {", ".join(timeline)}, phone <> '' AS c0, sms_consent AS c1, opted_out IS NOT NULL AS c2,
                    invalid IS NOT NULL AS c3, email <> '' AS c4, email_consent AS c5, unsubscribed IS NOT NULL AS c6,
@@ -214,18 +213,7 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
         ), matched AS (
             SELECT due.*, k.o FROM due LEFT JOIN known AS k
                 ON ({", ".join(f"due.{n}" for n in inputs)}) IS NOT DISTINCT FROM ({known})
-        ), advanced AS (
-            UPDATE {table} AS s SET {", ".join(f"{n} = x.{n}" for n in PROGRESS)},
-                last_touch_number = s.last_touch_number + (x.kind IS NOT NULL)::integer, updated_at = now()
-            FROM matched AS m JOIN outcome AS x ON x.o = m.o
-            WHERE s.ctid = m.tid
-            RETURNING s.id, s.last_touch_number, x.kind
-        ), owed AS (
-            INSERT INTO {OwedTouch._meta.db_table} (schedule_id, number, kind, created_at)
-            SELECT id, last_touch_number, kind, %s FROM advanced WHERE kind IS NOT NULL
-            ORDER BY id
-            RETURNING id
-        )
+        ), {_advance_sql("matched AS m JOIN outcome AS x ON x.o = m.o", "m.tid")}
         SELECT {", ".join(f"NULL::{t}" for t in types)},
                (SELECT count(*) FROM advanced), NULL::text, (SELECT array_agg(id ORDER BY id) FROM owed)
         UNION ALL
@@ -349,24 +337,36 @@ OUTCOME_TYPES = {"state": "varchar", "next_action_at": "timestamptz", "touches_s
 PROGRESS = ("state", "next_action_at", "touches_sent", "kinds_sent", "last_touch_at")  # copied to the schedule
 
 
+def _outcome_columns() -> str:
+    return ", ".join(f"{n} {t}" for n, t in OUTCOME_TYPES.items())
+
+
+def _advance_sql(source: str, tid: str) -> str:
+    """The CTEs `advanced` (schedule progress from the outcome `x` joined in `source`, the row found by its
+    address `tid`) and `owed` (an owed touch where the outcome has one; the moment is a parameter), shared by
+    both PostgreSQL statements."""
+    schedule, owed = RecallSchedule._meta.db_table, OwedTouch._meta.db_table
+    return f"""advanced AS (
+            UPDATE {schedule} AS s SET {", ".join(f"{n} = x.{n}" for n in PROGRESS)},
+                last_touch_number = s.last_touch_number + (x.kind IS NOT NULL)::integer, updated_at = now()
+            FROM {source}
+            WHERE s.ctid = {tid}
+            RETURNING s.id, s.last_touch_number, x.kind
+        ), owed AS (
+            INSERT INTO {owed} (schedule_id, number, kind, created_at)
+            SELECT id, last_touch_number, kind, %s FROM advanced WHERE kind IS NOT NULL
+            ORDER BY id
+            RETURNING id
+        )"""  # noqa: S608 (identifiers are the models' own)
+
+
 @functools.cache
 def write_groups_sql() -> str:
-    schedule, owed = RecallSchedule._meta.db_table, OwedTouch._meta.db_table
     return f"""
         WITH outcome AS (
-            SELECT * FROM json_to_recordset(%s::json)
-                AS o(tids tid[], {", ".join(f"{n} {t}" for n, t in OUTCOME_TYPES.items())})
-        ), advanced AS (
-            UPDATE {schedule} AS s SET {", ".join(f"{n} = o.{n}" for n in PROGRESS)},
-                last_touch_number = s.last_touch_number + (o.kind IS NOT NULL)::integer, updated_at = now()
-            FROM outcome AS o CROSS JOIN LATERAL unnest(o.tids) AS p(tid)
-            WHERE s.ctid = p.tid
-            RETURNING s.id, s.last_touch_number, o.kind
-        )
-        INSERT INTO {owed} (schedule_id, number, kind, created_at)
-        SELECT id, last_touch_number, kind, %s FROM advanced WHERE kind IS NOT NULL
-        ORDER BY id
-        RETURNING id"""  # noqa: S608 (identifiers are the models' own)
+            SELECT * FROM json_to_recordset(%s::json) AS x(tids tid[], {_outcome_columns()})
+        ), {_advance_sql("outcome AS x CROSS JOIN LATERAL unnest(x.tids) AS p(tid)", "p.tid")}
+        SELECT id FROM owed"""  # noqa: S608 (identifiers are the models' own)
 
 
 def write_groups(tids: list[str], made: list[int], outcomes: list[Outcome], now: datetime) -> list[int]:

@@ -38,10 +38,9 @@ class RecallLinkQuerySet(models.QuerySet):
     def issue(self, schedule=None, touch=None, *, patient=None, now=None) -> tuple["RecallLink", str]:
         """Create a link; returns (row, token). The token is shown once, in the message."""
         token = new_token()
-        now = now or timezone.now()
         patient = patient or (schedule.patient if schedule else touch.patient)
-        link = self.create(schedule=schedule, touch=touch, patient=patient, token_hash=hash_token(token),
-                           created_at=now, expires_at=now + LINK_LIFETIME)
+        link = self.model.for_token(token, now or timezone.now(), schedule=schedule, touch=touch, patient=patient)
+        link.save(force_insert=True, using=self.db)
         return link, token
 
     def find(self, token: str):
@@ -85,6 +84,12 @@ class RecallLink(models.Model):
 
     def __str__(self) -> str:
         return f"Link for {self.schedule or self.patient} (expires {self.expires_at:%Y-%m-%d})"
+
+    @classmethod
+    def for_token(cls, token: str, now, **owners) -> "RecallLink":
+        """An unsaved link behind `token` (only its hash is kept), made `now` and open for LINK_LIFETIME;
+        `owners` are its patient, schedule and touch (or their ids)."""
+        return cls(token_hash=hash_token(token), created_at=now, expires_at=now + LINK_LIFETIME, **owners)
 
     def is_expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.expires_at
