@@ -5,14 +5,14 @@
 Builds PostgreSQL data with INSERT ... SELECT generate_series (no ORM): `--patients` patients, one
 recall schedule each, a sent touch and its link for every second patient (a table with history), and
 `--due` schedules whose next action time has come (window open: each owes an on-time text). Then, in
-alternating order, resetting the due rows between runs (untimed, with VACUUM):
+alternating order, resetting the due rows between runs (untimed, with VACUUM and a CHECKPOINT):
 
 - ours: `recall.sweep.sweep()` (lock, decide, write schedule progress and owed touches; queueing
   nothing; the touches are made by the dispatcher's first task, recall.owed, and their wording and link
   at send, recall.outbox_text);
 - same_shape: one SQL statement per batch of the same shape on our tables, writing the same rows ours
-  writes (claim due schedules with SKIP LOCKED reading their patients, advance them, insert the owed
-  touch row, recall.models.OwedTouch): what the database alone costs;
+  writes (claim due schedules with SKIP LOCKED, read their patients as ours does, from patient_reach_idx,
+  advance them, insert the owed touch row, recall.models.OwedTouch): what the database alone costs;
 - floor: the minimal statement per batch on the bench's own scratch tables (claim with SKIP LOCKED,
   advance, insert an outbox row).
 
@@ -185,6 +185,11 @@ def reset(built: dict) -> None:
                     "WHERE f.id = b.id")
         cur.execute("VACUUM recall_recallschedule, recall_touch, recall_recalllink, recall_owedtouch, "
                     "bench_floor_schedule, bench_floor_outbox")
+        # This reset has just dirtied tens of thousands of pages; without this, the next timed run would write
+        # them out to make room for its own reads. Between two sweeps (five minutes apart) PostgreSQL's
+        # background writer and checkpointer have long written them, so each run starts, as a sweep does,
+        # from clean buffers.
+        cur.execute("CHECKPOINT")
 
 
 def timed(label: str, run, built: dict) -> float:
@@ -204,10 +209,12 @@ def run_ours(now: datetime) -> int:
 
 
 SAME_SHAPE = """
-    WITH due AS (
-        SELECT s.id, s.last_touch_number + 1 AS number, p.location_id, p.phone, p.sms_consent
-        FROM recall_recallschedule s JOIN medspa_patient p ON p.id = s.patient_id WHERE s.next_action_at <= %(now)s
-        ORDER BY s.next_action_at LIMIT %(batch)s FOR UPDATE OF s SKIP LOCKED
+    WITH locked AS (
+        SELECT s.id, s.patient_id, s.last_touch_number + 1 AS number FROM recall_recallschedule s
+        WHERE s.next_action_at <= %(now)s ORDER BY s.next_action_at LIMIT %(batch)s FOR UPDATE SKIP LOCKED
+    ), due AS MATERIALIZED (
+        SELECT l.id, l.number, p.location_id, p.phone, p.sms_consent
+        FROM locked l JOIN medspa_patient p ON p.id = l.patient_id
     ), advanced AS (
         UPDATE recall_recallschedule s SET state = 'due', next_action_at = %(now)s + interval '14 days',
             touches_sent = s.touches_sent + 1, kinds_sent = 'on_time', last_touch_at = %(now)s,

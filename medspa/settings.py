@@ -112,6 +112,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", defa
 if _is_sqlite:
     # Several processes (web, worker, beat) share the file under `make run`.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+else:
+    # psycopg prepares a statement on the server when the code asks (`prepare=True`: the sweep's batch statement,
+    # the webhook's insert), so it is parsed and planned once per connection. Django turns preparing off (None,
+    # for connection poolers in transaction mode, which this project does not use), and then prepare=True does
+    # nothing; a threshold no query reaches prepares only what asks.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

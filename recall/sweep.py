@@ -36,7 +36,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from psycopg.types.datetime import TimestamptzBinaryLoader
 
-from medspa.models import Location, Service
+from medspa.models import Location, Patient, Service
 from medspa.models.patients import may_email, may_text
 
 from .dispatch import requeue_outbox
@@ -89,6 +89,9 @@ TIMELINE_FIELDS = ("service_id", "last_visit", "booked_for", "touches_sent", "ki
 CONTACT_FIELDS = ("phone_text", "patient__sms_consent", "patient__sms_opted_out_at", "patient__phone_invalid_at",
                   "patient__email", "patient__email_consent", "patient__email_unsubscribed_at")
 INPUTS = len(TIMELINE_FIELDS) + len(CONTACT_FIELDS)
+# The patient's columns the batch statement reads (patient_reach_idx holds them all), CONTACT_FIELDS' order.
+PATIENT_FACTS = ("location", "phone", "sms_consent", "sms_opted_out_at", "phone_invalid_at", "email", "email_consent",
+                 "email_unsubscribed_at")
 
 
 def reachable(phone, sms_consent, opted_out, phone_invalid, email, email_consent, unsubscribed) -> bool:
@@ -143,9 +146,10 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
                 transaction.on_commit(lambda ids=ids: enqueue_owed(ids))
 
 
-def due_rows(now: datetime, **annotations):
-    """The locking read of one batch: due schedules (recall_next_action_idx) with their patient's contact
-    facts and pause; rows another sweep holds are skipped.
+def locked_due(now: datetime, **annotations):
+    """The locking read of one batch: due schedules (recall_next_action_idx) with their patient's pause; rows
+    another sweep holds are skipped. Only the schedule is read and locked (the patient's facts are read
+    beside it: `due_rows`, or on PostgreSQL from an index alone, `_batch_sql`).
 
     The pause is `patient_id IN (open concerns' patients)`: PostgreSQL reads the open concerns once per
     statement into a hash (a few rows: open safety and provider-review items) instead of probing the
@@ -153,9 +157,14 @@ def due_rows(now: datetime, **annotations):
     return (RecallSchedule.objects.due(now)
             .annotate(paused=ExpressionWrapper(Q(patient_id__in=open_concerns().filter(patient_id__isnull=False)
                                                  .values("patient_id")), output_field=BooleanField()),
-                      phone_text=ExpressionWrapper(F("patient__phone"), output_field=CharField()), **annotations)
+                      **annotations)
             .order_by("next_action_at")
             .select_for_update(skip_locked=True, of=("self",)))
+
+
+def due_rows(now: datetime):
+    """`locked_due` with the patient's contact facts joined (the ORM path)."""
+    return locked_due(now, phone_text=ExpressionWrapper(F("patient__phone"), output_field=CharField()))
 
 
 # PostgreSQL: each batch is locked, matched against the outcomes already worked out in this sweep and written in
@@ -176,8 +185,15 @@ def advance_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple
         # psycopg's own timestamptz loader (C): the session is in UTC (Django sets it), so the values are
         # the ones Django's loader gives, without its per-value Python step.
         cursor.adapters.register_loader("timestamptz", TimestamptzBinaryLoader)
-        rows = cursor.execute(sql, (*outcomes.as_json(), *params[:at], now, *params[at + 1:], now),
-                              prepare=True, binary=True).fetchall()
+        with connection.connection.pipeline():  # the transaction's BEGIN, the setting and the statement: one trip
+            # The batch is read walking recall_next_action_idx in order and stops at `batch_size` rows.
+            # Statistics gathered while little was due (whenever autovacuum last analysed the table) make a
+            # bitmap scan of every due row and a sort look cheaper: each batch would read them all again.
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            cursor.execute(sql, (*outcomes.as_json(), *params[:at], now, *params[at + 1:], now), prepare=True,
+                           binary=True)
+            rows = cursor.fetchall()
     advanced, owed = next((r[INPUTS], r[INPUTS + 2] or []) for r in rows if r[INPUTS + 1] is None)
     groups = [r for r in rows if r[INPUTS + 1] is not None]
     if groups:
@@ -188,31 +204,42 @@ def advance_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple
 
 @functools.cache
 def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
-    """The ORM's locking read (`due_rows`, compiled once per process), the known outcomes' writes, and the rest
-    grouped by the decision inputs."""
-    table = RecallSchedule._meta.db_table
-    inner, params = (due_rows(_MOMENT, tid=RawSQL(f"{table}.ctid", ()))  # noqa: S611 (the model's own table)
-                     .values_list(*TIMELINE_FIELDS, *CONTACT_FIELDS, "id", "tid")[:batch_size]
+    """The ORM's locking read (`locked_due`, compiled once per process), the patients' contact facts, the known
+    outcomes' writes, and the rest grouped by the decision inputs.
+
+    The patients are read after the lock, in a step of their own (MATERIALIZED): a locking read or an UPDATE
+    that joins a table also reads that table's rows (PostgreSQL keeps their addresses for its re-check of
+    concurrent updates), while on its own the read needs only patient_reach_idx (an index-only scan, about
+    half the pages of the patient index and row it replaces)."""
+    table, patient = RecallSchedule._meta.db_table, Patient._meta
+    own = [f"t{i}" for i in range(len(TIMELINE_FIELDS) - 2)]  # the schedule's own timeline fields
+    inner, params = (locked_due(_MOMENT, tid=RawSQL(f"{table}.ctid", ()))  # noqa: S611 (the model's own table)
+                     .values_list(*TIMELINE_FIELDS[:len(own)], "patient_id", "paused", "id", "tid")[:batch_size]
                      .query.sql_with_params())
-    timeline = [f"t{i}" for i in range(len(TIMELINE_FIELDS))]
+    timeline = [*own, f"t{len(own)}", f"t{len(own) + 1}"]
     inputs = [*timeline, "c0", "c1", "c2", "c3", "c4", "c5", "c6"]
     types = _input_types()
-    known = ", ".join(f"k.{n}" for n in inputs)
+    column = {name: patient.get_field(name).column for name in PATIENT_FACTS}
     sql = f"""
         WITH known AS (
             SELECT * FROM json_to_recordset(%s::json)
                 AS k({", ".join(f"{n} {t}" for n, t in zip(inputs, types, strict=True))}, o integer)
         ), outcome AS (
             SELECT * FROM json_to_recordset(%s::json) AS x(o integer, {_outcome_columns()})
-        ), due AS (
-            SELECT {", ".join(timeline)}, phone <> '' AS c0, sms_consent AS c1, opted_out IS NOT NULL AS c2,
-                   invalid IS NOT NULL AS c3, email <> '' AS c4, email_consent AS c5, unsubscribed IS NOT NULL AS c6,
-                   id, tid
-            FROM ({inner}) AS due({", ".join(timeline)}, phone, sms_consent, opted_out, invalid, email,
-                                  email_consent, unsubscribed, id, tid)
+        ), locked AS (
+            {inner}
+        ), due AS MATERIALIZED (
+            SELECT {", ".join(f"l.{n}" for n in own)}, p.{column["location"]} AS {timeline[-2]},
+                   l.paused AS {timeline[-1]}, p.{column["phone"]} <> '' AS c0, p.{column["sms_consent"]} AS c1,
+                   p.{column["sms_opted_out_at"]} IS NOT NULL AS c2, p.{column["phone_invalid_at"]} IS NOT NULL AS c3,
+                   p.{column["email"]} <> '' AS c4, p.{column["email_consent"]} AS c5,
+                   p.{column["email_unsubscribed_at"]} IS NOT NULL AS c6, l.id, l.tid
+            FROM locked AS l({", ".join(own)}, patient_id, paused, id, tid)
+            JOIN {patient.db_table} AS p ON p.{patient.pk.column} = l.patient_id
         ), matched AS (
-            SELECT due.*, k.o FROM due LEFT JOIN known AS k
-                ON ({", ".join(f"due.{n}" for n in inputs)}) IS NOT DISTINCT FROM ({known})
+            SELECT due.*, k.o FROM due LEFT JOIN known AS k ON {" AND ".join(
+                f"due.{n} {'IS NOT DISTINCT FROM' if null else '='} k.{n}"
+                for n, null in zip(inputs, _input_nulls(), strict=True))}
         ), {_advance_sql("matched AS m JOIN outcome AS x ON x.o = m.o", "m.tid")}
         SELECT {", ".join(f"NULL::{t}" for t in types)},
                (SELECT count(*) FROM advanced), NULL::text, (SELECT array_agg(id ORDER BY id) FROM owed)
@@ -221,6 +248,13 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
         FROM matched WHERE o IS NULL
         GROUP BY {", ".join(inputs)}"""  # noqa: S608 (compiled by the ORM)
     return sql, tuple(params), [i for i, p in enumerate(params) if p == _MOMENT][0]
+
+
+def _input_nulls() -> list[bool]:
+    """Which decision inputs may be NULL (matched with IS NOT DISTINCT FROM); the others are matched with `=`,
+    which lets PostgreSQL hash the inputs known instead of comparing each row with each of them."""
+    own = [RecallSchedule._meta.get_field(n).null for n in TIMELINE_FIELDS[:-2]]
+    return [*own, False, False, *[False] * len(CONTACT_FIELDS)]  # location and pause; the facts as booleans
 
 
 def _input_types() -> list[str]:
