@@ -97,10 +97,11 @@ def test_forged_requests_are_stored_nowhere_and_queue_nothing(twilio_signed_post
 def server_replies():
     """What the database server answered on Django's connection meanwhile, read from libpq's own protocol
     trace: one CommandComplete per statement the server ran (health checks, BEGIN and SAVEPOINT included),
-    and the round trips the client made (each Sync or simple Query waits for the server)."""
+    the round trips the client made (each Sync or simple Query waits for the server), and the statements it
+    had the server parse (none for a statement prepared earlier on the connection)."""
     connection.ensure_connection()
     pgconn = connection.connection.pgconn
-    seen = {"statements": [], "round_trips": 0}
+    seen = {"statements": [], "round_trips": 0, "parsed": 0}
     with tempfile.TemporaryFile("w+") as trace:
         pgconn.trace(trace.fileno())
         pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
@@ -115,6 +116,8 @@ def server_replies():
                 seen["statements"].append(rest[0].strip().strip('"'))
             elif direction == "F" and kind in ("Sync", "Query"):
                 seen["round_trips"] += 1
+            if direction == "F" and kind in ("Parse", "Query"):
+                seen["parsed"] += 1
 
 
 @pytest.mark.django_db(transaction=True)  # autocommit, as in production
@@ -124,8 +127,9 @@ def test_one_statement_one_round_trip_and_no_transaction(twilio_signed_post, pat
         close_old_connections()  # what Django does as each request starts (a persistent connection is kept)
         with server_replies() as server:
             assert twilio_signed_post(INBOUND, sms(sid=sid)).status_code == 200
-        # No health-check SELECT 1, no BEGIN/SAVEPOINT/RELEASE/COMMIT: the one insert, in one round trip.
-        assert server == {"statements": [inserted], "round_trips": 1}
+        # No health-check SELECT 1, no BEGIN/SAVEPOINT/RELEASE/COMMIT: the one insert, in one round trip, run
+        # from the statement the first text prepared (not parsed and planned again).
+        assert server == {"statements": [inserted], "round_trips": 1, "parsed": 0}
     assert InboundMessage.objects.count() == 2 and len(queued_tasks(inbound_queue)) == 2
 
 
