@@ -185,11 +185,13 @@ def advance_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple
         # psycopg's own timestamptz loader (C): the session is in UTC (Django sets it), so the values are
         # the ones Django's loader gives, without its per-value Python step.
         cursor.adapters.register_loader("timestamptz", TimestamptzBinaryLoader)
-        with connection.connection.pipeline():  # the transaction's BEGIN, the setting and the statement: one trip
+        with connection.connection.pipeline():  # the transaction's BEGIN, the settings and the statement: one trip
             # The batch is read walking recall_next_action_idx in order and stops at `batch_size` rows.
             # Statistics gathered while little was due (whenever autovacuum last analysed the table) make a
             # bitmap scan of every due row and a sort look cheaper: each batch would read them all again.
             cursor.execute("SET LOCAL enable_bitmapscan = off")
+            # The prepared statement's one plan, made once per connection (its inputs are JSON texts and the
+            # moment: nothing a plan for particular values would do better with).
             cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
             cursor.execute(sql, (*outcomes.as_json(), *params[:at], now, *params[at + 1:], now), prepare=True,
                            binary=True)
