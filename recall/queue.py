@@ -25,16 +25,10 @@ DISPATCH_CHUNK = 20  # touches per dispatch task: one claim per chunk, one state
 def enqueue_dispatch(touch_ids) -> None:
     """One `recall.tasks.dispatch_touch` for a single touch; `recall.tasks.dispatch_touches` per chunk of
     DISPATCH_CHUNK ids otherwise (a chunk's touches for one patient go out as one message)."""
-    touch_ids = list(touch_ids)
     single = current_app.tasks["recall.tasks.dispatch_touch"]
     chunked = current_app.tasks["recall.tasks.dispatch_touches"]
-    for start in range(0, len(touch_ids), DISPATCH_CHUNK):
-        chunk = touch_ids[start:start + DISPATCH_CHUNK]
-        try:
-            single.delay(chunk[0]) if len(chunk) == 1 else chunked.delay(chunk)
-        except Exception:  # broker down: the next sweep re-queues from the outbox
-            log.exception("Could not queue touches %s; the next sweep will retry", chunk)
-            return
+    _queue_chunks(touch_ids, DISPATCH_CHUNK, lambda c: single.delay(c[0]) if len(c) == 1 else chunked.delay(c),
+                  "touches")
 
 
 OWED_CHUNK = 500  # owed touches per make_touches task: one sweep batch (recall.sweep.BATCH_SIZE)
@@ -42,14 +36,19 @@ OWED_CHUNK = 500  # owed touches per make_touches task: one sweep batch (recall.
 
 def enqueue_owed(owed_ids) -> None:
     """`recall.tasks.make_touches` per chunk of OWED_CHUNK owed touches (recall.owed)."""
-    owed_ids = list(owed_ids)
-    task = current_app.tasks["recall.tasks.make_touches"]
-    for start in range(0, len(owed_ids), OWED_CHUNK):
-        chunk = owed_ids[start:start + OWED_CHUNK]
+    _queue_chunks(owed_ids, OWED_CHUNK, current_app.tasks["recall.tasks.make_touches"].delay, "owed touches")
+
+
+def _queue_chunks(ids, size: int, send, what: str) -> None:
+    """`send` each chunk of `size` ids; stop at the first the broker refuses (the rows stay owed and the next
+    sweep re-queues them)."""
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
         try:
-            task.delay(chunk)
-        except Exception:  # broker down: the next sweep re-queues the owed rows
-            log.exception("Could not queue owed touches %s; the next sweep will retry", chunk[:20])
+            send(chunk)
+        except Exception:  # broker down
+            log.exception("Could not queue %s %s; the next sweep will retry", what, chunk[:20])
             return
 
 

@@ -89,9 +89,6 @@ TIMELINE_FIELDS = ("service_id", "last_visit", "booked_for", "touches_sent", "ki
 CONTACT_FIELDS = ("phone_text", "patient__sms_consent", "patient__sms_opted_out_at", "patient__phone_invalid_at",
                   "patient__email", "patient__email_consent", "patient__email_unsubscribed_at")
 INPUTS = len(TIMELINE_FIELDS) + len(CONTACT_FIELDS)
-# The patient's columns the batch statement reads (patient_reach_idx holds them all), CONTACT_FIELDS' order.
-PATIENT_FACTS = ("location", "phone", "sms_consent", "sms_opted_out_at", "phone_invalid_at", "email", "email_consent",
-                 "email_unsubscribed_at")
 
 
 def reachable(phone, sms_consent, opted_out, phone_invalid, email, email_consent, unsubscribed) -> bool:
@@ -219,9 +216,9 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
                      .values_list(*TIMELINE_FIELDS[:len(own)], "patient_id", "paused", "id", "tid")[:batch_size]
                      .query.sql_with_params())
     timeline = [*own, f"t{len(own)}", f"t{len(own) + 1}"]
-    inputs = [*timeline, "c0", "c1", "c2", "c3", "c4", "c5", "c6"]
+    facts = [f"{_fact_sql(f)} AS c{i}" for i, f in enumerate(CONTACT_FIELDS)]
+    inputs = [*timeline, *(f"c{i}" for i in range(len(facts)))]
     types = _input_types()
-    column = {name: patient.get_field(name).column for name in PATIENT_FACTS}
     sql = f"""
         WITH known AS (
             SELECT * FROM json_to_recordset(%s::json)
@@ -231,11 +228,8 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
         ), locked AS (
             {inner}
         ), due AS MATERIALIZED (
-            SELECT {", ".join(f"l.{n}" for n in own)}, p.{column["location"]} AS {timeline[-2]},
-                   l.paused AS {timeline[-1]}, p.{column["phone"]} <> '' AS c0, p.{column["sms_consent"]} AS c1,
-                   p.{column["sms_opted_out_at"]} IS NOT NULL AS c2, p.{column["phone_invalid_at"]} IS NOT NULL AS c3,
-                   p.{column["email"]} <> '' AS c4, p.{column["email_consent"]} AS c5,
-                   p.{column["email_unsubscribed_at"]} IS NOT NULL AS c6, l.id, l.tid
+            SELECT {", ".join(f"l.{n}" for n in own)}, p.{patient.get_field("location").column} AS {timeline[-2]},
+                   l.paused AS {timeline[-1]}, {", ".join(facts)}, l.id, l.tid
             FROM locked AS l({", ".join(own)}, patient_id, paused, id, tid)
             JOIN {patient.db_table} AS p ON p.{patient.pk.column} = l.patient_id
         ), matched AS (
@@ -250,6 +244,15 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
         FROM matched WHERE o IS NULL
         GROUP BY {", ".join(inputs)}"""  # noqa: S608 (compiled by the ORM)
     return sql, tuple(params), [i for i, p in enumerate(params) if p == _MOMENT][0]
+
+
+def _fact_sql(name: str) -> str:
+    """A contact fact (CONTACT_FIELDS) as the boolean `reachable` takes, read from the patient `p`
+    (patient_reach_idx holds them all): a text is set, a boolean is itself, a moment has happened."""
+    field = Patient._meta.get_field("phone" if name == "phone_text" else name.removeprefix("patient__"))
+    if isinstance(field, BooleanField):
+        return f"p.{field.column}"
+    return f"p.{field.column} IS NOT NULL" if field.null else f"p.{field.column} <> ''"
 
 
 def _input_nulls() -> list[bool]:
