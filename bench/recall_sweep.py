@@ -11,8 +11,8 @@ alternating order, resetting the due rows between runs (untimed, with VACUUM and
   nothing; the touches are made by the dispatcher's first task, recall.owed, and their wording and link
   at send, recall.outbox_text);
 - same_shape: one SQL statement per batch of the same shape on our tables, writing the same rows ours
-  writes (claim due schedules with SKIP LOCKED, read their patients as ours does, from patient_reach_idx,
-  advance them, insert the owed touch row, recall.models.OwedTouch): what the database alone costs;
+  writes (claim due schedules with SKIP LOCKED, read their patients' facts as ours does, from the schedule
+  row, advance them, insert the owed touch row, recall.models.OwedTouch): what the database alone costs;
 - floor: the minimal statement per batch on the bench's own scratch tables (claim with SKIP LOCKED,
   advance, insert an outbox row).
 
@@ -210,16 +210,16 @@ def run_ours(now: datetime) -> int:
 
 SAME_SHAPE = """
     WITH locked AS (
-        SELECT s.id, s.patient_id, s.last_touch_number + 1 AS number FROM recall_recallschedule s
+        SELECT s.id, s.last_touch_number + 1 AS number, s.patient_location_id, s.patient_has_phone,
+               s.patient_sms_consent
+        FROM recall_recallschedule s
         WHERE s.next_action_at <= %(now)s ORDER BY s.next_action_at LIMIT %(batch)s FOR UPDATE SKIP LOCKED
-    ), due AS MATERIALIZED (
-        SELECT l.id, l.number, p.location_id, p.phone, p.sms_consent
-        FROM locked l JOIN medspa_patient p ON p.id = l.patient_id
     ), advanced AS (
         UPDATE recall_recallschedule s SET state = 'due', next_action_at = %(now)s + interval '14 days',
             touches_sent = s.touches_sent + 1, kinds_sent = 'on_time', last_touch_at = %(now)s,
             last_touch_number = d.number, updated_at = now()
-        FROM due d WHERE s.id = d.id AND d.sms_consent AND d.location_id IS NOT NULL AND d.phone <> ''
+        FROM locked d
+        WHERE s.id = d.id AND d.patient_sms_consent AND d.patient_location_id IS NOT NULL AND d.patient_has_phone
         RETURNING s.id, s.last_touch_number
     )
     INSERT INTO recall_owedtouch (schedule_id, number, kind, created_at)

@@ -268,10 +268,6 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 RATELIMIT_USE_CACHE = "default"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if not REDIS_URL else []
-if _is_sqlite:
-    # patient_reach_idx's included columns are PostgreSQL's (the sweep's index-only read); SQLite keeps the
-    # index on the key alone, and the sweep reads the patient row there (recall.sweep.advance_batch_orm).
-    SILENCED_SYSTEM_CHECKS.append("models.W040")
 
 LOGGING = {
     "version": 1,

@@ -36,7 +36,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from psycopg.types.datetime import TimestamptzBinaryLoader
 
-from medspa.models import Location, Patient, Service
+from medspa.models import Location, Service
 from medspa.models.patients import may_email, may_text
 
 from .dispatch import requeue_outbox
@@ -145,8 +145,8 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
 
 def locked_due(now: datetime, **annotations):
     """The locking read of one batch: due schedules (recall_next_action_idx) with their patient's pause; rows
-    another sweep holds are skipped. Only the schedule is read and locked (the patient's facts are read
-    beside it: `due_rows`, or on PostgreSQL from an index alone, `_batch_sql`).
+    another sweep holds are skipped. Only the schedule is read and locked (the patient's facts are joined by
+    `due_rows`; on PostgreSQL the schedule row carries them, `_batch_sql`).
 
     The pause is `patient_id IN (open concerns' patients)`: PostgreSQL reads the open concerns once per
     statement into a hash (a few rows: open safety and provider-review items) instead of probing the
@@ -201,24 +201,29 @@ def advance_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple
     return advanced + sum(g[INPUTS] for g in groups), owed
 
 
+# PostgreSQL: the patient's location and contact facts as the schedule row carries them (the columns and the
+# triggers that keep them equal to the patient's: migration recall 0017), in TIMELINE_FIELDS' "patient__location_id"
+# and then CONTACT_FIELDS' order, each as the boolean `reachable` takes. Not model fields: only this reads them.
+PATIENT_FACTS = ("patient_location_id", "patient_has_phone", "patient_sms_consent", "patient_sms_opted_out",
+                 "patient_phone_invalid", "patient_has_email", "patient_email_consent", "patient_email_unsubscribed")
+
+
 @functools.cache
 def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
-    """The ORM's locking read (`locked_due`, compiled once per process), the patients' contact facts, the known
-    outcomes' writes, and the rest grouped by the decision inputs.
+    """The ORM's locking read (`locked_due`, compiled once per process) with the patient's facts from the
+    schedule row itself (PATIENT_FACTS), the known outcomes' writes, and the rest grouped by the decision inputs.
 
-    The patients are read after the lock, in a step of their own (MATERIALIZED): a locking read or an UPDATE
-    that joins a table also reads that table's rows (PostgreSQL keeps their addresses for its re-check of
-    concurrent updates), while on its own the read needs only patient_reach_idx (an index-only scan, about
-    half the pages of the patient index and row it replaces)."""
-    table, patient = RecallSchedule._meta.db_table, Patient._meta
+    Nothing but the due schedules is read: reading each one's patient cost about a quarter of the statement
+    (due patients are scattered, so about one index page per due schedule)."""
+    table = RecallSchedule._meta.db_table
     own = [f"t{i}" for i in range(len(TIMELINE_FIELDS) - 2)]  # the schedule's own timeline fields
-    inner, params = (locked_due(_MOMENT, tid=RawSQL(f"{table}.ctid", ()))  # noqa: S611 (the model's own table)
-                     .values_list(*TIMELINE_FIELDS[:len(own)], "patient_id", "paused", "id", "tid")[:batch_size]
+    facts = {f"f{i}": RawSQL(f"{table}.{column}", ()) for i, column in enumerate(PATIENT_FACTS)}  # noqa: S611
+    inner, params = (locked_due(_MOMENT, tid=RawSQL(f"{table}.ctid", ()), **facts)  # noqa: S611 (its own table)
+                     .values_list(*TIMELINE_FIELDS[:len(own)], "paused", "id", "tid", *facts)[:batch_size]
                      .query.sql_with_params())
-    timeline = [*own, f"t{len(own)}", f"t{len(own) + 1}"]
-    facts = [f"{_fact_sql(f)} AS c{i}" for i, f in enumerate(CONTACT_FIELDS)]
-    inputs = [*timeline, *(f"c{i}" for i in range(len(facts)))]
-    types = _input_types()
+    location, paused = f"t{len(own)}", f"t{len(own) + 1}"
+    contact = [f"c{i}" for i in range(len(CONTACT_FIELDS))]
+    inputs, types = [*own, location, paused, *contact], _input_types()
     sql = f"""
         WITH known AS (
             SELECT * FROM json_to_recordset(%s::json)
@@ -227,13 +232,10 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
             SELECT * FROM json_to_recordset(%s::json) AS x(o integer, {_outcome_columns()})
         ), locked AS (
             {inner}
-        ), due AS MATERIALIZED (
-            SELECT {", ".join(f"l.{n}" for n in own)}, p.{patient.get_field("location").column} AS {timeline[-2]},
-                   l.paused AS {timeline[-1]}, {", ".join(facts)}, l.id, l.tid
-            FROM locked AS l({", ".join(own)}, patient_id, paused, id, tid)
-            JOIN {patient.db_table} AS p ON p.{patient.pk.column} = l.patient_id
         ), matched AS (
-            SELECT due.*, k.o FROM due LEFT JOIN known AS k ON {" AND ".join(
+            SELECT due.*, k.o
+            FROM locked AS due({", ".join([*own, paused, "id", "tid", location, *contact])})
+            LEFT JOIN known AS k ON {" AND ".join(
                 f"due.{n} {'IS NOT DISTINCT FROM' if null else '='} k.{n}"
                 for n, null in zip(inputs, _input_nulls(), strict=True))}
         ), {_advance_sql("matched AS m JOIN outcome AS x ON x.o = m.o", "m.tid")}
@@ -244,15 +246,6 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
         FROM matched WHERE o IS NULL
         GROUP BY {", ".join(inputs)}"""  # noqa: S608 (compiled by the ORM)
     return sql, tuple(params), [i for i, p in enumerate(params) if p == _MOMENT][0]
-
-
-def _fact_sql(name: str) -> str:
-    """A contact fact (CONTACT_FIELDS) as the boolean `reachable` takes, read from the patient `p`
-    (patient_reach_idx holds them all): a text is set, a boolean is itself, a moment has happened."""
-    field = Patient._meta.get_field("phone" if name == "phone_text" else name.removeprefix("patient__"))
-    if isinstance(field, BooleanField):
-        return f"p.{field.column}"
-    return f"p.{field.column} IS NOT NULL" if field.null else f"p.{field.column} <> ''"
 
 
 def _input_nulls() -> list[bool]:

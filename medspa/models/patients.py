@@ -118,12 +118,6 @@ class Patient(models.Model):
         indexes = [
             # Patient list: search by name within the user's locations.
             models.Index(fields=["location", "last_name", "first_name"], name="patient_loc_name_idx"),
-            # The recall sweep reads each due schedule's patient from this index alone (an index-only scan,
-            # recall.sweep._batch_sql): where the patient is and whether a text or email may reach them. Half
-            # the pages of the primary key's entry and the row it replaces (PostgreSQL only: `include`).
-            models.Index(fields=["id"], include=["location", "phone", "sms_consent", "sms_opted_out_at",
-                                                 "phone_invalid_at", "email", "email_consent", "email_unsubscribed_at"],
-                         name="patient_reach_idx"),
         ]
 
     def __str__(self) -> str:
