@@ -118,6 +118,13 @@ else:
     # for connection poolers in transaction mode, which this project does not use), and then prepare=True does
     # nothing; a threshold no query reaches prepares only what asks.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
+    # Those prepared statements get one generic plan, made once per connection: their inputs are JSON texts, ids
+    # and a moment, nothing a plan for particular values does better with. (Only statements bound on the server
+    # are planned from a cache; Django binds its own queries' values in the client, so this touches nothing else.)
+    # The sweep's batch read then walks recall_next_action_idx in order whatever the table's statistics say:
+    # statistics gathered while little was due would make a plan for the moment's value read every due row
+    # with a bitmap scan and sort them, in each batch.
+    DATABASES["default"]["OPTIONS"]["options"] = "-c plan_cache_mode=force_generic_plan"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

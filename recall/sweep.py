@@ -133,14 +133,13 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
     outcomes = Outcomes(now, rules_by_service(), zones(), {s.pk: s for s in Service.objects.all()})
     advance = BATCHES.get(connection.vendor, advance_batch_orm)
     while True:
-        with transaction.atomic():
-            advanced, ids = advance(now, batch_size, outcomes)
-            if not advanced:
-                return
-            result.schedules += advanced
-            result.owed.extend(ids)
-            if enqueue and ids:
-                transaction.on_commit(lambda ids=ids: enqueue_owed(ids))
+        read, advanced, ids = advance(now, batch_size, outcomes)
+        if not read:
+            return
+        result.schedules += advanced
+        result.owed.extend(ids)
+        if enqueue and ids:  # the batch has committed (or commits with the caller's transaction)
+            transaction.on_commit(lambda ids=ids: enqueue_owed(ids))
 
 
 def locked_due(now: datetime, **annotations):
@@ -168,37 +167,50 @@ def due_rows(now: datetime):
 # one statement; only groups of schedules whose inputs are new this sweep come back to Python, to be decided and
 # written by a second statement. Elsewhere (SQLite under `make run`): row by row through the ORM, the same rows.
 
-def advance_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple[int, list[int]]:
-    """Lock one batch and write it: (schedules advanced, owed touch ids).
+def advance_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple[int, int, list[int]]:
+    """Lock one batch and write it: (schedules read, schedules advanced, owed touch ids).
 
     One statement (`_batch_sql`) locks the batch, writes every schedule whose decision inputs this sweep has
-    already decided (`Outcomes.learn`: matched on all the inputs, NULL matching NULL), and
-    returns the other schedules grouped by their inputs, each group with its row addresses as an array text.
-    Those groups (all of the sweep's first batch; then only inputs not met before, a handful a sweep: schedules
-    that come due together share their inputs) are decided and written by `write_groups`. Nothing per
-    schedule passes through Python."""
+    already decided (`Outcomes.learn`: matched on all the inputs, NULL matching NULL), and returns the other
+    schedules grouped by their inputs, each group with its row addresses as an array text. Nothing per
+    schedule passes through Python.
+
+    The sweep's first batch, and a batch after one that met new inputs, is a transaction: its groups are decided
+    and written by `write_groups` while their rows are still locked. Any other batch is the statement alone, its
+    own transaction, in one round trip: groups it does return (inputs not met before in this sweep: schedules
+    that come due together share their inputs, so a handful a sweep) are learned and left as they were,
+    unlocked and still due, for the next batch, which locks them again and writes them."""
+    if outcomes.meeting_new:
+        with transaction.atomic():
+            read, advanced, owed, groups = _run_batch(now, batch_size, outcomes)
+            if groups:
+                made = [outcomes.learn(g[:INPUTS]) for g in groups]
+                owed = sorted([*owed, *write_groups([g[INPUTS + 1] for g in groups], made, outcomes.made, now)])
+                advanced = read
+        outcomes.meeting_new = False  # every row read was written, and its inputs are known now
+        return read, advanced, owed
+    read, advanced, owed, groups = _run_batch(now, batch_size, outcomes)
+    for group in groups:
+        outcomes.learn(group[:INPUTS])
+    outcomes.meeting_new = bool(groups)
+    return read, advanced, owed
+
+
+def _run_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple[int, int, list[int], list[tuple]]:
+    """The batch statement, prepared (one generic plan per connection: `plan_cache_mode` in settings.py; its
+    inputs are JSON texts and the moment, nothing a plan for particular values would do better with):
+    (schedules read, schedules written, owed touch ids, the groups of schedules not written)."""
     sql, params, at = _batch_sql(batch_size)
+    connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
         # psycopg's own timestamptz loader (C): the session is in UTC (Django sets it), so the values are
         # the ones Django's loader gives, without its per-value Python step.
         cursor.adapters.register_loader("timestamptz", TimestamptzBinaryLoader)
-        with connection.connection.pipeline():  # the transaction's BEGIN, the settings and the statement: one trip
-            # The batch is read walking recall_next_action_idx in order and stops at `batch_size` rows.
-            # Statistics gathered while little was due (whenever autovacuum last analysed the table) make a
-            # bitmap scan of every due row and a sort look cheaper: each batch would read them all again.
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-            # The prepared statement's one plan, made once per connection (its inputs are JSON texts and the
-            # moment: nothing a plan for particular values would do better with).
-            cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-            cursor.execute(sql, (*outcomes.as_json(), *params[:at], now, *params[at + 1:], now), prepare=True,
-                           binary=True)
-            rows = cursor.fetchall()
+        rows = cursor.execute(sql, (*outcomes.as_json(), *params[:at], now, *params[at + 1:], now), prepare=True,
+                              binary=True).fetchall()
     advanced, owed = next((r[INPUTS], r[INPUTS + 2] or []) for r in rows if r[INPUTS + 1] is None)
     groups = [r for r in rows if r[INPUTS + 1] is not None]
-    if groups:
-        made = [outcomes.learn(g[:INPUTS]) for g in groups]
-        owed = sorted([*owed, *write_groups([g[INPUTS + 1] for g in groups], made, outcomes.made, now)])
-    return advanced + sum(g[INPUTS] for g in groups), owed
+    return advanced + sum(g[INPUTS] for g in groups), advanced, owed, groups
 
 
 # PostgreSQL: the patient's location and contact facts as the schedule row carries them (the columns and the
@@ -218,9 +230,10 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
     table = RecallSchedule._meta.db_table
     own = [f"t{i}" for i in range(len(TIMELINE_FIELDS) - 2)]  # the schedule's own timeline fields
     facts = {f"f{i}": RawSQL(f"{table}.{column}", ()) for i, column in enumerate(PATIENT_FACTS)}  # noqa: S611
-    inner, params = (locked_due(_MOMENT, tid=RawSQL(f"{table}.ctid", ()), **facts)  # noqa: S611 (its own table)
-                     .values_list(*TIMELINE_FIELDS[:len(own)], "paused", "id", "tid", *facts)[:batch_size]
-                     .query.sql_with_params())
+    with transaction.atomic():  # the ORM compiles a locking read only inside a transaction (nothing is run)
+        inner, params = (locked_due(_MOMENT, tid=RawSQL(f"{table}.ctid", ()), **facts)  # noqa: S611 (its table)
+                         .values_list(*TIMELINE_FIELDS[:len(own)], "paused", "id", "tid", *facts)[:batch_size]
+                         .query.sql_with_params())
     location, paused = f"t{len(own)}", f"t{len(own) + 1}"
     contact = [f"c{i}" for i in range(len(CONTACT_FIELDS))]
     inputs, types = [*own, location, paused, *contact], _input_types()
@@ -262,13 +275,14 @@ def _input_types() -> list[str]:
     return [*types, *["boolean"] * len(CONTACT_FIELDS)]
 
 
-def advance_batch_orm(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple[int, list[int]]:
-    """Databases without data-modifying CTEs or array_agg: the rows one by one, two bulk writes."""
-    rows = list(due_rows(now).values_list(*TIMELINE_FIELDS, *CONTACT_FIELDS, "id", "last_touch_number")
-                [:batch_size])
-    if not rows:
-        return 0, []
-    return len(rows), write_batch_orm(rows, [outcomes(r[:INPUTS]) for r in rows], outcomes.made, now)
+def advance_batch_orm(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple[int, int, list[int]]:
+    """Databases without data-modifying CTEs or array_agg: the rows one by one, two bulk writes, one transaction."""
+    with transaction.atomic():
+        rows = list(due_rows(now).values_list(*TIMELINE_FIELDS, *CONTACT_FIELDS, "id", "last_touch_number")
+                    [:batch_size])
+        if not rows:
+            return 0, 0, []
+        return len(rows), len(rows), write_batch_orm(rows, [outcomes(r[:INPUTS]) for r in rows], outcomes.made, now)
 
 
 # A moment no sweep reads at: compiled in place of `now`, so the compiled query's parameters show where it goes.
@@ -317,6 +331,9 @@ class Outcomes:
         self.learned: list[dict] = []  # the inputs read lately (advance_batch), each with its outcome's position
         self._learnt = 0  # how many times `learn` was called: the JSON texts are made again when it changes
         self._json: tuple[int, tuple[str, str]] = (-1, ("", ""))
+        # Whether the next batch is read under a lock held until the inputs it meets are decided and written:
+        # the sweep's first, and one after a batch that left schedules with new inputs unwritten (advance_batch).
+        self.meeting_new = True
 
     def __call__(self, inputs: tuple) -> int:
         """The position in `made` of the outcome for these inputs (TIMELINE_FIELDS, then CONTACT_FIELDS)."""

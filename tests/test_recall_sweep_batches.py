@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from celery.exceptions import Retry
 from django.db import connection, connections
+from pg_trace import server_replies
 from recall_support import la, treated
 
 from medspa.models import Handoff, Patient
@@ -186,6 +187,26 @@ def test_two_concurrent_sweeps_write_each_touch_exactly_once(westside):
     with time_machine.travel(MORNING + dt.timedelta(minutes=5), tick=False):
         again = sweep(enqueue=False)
     assert again.owed == [] and OwedTouch.objects.count() == 40
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as in a worker
+def test_once_its_inputs_are_known_each_batch_is_one_statement_in_one_round_trip(westside):
+    due_patients(westside, 9)  # alike: the first batch meets every input the sweep will meet
+    with time_machine.travel(MORNING, tick=False):
+        sweep(enqueue=False, batch_size=3)  # the connection's first sweep prepares the statements
+        RecallSchedule.objects.update(next_action_at=MORNING - dt.timedelta(minutes=1), touches_sent=0,
+                                      kinds_sent="", last_touch_at=None)  # due again, as before it
+        with server_replies() as server:
+            result = sweep(enqueue=False, batch_size=3)
+    assert result.schedules == 9 and len(result.owed) == 9
+    print(server)
+    # The first batch in a transaction (its inputs are decided in Python while its rows stay locked)...
+    assert server["statements"].count("BEGIN") == server["statements"].count("COMMIT") == 1
+    begin = server["statements"].index("BEGIN")
+    # (the batch statement's summary row and one group; the group's three schedules written)
+    assert server["statements"][begin:begin + 4] == ["BEGIN", "SELECT 2", "SELECT 3", "COMMIT"]
+    # ...then one statement each, its own transaction: two more batches of three and the empty read that ends it.
+    assert server["statements"][begin + 4:begin + 7] == ["SELECT 1", "SELECT 1", "SELECT 1"]
 
 
 @pytest.mark.django_db

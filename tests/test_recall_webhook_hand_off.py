@@ -3,16 +3,14 @@ Redis; bounded work whatever the request's size. Requests are signed with Twilio
 through HTTP; what reaches the queue is read back from the real Redis and run as the worker would."""
 
 import base64
-import contextlib
 import json
 import logging
-import tempfile
 
 import psycopg
 import pytest
 import redis
 from django.db import close_old_connections, connection
-from psycopg import pq
+from pg_trace import server_replies
 
 from medspa.models import Handoff
 from medspa.twilio.webhooks import MAX_WEBHOOK_BYTES
@@ -91,33 +89,6 @@ def test_forged_requests_are_stored_nowhere_and_queue_nothing(twilio_signed_post
     assert InboundMessage.objects.count() == 0 and queued_tasks(inbound_queue) == []
     patient.refresh_from_db()
     assert patient.sms_opted_out_at is None
-
-
-@contextlib.contextmanager
-def server_replies():
-    """What the database server answered on Django's connection meanwhile, read from libpq's own protocol
-    trace: one CommandComplete per statement the server ran (health checks, BEGIN and SAVEPOINT included),
-    the round trips the client made (each Sync or simple Query waits for the server), and the statements it
-    had the server parse (none for a statement prepared earlier on the connection)."""
-    connection.ensure_connection()
-    pgconn = connection.connection.pgconn
-    seen = {"statements": [], "round_trips": 0, "parsed": 0}
-    with tempfile.TemporaryFile("w+") as trace:
-        pgconn.trace(trace.fileno())
-        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
-        try:
-            yield seen
-        finally:
-            pgconn.untrace()
-        trace.seek(0)
-        for line in trace:
-            direction, _length, kind, *rest = line.rstrip("\n").split("\t")
-            if direction == "B" and kind == "CommandComplete":
-                seen["statements"].append(rest[0].strip().strip('"'))
-            elif direction == "F" and kind in ("Sync", "Query"):
-                seen["round_trips"] += 1
-            if direction == "F" and kind in ("Parse", "Query"):
-                seen["parsed"] += 1
 
 
 @pytest.mark.django_db(transaction=True)  # autocommit, as in production
