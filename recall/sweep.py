@@ -4,11 +4,12 @@
    recall_next_action_idx), in batches locked with FOR UPDATE SKIP LOCKED, decides them in Python
    (`recall.schedules.decide`, the same rules as everywhere, once per distinct set of inputs:
    `Outcomes`), and writes schedule progress and one owed touch (OwedTouch, a narrow outbox row) per
-   message owed. On PostgreSQL a batch is ONE statement once the sweep has met its schedules' decision
-   inputs, and two when some are new (`advance_batch`); SQLite (`make run`) gets the same rows row by row
-   and from two bulk writes (`advance_batch_orm`). One `recall.tasks.make_touches` per batch is queued on
-   commit, carrying the owed ids: it makes them into queued touches (recall.owed) and queues those for
-   sending; the touch's wording and link are made when the dispatcher claims it (`recall.outbox_text`).
+   message owed. On PostgreSQL a batch is ONE statement, its own transaction, once the sweep has met its
+   schedules' decision inputs, and a transaction of two when some are new (`advance_batch`); SQLite (`make
+   run`) gets the same rows row by row and from two bulk writes (`advance_batch_orm`). One
+   `recall.tasks.make_touches` per batch is queued on commit, carrying the owed ids: it makes them into
+   queued touches (recall.owed) and queues those for sending; the touch's wording and link are made when
+   the dispatcher claims it (`recall.outbox_text`).
 2. `requeue_outbox` re-queues touches whose hold has passed (quiet hours, backoff) and owed touches whose
    task was lost, and recovers claims left behind by a worker that died (see recall.dispatch for the rules).
 

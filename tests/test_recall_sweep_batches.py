@@ -209,6 +209,42 @@ def test_once_its_inputs_are_known_each_batch_is_one_statement_in_one_round_trip
     assert server["statements"][begin + 4:begin + 7] == ["SELECT 1", "SELECT 1", "SELECT 1"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sweeps_meeting_new_inputs_in_later_batches_write_each_schedule_once(westside, monkeypatch):
+    """Batches after the first are their own transactions and leave rows with new inputs for the next, locked
+    batch: with one input remembered and reachable and opted-out patients alternating, most batches meet new
+    inputs, while another sweep takes rows too."""
+    monkeypatch.setattr(sweep_module, "KNOWN_INPUTS", 1)
+    patients = due_patients(westside, 30)
+    opted_out = {p.pk for p in patients[1::2]}
+    Patient.objects.filter(pk__in=opted_out).update(sms_opted_out_at=MORNING - dt.timedelta(days=2))
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            start.wait()
+            results.append(sweep(enqueue=False, batch_size=4))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    with time_machine.travel(MORNING, tick=False):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    assert errors == []
+    assert sum(r.schedules for r in results) == 30 and sum(len(r.owed) for r in results) == 15
+    owed = sorted(OwedTouch.objects.values_list("schedule__patient_id", "number"))
+    assert owed == sorted((p.pk, 1) for p in patients if p.pk not in opted_out)
+    numbers = dict(RecallSchedule.objects.values_list("patient_id", "last_touch_number"))
+    assert numbers == {p.pk: 0 if p.pk in opted_out else 1 for p in patients}
+    assert not RecallSchedule.objects.filter(next_action_at__lte=MORNING).exists()
+
+
 @pytest.mark.django_db
 def test_a_stored_number_with_odd_characters_reaches_the_touch_unchanged(patient):
     """The number is copied from the patient when the owed touch is made into a touch, whatever its text."""
