@@ -39,6 +39,30 @@ def due_patients(location, count):
     return patients
 
 
+def two_sweeps_at_once(**options) -> list:
+    """Two sweeps at MORNING, started together in two threads (each its own connection): their results."""
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            start.wait()
+            results.append(sweep(enqueue=False, **options))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    with time_machine.travel(MORNING, tick=False):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    assert errors == []
+    return results
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("fast_sender")
 @pytest.mark.parametrize("writer", ["one statement (PostgreSQL)", "ORM bulk writes (SQLite)"])
@@ -160,26 +184,7 @@ def test_a_sweep_skips_schedules_another_sweep_holds_and_the_next_one_takes_them
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_sweeps_write_each_touch_exactly_once(westside):
     due_patients(westside, 40)
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            start.wait()
-            results.append(sweep(enqueue=False, batch_size=3))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    with time_machine.travel(MORNING, tick=False):
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-    assert errors == []
-    a, b = results
+    a, b = two_sweeps_at_once(batch_size=3)
     assert a.schedules + b.schedules == 40
     assert set(a.owed).isdisjoint(b.owed) and len(a.owed) + len(b.owed) == 40
     assert OwedTouch.objects.count() == 40
@@ -218,25 +223,7 @@ def test_concurrent_sweeps_meeting_new_inputs_in_later_batches_write_each_schedu
     patients = due_patients(westside, 30)
     opted_out = {p.pk for p in patients[1::2]}
     Patient.objects.filter(pk__in=opted_out).update(sms_opted_out_at=MORNING - dt.timedelta(days=2))
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            start.wait()
-            results.append(sweep(enqueue=False, batch_size=4))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    with time_machine.travel(MORNING, tick=False):
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-    assert errors == []
+    results = two_sweeps_at_once(batch_size=4)
     assert sum(r.schedules for r in results) == 30 and sum(len(r.owed) for r in results) == 15
     owed = sorted(OwedTouch.objects.values_list("schedule__patient_id", "number"))
     assert owed == sorted((p.pk, 1) for p in patients if p.pk not in opted_out)
