@@ -124,7 +124,8 @@ else:
     # The sweep's batch read then walks recall_next_action_idx in order whatever the table's statistics say:
     # statistics gathered while little was due would make a plan for the moment's value read every due row
     # with a bitmap scan and sort them, in each batch.
-    DATABASES["default"]["OPTIONS"]["options"] = "-c plan_cache_mode=force_generic_plan"
+    _options = DATABASES["default"]["OPTIONS"]
+    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
