@@ -113,7 +113,7 @@ if _is_sqlite:
     # Several processes (web, worker, beat) share the file under `make run`.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 else:
-    # psycopg prepares a statement on the server when the code asks (`prepare=True`: the sweep's batch statement,
+    # psycopg prepares a statement on the server when the code asks (`prepare=True`: the sweep's two statements,
     # the webhook's insert), so it is parsed and planned once per connection. Django turns preparing off (None,
     # for connection poolers in transaction mode, which this project does not use), and then prepare=True does
     # nothing; a threshold no query reaches prepares only what asks.

@@ -22,6 +22,7 @@ No long ETAs sit in Redis: if Redis or a worker dies, the rows say what is owed 
 picks it up.
 """
 
+import contextlib
 import copy
 import functools
 import json
@@ -181,19 +182,14 @@ def advance_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple
     own transaction, in one round trip: groups it does return (inputs not met before in this sweep: schedules
     that come due together share their inputs, so a handful a sweep) are learned and left as they were,
     unlocked and still due, for the next batch, which locks them again and writes them."""
-    if outcomes.meeting_new:
-        with transaction.atomic():
-            read, advanced, owed, groups = _run_batch(now, batch_size, outcomes)
-            if groups:
-                made = [outcomes.learn(g[:INPUTS]) for g in groups]
-                owed = sorted([*owed, *write_groups([g[INPUTS + 1] for g in groups], made, outcomes.made, now)])
-                advanced = read
-        outcomes.meeting_new = False  # every row read was written, and its inputs are known now
-        return read, advanced, owed
-    read, advanced, owed, groups = _run_batch(now, batch_size, outcomes)
-    for group in groups:
-        outcomes.learn(group[:INPUTS])
-    outcomes.meeting_new = bool(groups)
+    locked = outcomes.meeting_new
+    with transaction.atomic() if locked else contextlib.nullcontext():
+        read, advanced, owed, groups = _run_batch(now, batch_size, outcomes)
+        made = [outcomes.learn(g[:INPUTS]) for g in groups]
+        if locked and groups:
+            owed = sorted([*owed, *write_groups([g[INPUTS + 1] for g in groups], made, outcomes.made, now)])
+            advanced = read
+    outcomes.meeting_new = bool(groups) and not locked  # rows left unwritten: the next batch locks them
     return read, advanced, owed
 
 

@@ -204,7 +204,6 @@ def test_once_its_inputs_are_known_each_batch_is_one_statement_in_one_round_trip
         with server_replies() as server:
             result = sweep(enqueue=False, batch_size=3)
     assert result.schedules == 9 and len(result.owed) == 9
-    print(server)
     # The first batch in a transaction (its inputs are decided in Python while its rows stay locked)...
     assert server["statements"].count("BEGIN") == server["statements"].count("COMMIT") == 1
     begin = server["statements"].index("BEGIN")

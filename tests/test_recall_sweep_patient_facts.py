@@ -22,12 +22,11 @@ pytestmark = pytest.mark.django_db
 MORNING = la(2026, 6, 15, 10, 0)  # Monday 10:00 in Los Angeles
 
 
-def due_now(patient) -> RecallSchedule:
+def due_now(patient) -> None:
     """A schedule whose window opened days ago, its next action time now (as a re-plan or the clock sets it)."""
     with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
         treated(patient, 0)  # Neurotoxin (90 days): due in 5 days at MORNING, window open
     RecallSchedule.objects.filter(patient=patient).update(next_action_at=MORNING - dt.timedelta(minutes=1))
-    return RecallSchedule.objects.get(patient=patient)
 
 
 def owed_after_sweep() -> list[str]:
