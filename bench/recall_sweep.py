@@ -11,8 +11,9 @@ alternating order, resetting the due rows between runs (untimed, with VACUUM and
   nothing; the touches are made by the dispatcher's first task, recall.owed, and their wording and link
   at send, recall.outbox_text);
 - same_shape: one SQL statement per batch of the same shape on our tables, writing the same rows ours
-  writes (claim due schedules with SKIP LOCKED, read their patients' facts as ours does, from the schedule
-  row, advance them, insert the owed touch row, recall.models.OwedTouch): what the database alone costs;
+  writes (claim due schedules through the due queue with SKIP LOCKED, read their patients' facts as ours
+  does, from the schedule row, advance them, file them again at their next times, insert the owed touch
+  row, recall.models.OwedTouch): what the database alone costs;
 - floor: the minimal statement per batch on the bench's own scratch tables (claim with SKIP LOCKED,
   advance, insert an outbox row).
 
@@ -54,7 +55,7 @@ def parse(argv):
     return parser.parse_args(argv)
 
 
-LOADED = ("medspa_patient", "recall_recallschedule", "recall_touch", "recall_recalllink")
+LOADED = ("medspa_patient", "recall_recallschedule", "recall_due", "recall_touch", "recall_recalllink")
 
 
 @contextlib.contextmanager
@@ -104,12 +105,14 @@ def build(patients: int, due: int, now: datetime) -> dict:
         cur.execute("SELECT setval(pg_get_serial_sequence('medspa_patient', 'id'), %s)", [patients])
         timings["patients"] = time.perf_counter() - t
         # One schedule per patient. Patients with g % every == 0 (the first `due` of them) are due now with
-        # the window open; everyone else comes due later. Every second patient has a touch from a past cycle.
+        # the window open (still `upcoming`, as the visit left them: the sweep moves them to `due`); everyone else
+        # comes due later. Every second patient has a touch from a past cycle.
         t = time.perf_counter()
+        cur.execute("ALTER TABLE recall_recallschedule DISABLE TRIGGER recall_due_file_inserted")
         cur.execute("""
             INSERT INTO recall_recallschedule (id, patient_id, service_id, state, last_visit, due_date, touches_sent,
                 kinds_sent, last_touch_at, last_touch_number, trusted, quality_note, next_action_at, updated_at)
-            SELECT g, g, x.service_id, CASE WHEN x.is_due THEN 'due' ELSE 'upcoming' END,
+            SELECT g, g, x.service_id, 'upcoming',
                    x.last_visit, x.last_visit + x.interval_days, 0, '',
                    CASE WHEN g %% 2 = 0 THEN %(now)s - interval '200 days' END, (g %% 2 = 0)::int, true, '',
                    CASE WHEN x.is_due THEN %(now)s - interval '5 minutes'
@@ -125,6 +128,11 @@ def build(patients: int, due: int, now: datetime) -> dict:
                 FROM recall_recallrule r WHERE r.service_id = (%(services)s::bigint[])[1 + (g %% %(k)s)]
             ) AS x""", params)
         cur.execute("SELECT setval(pg_get_serial_sequence('recall_recallschedule', 'id'), %s)", [patients])
+        cur.execute("ALTER TABLE recall_recallschedule ENABLE TRIGGER recall_due_file_inserted")
+        # The due queue as migration recall 0018 fills it from an existing table, in due-time order (as a queue
+        # in use is: entries come in as times are set, and times set together come due together).
+        cur.execute("""INSERT INTO recall_due (schedule_id, at) SELECT id, next_action_at FROM recall_recallschedule
+                       WHERE next_action_at IS NOT NULL ORDER BY next_action_at, id""")
         timings["schedules"] = time.perf_counter() - t
         t = time.perf_counter()
         cur.execute("""
@@ -167,7 +175,7 @@ def build(patients: int, due: int, now: datetime) -> dict:
         cur.execute("SELECT coalesce(max(id), 0) FROM recall_recalllink")
         max_link = cur.fetchone()[0]
     print("build: " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()), flush=True)
-    return {"due": due_rows, "max_touch": max_touch, "max_link": max_link, "timings": timings}
+    return {"due": due_rows, "max_touch": max_touch, "max_link": max_link, "timings": timings, "now": now}
 
 
 def reset(built: dict) -> None:
@@ -177,13 +185,17 @@ def reset(built: dict) -> None:
     with connection.cursor() as cur:
         cur.execute("DELETE FROM recall_recalllink WHERE id > %s", [built["max_link"]])
         cur.execute("DELETE FROM recall_touch WHERE id > %s", [built["max_touch"]])
+        # The due rows' entries the run filed at their next times; putting the due times back (earlier) files
+        # them again, by the queue's trigger.
+        cur.execute("DELETE FROM recall_due AS q USING bench_due AS b WHERE q.schedule_id = b.id AND q.at > %s",
+                    [built["now"]])
         cur.execute("""UPDATE recall_recallschedule s SET state = b.state, next_action_at = b.next_action_at,
                            touches_sent = b.touches_sent, kinds_sent = b.kinds_sent, last_touch_at = b.last_touch_at,
                            last_touch_number = b.last_touch_number FROM bench_due b WHERE s.id = b.id""")
         cur.execute("TRUNCATE bench_floor_outbox, recall_owedtouch")
         cur.execute("UPDATE bench_floor_schedule f SET next_at = b.next_action_at, touches = 0 FROM bench_due b "
                     "WHERE f.id = b.id")
-        cur.execute("VACUUM recall_recallschedule, recall_touch, recall_recalllink, recall_owedtouch, "
+        cur.execute("VACUUM recall_recallschedule, recall_due, recall_touch, recall_recalllink, recall_owedtouch, "
                     "bench_floor_schedule, bench_floor_outbox")
         # This reset has just dirtied tens of thousands of pages; without this, the next timed run would write
         # them out to make room for its own reads. Between two sweeps (five minutes apart) PostgreSQL's
@@ -211,16 +223,20 @@ def run_ours(now: datetime) -> int:
 SAME_SHAPE = """
     WITH locked AS (
         SELECT s.id, s.last_touch_number + 1 AS number, s.patient_location_id, s.patient_has_phone,
-               s.patient_sms_consent
-        FROM recall_recallschedule s
-        WHERE s.next_action_at <= %(now)s ORDER BY s.next_action_at LIMIT %(batch)s FOR UPDATE SKIP LOCKED
+               s.patient_sms_consent, q.ctid AS entry
+        FROM recall_due q JOIN recall_recallschedule s ON s.id = q.schedule_id
+        WHERE q.at <= %(now)s ORDER BY q.at LIMIT %(batch)s FOR UPDATE OF q, s SKIP LOCKED
+    ), taken AS (
+        DELETE FROM recall_due q USING locked d WHERE q.ctid = d.entry
     ), advanced AS (
         UPDATE recall_recallschedule s SET state = 'due', next_action_at = %(now)s + interval '14 days',
             touches_sent = s.touches_sent + 1, kinds_sent = 'on_time', last_touch_at = %(now)s,
             last_touch_number = d.number, updated_at = now()
         FROM locked d
         WHERE s.id = d.id AND d.patient_sms_consent AND d.patient_location_id IS NOT NULL AND d.patient_has_phone
-        RETURNING s.id, s.last_touch_number
+        RETURNING s.id, s.last_touch_number, s.next_action_at
+    ), filed AS (
+        INSERT INTO recall_due (schedule_id, at) SELECT id, next_action_at FROM advanced
     )
     INSERT INTO recall_owedtouch (schedule_id, number, kind, created_at)
     SELECT id, last_touch_number, 'on_time', %(now)s FROM advanced"""

@@ -1,7 +1,8 @@
 """The recall sweep: Celery beat runs it every few minutes; it is safe to run twice or in parallel.
 
-1. `advance_due_schedules` reads only schedules whose next_action_at has come (partial index
-   recall_next_action_idx), in batches locked with FOR UPDATE SKIP LOCKED, decides them in Python
+1. `advance_due_schedules` reads only schedules whose next_action_at has come (on PostgreSQL through the
+   due queue recall_due, migration 0018; on SQLite by the partial index recall_next_action_idx), in batches
+   locked with FOR UPDATE SKIP LOCKED, decides them in Python
    (`recall.schedules.decide`, the same rules as everywhere, once per distinct set of inputs:
    `Outcomes`), and writes schedule progress and one owed touch (OwedTouch, a narrow outbox row) per
    message owed. On PostgreSQL a batch is ONE statement, its own transaction, once the sweep has met its
@@ -28,13 +29,12 @@ import functools
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 import psycopg
 from django.db import connection, transaction
 from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from psycopg.types.datetime import TimestamptzBinaryLoader
 
@@ -137,32 +137,45 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
     while True:
         read, advanced, ids = advance(now, batch_size, outcomes)
         if not read:
-            return
+            break
         result.schedules += advanced
         result.owed.extend(ids)
         if enqueue and ids:  # the batch has committed (or commits with the caller's transaction)
             transaction.on_commit(lambda ids=ids: enqueue_owed(ids))
+    if connection.vendor == "postgresql":
+        drop_orphans(now)
 
 
-def locked_due(now: datetime, **annotations):
-    """The locking read of one batch: due schedules (recall_next_action_idx) with their patient's pause; rows
-    another sweep holds are skipped. Only the schedule is read and locked (the patient's facts are joined by
-    `due_rows`; on PostgreSQL the schedule row carries them, `_batch_sql`).
+def drop_orphans(now: datetime) -> int:
+    """PostgreSQL: due-queue entries whose schedule is gone (a patient erased or merged). The batches' read joins
+    the schedule, so it never takes them; once the batches are done they are all that is left in the due part of
+    the queue, besides entries other transactions hold (skipped here too)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            DELETE FROM {DUE_QUEUE} WHERE ctid IN (
+                SELECT q.ctid FROM {DUE_QUEUE} AS q WHERE q.at <= %s AND NOT EXISTS (
+                    SELECT FROM {RecallSchedule._meta.db_table} AS s WHERE s.id = q.schedule_id)
+                FOR UPDATE SKIP LOCKED)""", [now])  # noqa: S608 (identifiers are the models' own)
+        return cursor.rowcount
 
-    The pause is `patient_id IN (open concerns' patients)`: PostgreSQL reads the open concerns once per
+
+def due_rows(now: datetime):
+    """The ORM path's locking read of one batch: due schedules in next-action order (recall_next_action_idx), with
+    their patient's pause and contact facts; rows another sweep holds are skipped. Only the schedule is locked.
+
+    The pause is `patient_id IN (open concerns' patients)`: the database reads the open concerns once per
     statement into a hash (a few rows: open safety and provider-review items) instead of probing the
-    handoffs once per schedule as EXISTS does (measured: a tenth of the batch statement)."""
+    handoffs once per schedule as EXISTS does (measured on PostgreSQL: a tenth of the batch statement)."""
     return (RecallSchedule.objects.due(now)
-            .annotate(paused=ExpressionWrapper(Q(patient_id__in=open_concerns().filter(patient_id__isnull=False)
-                                                 .values("patient_id")), output_field=BooleanField()),
-                      **annotations)
+            .annotate(paused=ExpressionWrapper(Q(patient_id__in=_concerned()), output_field=BooleanField()),
+                      phone_text=ExpressionWrapper(F("patient__phone"), output_field=CharField()))
             .order_by("next_action_at")
             .select_for_update(skip_locked=True, of=("self",)))
 
 
-def due_rows(now: datetime):
-    """`locked_due` with the patient's contact facts joined (the ORM path)."""
-    return locked_due(now, phone_text=ExpressionWrapper(F("patient__phone"), output_field=CharField()))
+def _concerned():
+    """The patients with an open concern (the pause)."""
+    return open_concerns().filter(patient_id__isnull=False).order_by().values("patient_id")
 
 
 # PostgreSQL: each batch is locked, matched against the outcomes already worked out in this sweep and written in
@@ -170,44 +183,49 @@ def due_rows(now: datetime):
 # written by a second statement. Elsewhere (SQLite under `make run`): row by row through the ORM, the same rows.
 
 def advance_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple[int, int, list[int]]:
-    """Lock one batch and write it: (schedules read, schedules advanced, owed touch ids).
+    """Lock one batch and write it: (due-queue entries taken, schedules advanced, owed touch ids).
 
-    One statement (`_batch_sql`) locks the batch, writes every schedule whose decision inputs this sweep has
-    already decided (`Outcomes.learn`: matched on all the inputs, NULL matching NULL), and returns the other
-    schedules grouped by their inputs, each group with its row addresses as an array text. Nothing per
-    schedule passes through Python.
+    One statement (`_batch_sql`) takes a batch of due-queue entries with their schedules, locked, writes every
+    due schedule whose decision inputs this sweep has already decided (`Outcomes.learn`: matched on all the
+    inputs, NULL matching NULL), files it again at its next action time, and returns the other due schedules
+    grouped by their inputs, each group with its row addresses as an array text. Nothing per schedule passes
+    through Python. An entry whose schedule is not due after all (its time moved later, or went) is filed again
+    at the schedule's time, or dropped.
 
     The sweep's first batch, and a batch after one that met new inputs, is a transaction: its groups are decided
     and written by `write_groups` while their rows are still locked. Any other batch is the statement alone, its
     own transaction, in one round trip: groups it does return (inputs not met before in this sweep: schedules
     that come due together share their inputs, so a handful a sweep) are learned and left as they were,
-    unlocked and still due, for the next batch, which locks them again and writes them."""
+    unlocked and still due with their entries in the queue, for the next batch, which locks them again and
+    writes them."""
     locked = outcomes.meeting_new
     with transaction.atomic() if locked else contextlib.nullcontext():
-        read, advanced, owed, groups = _run_batch(now, batch_size, outcomes)
+        taken, advanced, owed, groups = _run_batch(now, batch_size, outcomes, writes_all=locked)
         made = [outcomes.learn(g[:INPUTS]) for g in groups]
         if locked and groups:
             owed = sorted([*owed, *write_groups([g[INPUTS + 1] for g in groups], made, outcomes.made, now)])
-            advanced = read
+            advanced += sum(g[INPUTS] for g in groups)
     outcomes.meeting_new = bool(groups) and not locked  # rows left unwritten: the next batch locks them
-    return read, advanced, owed
+    return taken, advanced, owed
 
 
-def _run_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple[int, int, list[int], list[tuple]]:
+def _run_batch(now: datetime, batch_size: int, outcomes: "Outcomes", *,
+               writes_all: bool) -> tuple[int, int, list[int], list[tuple]]:
     """The batch statement, prepared (one generic plan per connection: `plan_cache_mode` in settings.py; its
     inputs are JSON texts and the moment, nothing a plan for particular values would do better with):
-    (schedules read, schedules written, owed touch ids, the groups of schedules not written)."""
-    sql, params, at = _batch_sql(batch_size)
+    (entries taken, schedules written, owed touch ids, the groups of due schedules not written). With
+    `writes_all` the entries of those groups go too (the caller writes them in this transaction)."""
+    sql, concerns = _batch_sql(batch_size)
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
         # psycopg's own timestamptz loader (C): the session is in UTC (Django sets it), so the values are
         # the ones Django's loader gives, without its per-value Python step.
         cursor.adapters.register_loader("timestamptz", TimestamptzBinaryLoader)
-        rows = cursor.execute(sql, (*outcomes.as_json(), *params[:at], now, *params[at + 1:], now), prepare=True,
+        rows = cursor.execute(sql, (*outcomes.as_json(), now, *concerns, writes_all), prepare=True,
                               binary=True).fetchall()
-    advanced, owed = next((r[INPUTS], r[INPUTS + 2] or []) for r in rows if r[INPUTS + 1] is None)
-    groups = [r for r in rows if r[INPUTS + 1] is not None]
-    return advanced + sum(g[INPUTS] for g in groups), advanced, owed, groups
+    taken, advanced, owed = next((r[INPUTS + 3], r[INPUTS], r[INPUTS + 2] or []) for r in rows
+                                 if r[INPUTS + 1] is None)
+    return taken, advanced, owed, [r for r in rows if r[INPUTS + 1] is not None]
 
 
 # PostgreSQL: the patient's location and contact facts as the schedule row carries them (the columns and the
@@ -215,47 +233,68 @@ def _run_batch(now: datetime, batch_size: int, outcomes: "Outcomes") -> tuple[in
 # and then CONTACT_FIELDS' order, each as the boolean `reachable` takes. Not model fields: only this reads them.
 PATIENT_FACTS = ("patient_location_id", "patient_has_phone", "patient_sms_consent", "patient_sms_opted_out",
                  "patient_phone_invalid", "patient_has_email", "patient_email_consent", "patient_email_unsubscribed")
+DUE_QUEUE = "recall_due"  # (schedule_id, at): a time at or before each schedule's next action (migration 0018)
 
 
 @functools.cache
-def _batch_sql(batch_size: int) -> tuple[str, tuple, int]:
-    """The ORM's locking read (`locked_due`, compiled once per process) with the patient's facts from the
-    schedule row itself (PATIENT_FACTS), the known outcomes' writes, and the rest grouped by the decision inputs.
+def _batch_sql(batch_size: int) -> tuple[str, tuple]:
+    """The batch statement and the parameters of its pause (the open concerns' query, compiled by the ORM).
 
-    Nothing but the due schedules is read: reading each one's patient cost about a quarter of the statement
-    (due patients are scattered, so about one index page per due schedule)."""
+    It reads the due queue in time order (recall_due_at_idx) and locks each entry with its schedule (found by
+    its primary key), skipping any another transaction holds; the patient's facts come from the schedule row
+    itself (PATIENT_FACTS), so nothing else is read. A schedule with two entries in one batch is written once.
+    The queue is the index the sweep reads, apart from the schedule: the update of a due schedule changes no
+    indexed column and writes no index entry (HOT), and its entry goes and a new one comes in time order.
+    Measured, when the due time was an index of the schedule, the update wrote a new entry into each of its
+    indexes, on pages of their own at 10M patients, and the sweep cost 1.3-1.5x what it cost at 1M."""
     table = RecallSchedule._meta.db_table
-    own = [f"t{i}" for i in range(len(TIMELINE_FIELDS) - 2)]  # the schedule's own timeline fields
-    facts = {f"f{i}": RawSQL(f"{table}.{column}", ()) for i, column in enumerate(PATIENT_FACTS)}  # noqa: S611
-    with transaction.atomic():  # the ORM compiles a locking read only inside a transaction (nothing is run)
-        inner, params = (locked_due(_MOMENT, tid=RawSQL(f"{table}.ctid", ()), **facts)  # noqa: S611 (its table)
-                         .values_list(*TIMELINE_FIELDS[:len(own)], "paused", "id", "tid", *facts)[:batch_size]
-                         .query.sql_with_params())
-    location, paused = f"t{len(own)}", f"t{len(own) + 1}"
-    contact = [f"c{i}" for i in range(len(CONTACT_FIELDS))]
-    inputs, types = [*own, location, paused, *contact], _input_types()
+    own = TIMELINE_FIELDS[:-2]  # the schedule's own timeline fields, then the location, the pause, the facts
+    columns = [RecallSchedule._meta.get_field(n).column for n in own]
+    inputs = [f"t{i}" for i in range(len(TIMELINE_FIELDS))] + [f"c{i}" for i in range(len(CONTACT_FIELDS))]
+    types, (location, paused) = _input_types(), inputs[len(own):len(TIMELINE_FIELDS)]
+    concerns, params = _concerned().query.sql_with_params()
+    read = [*(f"s.{c} AS {n}" for c, n in zip(columns, inputs, strict=False)),  # the own fields: the first inputs
+            f"s.{PATIENT_FACTS[0]} AS {location}", f"s.patient_id IN ({concerns}) AS {paused}",
+            *(f"s.{c} AS {n}" for c, n in zip(PATIENT_FACTS[1:], inputs[len(TIMELINE_FIELDS):], strict=True))]
     sql = f"""
         WITH known AS (
             SELECT * FROM json_to_recordset(%s::json)
                 AS k({", ".join(f"{n} {t}" for n, t in zip(inputs, types, strict=True))}, o integer)
         ), outcome AS (
             SELECT * FROM json_to_recordset(%s::json) AS x(o integer, {_outcome_columns()})
+        ), moment AS (
+            SELECT %s::timestamptz AS now
         ), locked AS (
-            {inner}
+            SELECT {", ".join(read)}, s.id, s.ctid AS tid, s.next_action_at AS next_at, q.ctid AS qtid
+            FROM {DUE_QUEUE} AS q JOIN {table} AS s ON s.id = q.schedule_id
+            WHERE q.at <= (SELECT now FROM moment)
+            ORDER BY q.at LIMIT {int(batch_size)}
+            FOR UPDATE OF q, s SKIP LOCKED
         ), matched AS (
-            SELECT due.*, k.o
-            FROM locked AS due({", ".join([*own, paused, "id", "tid", location, *contact])})
+            SELECT DISTINCT ON (due.id) due.*, k.o
+            FROM locked AS due
             LEFT JOIN known AS k ON {" AND ".join(
                 f"due.{n} {'IS NOT DISTINCT FROM' if null else '='} k.{n}"
                 for n, null in zip(inputs, _input_nulls(), strict=True))}
-        ), {_advance_sql("matched AS m JOIN outcome AS x ON x.o = m.o", "m.tid")}
+            WHERE due.next_at <= (SELECT now FROM moment)
+            ORDER BY due.id
+        ), {_advance_sql("matched AS m JOIN outcome AS x ON x.o = m.o", "m.tid", "(SELECT now FROM moment)")},
+        later AS (
+            INSERT INTO {DUE_QUEUE} (schedule_id, at)
+            SELECT DISTINCT id, next_at FROM locked WHERE next_at > (SELECT now FROM moment)
+        ), taken AS (
+            DELETE FROM {DUE_QUEUE} AS q USING locked AS l
+            WHERE q.ctid = l.qtid AND (%s OR l.next_at IS NULL OR l.next_at > (SELECT now FROM moment)
+                                       OR l.id IN (SELECT id FROM advanced))
+        )
         SELECT {", ".join(f"NULL::{t}" for t in types)},
-               (SELECT count(*) FROM advanced), NULL::text, (SELECT array_agg(id ORDER BY id) FROM owed)
+               (SELECT count(*) FROM advanced), NULL::text, (SELECT array_agg(id ORDER BY id) FROM owed),
+               (SELECT count(*) FROM locked)
         UNION ALL
-        SELECT {", ".join(inputs)}, count(*), array_agg(tid ORDER BY id)::text, NULL
+        SELECT {", ".join(inputs)}, count(*), array_agg(tid ORDER BY id)::text, NULL, NULL
         FROM matched WHERE o IS NULL
         GROUP BY {", ".join(inputs)}"""  # noqa: S608 (compiled by the ORM)
-    return sql, tuple(params), [i for i, p in enumerate(params) if p == _MOMENT][0]
+    return sql, tuple(params)
 
 
 def _input_nulls() -> list[bool]:
@@ -280,10 +319,6 @@ def advance_batch_orm(now: datetime, batch_size: int, outcomes: "Outcomes") -> t
         if not rows:
             return 0, 0, []
         return len(rows), len(rows), write_batch_orm(rows, [outcomes(r[:INPUTS]) for r in rows], outcomes.made, now)
-
-
-# A moment no sweep reads at: compiled in place of `now`, so the compiled query's parameters show where it goes.
-_MOMENT = datetime(1901, 1, 1, tzinfo=UTC)
 
 
 class Outcome(NamedTuple):
@@ -387,22 +422,28 @@ def _outcome_columns() -> str:
     return ", ".join(f"{n} {t}" for n, t in OUTCOME_TYPES.items())
 
 
-def _advance_sql(source: str, tid: str) -> str:
+def _advance_sql(source: str, tid: str, moment: str) -> str:
     """The CTEs `advanced` (schedule progress from the outcome `x` joined in `source`, the row found by its
-    address `tid`) and `owed` (an owed touch where the outcome has one; the moment is a parameter), shared by
-    both PostgreSQL statements."""
+    address `tid`), `owed` (an owed touch where the outcome has one, made at `moment`) and `filed` (the
+    schedule's entry in the due queue at its next action time, if it has one), shared by both PostgreSQL
+    statements. The next action time only moves later here, so the queue's trigger (for times that move
+    earlier) does not fire: the entry is written here, with the rest."""
     schedule, owed = RecallSchedule._meta.db_table, OwedTouch._meta.db_table
     return f"""advanced AS (
             UPDATE {schedule} AS s SET {", ".join(f"{n} = x.{n}" for n in PROGRESS)},
                 last_touch_number = s.last_touch_number + (x.kind IS NOT NULL)::integer, updated_at = now()
             FROM {source}
             WHERE s.ctid = {tid}
-            RETURNING s.id, s.last_touch_number, x.kind
+            RETURNING s.id, s.last_touch_number, x.kind, s.next_action_at
         ), owed AS (
             INSERT INTO {owed} (schedule_id, number, kind, created_at)
-            SELECT id, last_touch_number, kind, %s FROM advanced WHERE kind IS NOT NULL
+            SELECT id, last_touch_number, kind, {moment} FROM advanced WHERE kind IS NOT NULL
             ORDER BY id
             RETURNING id
+        ), filed AS (
+            INSERT INTO {DUE_QUEUE} (schedule_id, at)
+            SELECT id, next_action_at FROM advanced WHERE next_action_at IS NOT NULL
+            ORDER BY next_action_at
         )"""  # noqa: S608 (identifiers are the models' own)
 
 
@@ -411,7 +452,7 @@ def write_groups_sql() -> str:
     return f"""
         WITH outcome AS (
             SELECT * FROM json_to_recordset(%s::json) AS x(tids tid[], {_outcome_columns()})
-        ), {_advance_sql("outcome AS x CROSS JOIN LATERAL unnest(x.tids) AS p(tid)", "p.tid")}
+        ), {_advance_sql("outcome AS x CROSS JOIN LATERAL unnest(x.tids) AS p(tid)", "p.tid", "%s::timestamptz")}
         SELECT id FROM owed"""  # noqa: S608 (identifiers are the models' own)
 
 

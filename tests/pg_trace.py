@@ -25,7 +25,10 @@ def server_replies():
             pgconn.untrace()
         trace.seek(0)
         for line in trace:
-            direction, _length, kind, *rest = line.rstrip("\n").split("\t")
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) < 3:  # a statement's text runs on over lines of its own
+                continue
+            direction, _length, kind, *rest = fields
             if direction == "B" and kind == "CommandComplete":
                 seen["statements"].append(rest[0].strip().strip('"'))
             elif direction == "F" and kind in ("Sync", "Query"):

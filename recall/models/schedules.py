@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from medspa.models.scoping import LocationScopedQuerySet
@@ -32,16 +31,18 @@ class RecallScheduleQuerySet(LocationScopedQuerySet):
         return self.filter(patient__location_id__in=list(location_ids))
 
     def due(self, now):
-        """What the sweep reads: schedules whose next action time has come (recall_next_action_idx)."""
+        """Schedules whose next action time has come. The sweep finds them on SQLite by recall_next_action_idx
+        (migration 0001) and on PostgreSQL through the due queue (recall_due, migration 0018)."""
         return self.filter(next_action_at__lte=now)
 
 
 class RecallSchedule(models.Model):
     State = State
 
-    # No FK indexes of their own: every sweep UPDATE moves state and next_action_at, so it writes
-    # each index again; recall_schedule_patient_service leads with patient and
-    # recall_service_state_idx with service, which serve the same look-ups.
+    # No FK indexes of their own: recall_schedule_patient_service leads with patient and
+    # recall_service_due_idx with service, which serve the same look-ups. No index holds a column the sweep
+    # changes (state, next_action_at, the touch counters), so on PostgreSQL its update writes no index entry
+    # (migration 0018).
     patient = models.ForeignKey("medspa.Patient", on_delete=models.CASCADE, related_name="recall_schedules",
                                 db_index=False)
     service = models.ForeignKey("medspa.Service", on_delete=models.CASCADE, related_name="recall_schedules",
@@ -72,14 +73,12 @@ class RecallSchedule(models.Model):
             # sync_schedules, refresh_patient).
             models.UniqueConstraint(fields=["patient", "service"], name="recall_schedule_patient_service"),
         ]
+        # The sweep's read is not an index of this model: on PostgreSQL a queue of due times kept by triggers
+        # (recall_due, migration 0018); on SQLite recall_next_action_idx (next_action_at, where not null), which
+        # migration 0001 made and 0018 leaves there.
         indexes = [
-            # The sweep: WHERE next_action_at <= now ORDER BY next_action_at FOR UPDATE SKIP LOCKED
-            # (recall.sweep.advance_due_schedules). Only schedules with something left to do have a
-            # next action time, so the index holds the active ones and grows with the work due.
-            models.Index(fields=["next_action_at"], condition=Q(next_action_at__isnull=False),
-                         name="recall_next_action_idx"),
-            # The recall page: counts and due lists per service and state.
-            models.Index(fields=["service", "state", "due_date"], name="recall_service_state_idx"),
+            # The recall page: a service's due list in due-date order (its state is read from the row).
+            models.Index(fields=["service", "due_date"], name="recall_service_due_idx"),
         ]
 
     def __str__(self) -> str:
