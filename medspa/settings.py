@@ -121,9 +121,9 @@ else:
     # Those prepared statements get one generic plan, made once per connection: their inputs are JSON texts, ids
     # and a moment, nothing a plan for particular values does better with. (Only statements bound on the server
     # are planned from a cache; Django binds its own queries' values in the client, so this touches nothing else.)
-    # The sweep's batch read then walks recall_next_action_idx in order whatever the table's statistics say:
-    # statistics gathered while little was due would make a plan for the moment's value read every due row
-    # with a bitmap scan and sort them, in each batch.
+    # The sweep's batch read then walks the due queue's index (recall_due_at_idx) in order whatever the table's
+    # statistics say: statistics gathered while little was due would make a plan for the moment's value read
+    # every due entry with a bitmap scan and sort them, in each batch.
     _options = DATABASES["default"]["OPTIONS"]
     _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
