@@ -55,14 +55,20 @@ def test_a_time_moved_later_by_an_update_is_kept_then_and_not_before(westside):
 
 @pytest.mark.django_db
 def test_a_time_moved_earlier_or_set_again_by_an_update_is_kept_at_the_new_time(westside):
-    first, second = due_patients(westside, 2)
-    RecallSchedule.objects.update(next_action_at=MORNING + dt.timedelta(days=3))  # both later...
+    from factories import PatientFactory
+
+    first, second = PatientFactory.create_batch(2, location=westside)
+    with time_machine.travel(MORNING - dt.timedelta(days=75), tick=False):
+        for p in (first, second):
+            treated(p, 0)  # Neurotoxin (90 days): the window opens well after MORNING
+    opens = RecallSchedule.objects.get(patient=first).next_action_at
+    assert opens > MORNING + dt.timedelta(days=3)
     RecallSchedule.objects.filter(patient=first).update(next_action_at=MORNING - dt.timedelta(minutes=5))  # earlier
-    RecallSchedule.objects.filter(patient=second).update(next_action_at=None)  # ...and stopped, then set again
+    RecallSchedule.objects.filter(patient=second).update(next_action_at=None)  # stopped, then set again
     RecallSchedule.objects.filter(patient=second).update(next_action_at=MORNING - dt.timedelta(minutes=1))
     result = sweep_at(MORNING)
-    assert result.schedules == 2
-    assert set(OwedTouch.objects.values_list("schedule__patient", flat=True)) == {first.pk, second.pk}
+    assert result.schedules == 2 and result.owed == []  # looked at now: nothing owed yet, planned for the window
+    assert set(RecallSchedule.objects.values_list("next_action_at", flat=True)) == {opens}
 
 
 @pytest.mark.django_db
