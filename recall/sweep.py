@@ -293,7 +293,7 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple]:
         UNION ALL
         SELECT {", ".join(inputs)}, count(*), array_agg(tid ORDER BY id)::text, NULL, NULL
         FROM matched WHERE o IS NULL
-        GROUP BY {", ".join(inputs)}"""  # noqa: S608 (compiled by the ORM)
+        GROUP BY {", ".join(inputs)}"""  # noqa: S608 (identifiers are the models' own; the pause is the ORM's)
     return sql, tuple(params)
 
 
