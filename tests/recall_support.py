@@ -21,6 +21,19 @@ def treated(patient, days_ago: int, service_name: str = "Neurotoxin", **kwargs):
                         starts_at=timezone.now() - dt.timedelta(days=days_ago), **kwargs)
 
 
+def patients_due_at(moment: dt.datetime, location, count: int) -> list:
+    """`count` patients of `location`, each with a Neurotoxin visit (90 days) 85 days before `moment`: the
+    window is open then, and each owes an on-time text."""
+    import time_machine
+    from factories import PatientFactory
+
+    patients = [PatientFactory(location=location, phone=f"+1415555{3000 + i:04d}") for i in range(count)]
+    with time_machine.travel(moment - dt.timedelta(days=85), tick=False):
+        for p in patients:
+            treated(p, 0)
+    return patients
+
+
 def make_owed_touches() -> list[int]:
     """What a Celery worker does with the sweep's make_touches tasks: the owed touches made into queued touches
     (the task, run for every owed row; it queues the touches it makes). Returns the new touch ids."""

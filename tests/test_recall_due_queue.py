@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.db import connection
-from recall_support import la, treated
+from recall_support import la, patients_due_at, treated
 
 from medspa.models import Patient
 from recall.models import OwedTouch, RecallSchedule
@@ -20,13 +20,7 @@ MORNING = la(2026, 6, 15, 10, 0)  # Monday 10:00 in Los Angeles
 
 
 def due_patients(location, count):
-    from factories import PatientFactory
-
-    patients = [PatientFactory(location=location, phone=f"+1415555{4000 + i:04d}") for i in range(count)]
-    with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
-        for p in patients:
-            treated(p, 0)  # Neurotoxin (90 days): the window is open at MORNING
-    return patients
+    return patients_due_at(MORNING, location, count)
 
 
 def sweep_at(moment, **options):

@@ -15,7 +15,7 @@ import time_machine
 from celery.exceptions import Retry
 from django.db import connection, connections
 from pg_trace import server_replies
-from recall_support import la, treated
+from recall_support import la, patients_due_at, treated
 
 from medspa.models import Handoff, Patient
 from recall import owed as owed_module
@@ -30,13 +30,7 @@ MORNING = la(2026, 6, 15, 10, 0)  # Monday 10:00 in Los Angeles
 
 
 def due_patients(location, count):
-    from factories import PatientFactory
-
-    patients = [PatientFactory(location=location, phone=f"+1415555{3000 + i:04d}") for i in range(count)]
-    with time_machine.travel(MORNING - dt.timedelta(days=85), tick=False):
-        for p in patients:
-            treated(p, 0)  # Neurotoxin (90 days): window open at MORNING
-    return patients
+    return patients_due_at(MORNING, location, count)
 
 
 def two_sweeps_at_once(**options) -> list:
