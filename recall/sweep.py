@@ -146,7 +146,7 @@ def advance_due_schedules(now: datetime, result: SweepResult, *, batch_size: int
         drop_orphans(now)
 
 
-def drop_orphans(now: datetime) -> int:
+def drop_orphans(now: datetime) -> None:
     """PostgreSQL: due-queue entries whose schedule is gone (a patient erased or merged). The batches' read joins
     the schedule, so it never takes them; once the batches are done they are all that is left in the due part of
     the queue, besides entries other transactions hold (skipped here too)."""
@@ -156,7 +156,6 @@ def drop_orphans(now: datetime) -> int:
                 SELECT q.ctid FROM {DUE_QUEUE} AS q WHERE q.at <= %s AND NOT EXISTS (
                     SELECT FROM {RecallSchedule._meta.db_table} AS s WHERE s.id = q.schedule_id)
                 FOR UPDATE SKIP LOCKED)""", [now])  # noqa: S608 (identifiers are the models' own)
-        return cursor.rowcount
 
 
 def due_rows(now: datetime):
@@ -253,6 +252,7 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple]:
     inputs = [f"t{i}" for i in range(len(TIMELINE_FIELDS))] + [f"c{i}" for i in range(len(CONTACT_FIELDS))]
     types, (location, paused) = _input_types(), inputs[len(own):len(TIMELINE_FIELDS)]
     concerns, params = _concerned().query.sql_with_params()
+    now = "(SELECT now FROM moment)"  # the sweep's moment, bound once
     read = [*(f"s.{c} AS {n}" for c, n in zip(columns, inputs, strict=False)),  # the own fields: the first inputs
             f"s.{PATIENT_FACTS[0]} AS {location}", f"s.patient_id IN ({concerns}) AS {paused}",
             *(f"s.{c} AS {n}" for c, n in zip(PATIENT_FACTS[1:], inputs[len(TIMELINE_FIELDS):], strict=True))]
@@ -267,7 +267,7 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple]:
         ), locked AS (
             SELECT {", ".join(read)}, s.id, s.ctid AS tid, s.next_action_at AS next_at, q.ctid AS qtid
             FROM {DUE_QUEUE} AS q JOIN {table} AS s ON s.id = q.schedule_id
-            WHERE q.at <= (SELECT now FROM moment)
+            WHERE q.at <= {now}
             ORDER BY q.at LIMIT {int(batch_size)}
             FOR UPDATE OF q, s SKIP LOCKED
         ), matched AS (
@@ -276,15 +276,15 @@ def _batch_sql(batch_size: int) -> tuple[str, tuple]:
             LEFT JOIN known AS k ON {" AND ".join(
                 f"due.{n} {'IS NOT DISTINCT FROM' if null else '='} k.{n}"
                 for n, null in zip(inputs, _input_nulls(), strict=True))}
-            WHERE due.next_at <= (SELECT now FROM moment)
+            WHERE due.next_at <= {now}
             ORDER BY due.id
-        ), {_advance_sql("matched AS m JOIN outcome AS x ON x.o = m.o", "m.tid", "(SELECT now FROM moment)")},
+        ), {_advance_sql("matched AS m JOIN outcome AS x ON x.o = m.o", "m.tid", now)},
         later AS (
             INSERT INTO {DUE_QUEUE} (schedule_id, at)
-            SELECT DISTINCT id, next_at FROM locked WHERE next_at > (SELECT now FROM moment)
+            SELECT DISTINCT id, next_at FROM locked WHERE next_at > {now}
         ), taken AS (
             DELETE FROM {DUE_QUEUE} AS q USING locked AS l
-            WHERE q.ctid = l.qtid AND (%s OR l.next_at IS NULL OR l.next_at > (SELECT now FROM moment)
+            WHERE q.ctid = l.qtid AND (%s OR l.next_at IS NULL OR l.next_at > {now}
                                        OR l.id IN (SELECT id FROM advanced))
         )
         SELECT {", ".join(f"NULL::{t}" for t in types)},
